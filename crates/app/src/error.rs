@@ -1,0 +1,93 @@
+//! What a use case can answer besides success. The web layer maps each kind to a status code,
+//! a stable `code` and a sentence in the user's language.
+
+use domain::ValidationError;
+use domain::org::TreeError;
+use store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// One or more input fields are wrong; each names its field.
+    #[error("invalid input")]
+    Validation(Vec<ValidationError>),
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not signed in")]
+    Unauthenticated,
+    /// Too many failed logins; try again later.
+    #[error("too many attempts")]
+    RateLimited,
+    #[error("conflict: {0:?}")]
+    Conflict(ConflictKind),
+    #[error("internal error")]
+    Internal(#[source] StoreError),
+}
+
+/// Why a well-formed request clashes with what is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConflictKind {
+    /// Someone else saved the object since it was read (no lost update).
+    Stale,
+    /// The value of this field is taken by another object.
+    Duplicate { field: &'static str },
+    /// A unit moved under itself or a descendant.
+    Cycle,
+    ParentClosed,
+    HasOpenChildren,
+    UnitClosed,
+    AlreadyGranted,
+    AlreadyRevoked,
+    /// The last active system administrator cannot be removed or deactivated.
+    LastSystemAdmin,
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Stale => AppError::Conflict(ConflictKind::Stale),
+            other => AppError::Internal(other),
+        }
+    }
+}
+
+impl From<ValidationError> for AppError {
+    fn from(err: ValidationError) -> Self {
+        AppError::Validation(vec![err])
+    }
+}
+
+impl From<TreeError> for AppError {
+    fn from(err: TreeError) -> Self {
+        AppError::Conflict(match err {
+            TreeError::Cycle => ConflictKind::Cycle,
+            TreeError::ParentClosed => ConflictKind::ParentClosed,
+            TreeError::HasOpenChildren => ConflictKind::HasOpenChildren,
+        })
+    }
+}
+
+/// Collects field errors so a form reports every problem at once.
+#[derive(Default)]
+pub(crate) struct Problems(Vec<ValidationError>);
+
+impl Problems {
+    pub fn take<T>(&mut self, result: Result<T, ValidationError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, e: ValidationError) {
+        self.0.push(e);
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.0.is_empty() { Ok(()) } else { Err(AppError::Validation(self.0)) }
+    }
+}

@@ -1,0 +1,15 @@
+//! Pure domain types and rules of Styrbord: no I/O, no async, no database.
+//!
+//! Everything that crosses into the domain is parsed here into newtypes first, so the rest of the
+//! system never sees an empty name or an unknown role.
+
+pub mod audit;
+pub mod ids;
+pub mod org;
+pub mod policy;
+pub mod role;
+pub mod user;
+pub mod validate;
+
+pub use ids::{AssignmentId, AuditEventId, OrgUnitId, TokenId, UserId};
+pub use validate::ValidationError;

@@ -1,0 +1,228 @@
+//! Organisation units and the closure table that makes subtree and path queries cheap.
+
+use crate::sql::{self, Page};
+use crate::{Result, StoreError, Tx};
+use domain::org::OrgUnit;
+use domain::validate::format_date;
+use domain::{OrgUnitId, UserId};
+use sqlx::any::AnyRow;
+
+const COLUMNS: &str = "id, key, name, short_name, parent_id, manager_id, valid_from, valid_to, version";
+
+fn from_row(row: &AnyRow) -> Result<OrgUnit> {
+    Ok(OrgUnit {
+        id: sql::id(row, "id")?,
+        key: sql::text(row, "key")?,
+        name: sql::text(row, "name")?,
+        short_name: sql::opt_text(row, "short_name")?,
+        parent_id: sql::opt_id(row, "parent_id")?,
+        manager_id: sql::opt_id::<UserId>(row, "manager_id")?,
+        valid_from: sql::date(row, "valid_from")?,
+        valid_to: sql::opt_date(row, "valid_to")?,
+        version: sql::int(row, "version")?,
+    })
+}
+
+/// Inserts a unit (version as given, normally 1) and its closure rows.
+pub async fn insert(tx: &mut Tx, unit: &OrgUnit, now_ms: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO org_units (id, key, name, short_name, parent_id, manager_id, valid_from, valid_to, \
+         version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(unit.id.to_string())
+    .bind(&unit.key)
+    .bind(&unit.name)
+    .bind(unit.short_name.clone())
+    .bind(unit.parent_id.map(|p| p.to_string()))
+    .bind(unit.manager_id.map(|m| m.to_string()))
+    .bind(format_date(unit.valid_from))
+    .bind(unit.valid_to.map(format_date))
+    .bind(unit.version)
+    .bind(now_ms)
+    .execute(tx.conn())
+    .await?;
+    let id = unit.id.to_string();
+    sqlx::query("INSERT INTO org_unit_closure (ancestor_id, descendant_id, depth) VALUES ($1, $1, 0)")
+        .bind(&id)
+        .execute(tx.conn())
+        .await?;
+    if let Some(parent) = unit.parent_id {
+        sqlx::query(
+            "INSERT INTO org_unit_closure (ancestor_id, descendant_id, depth) \
+             SELECT ancestor_id, $1, depth + 1 FROM org_unit_closure WHERE descendant_id = $2",
+        )
+        .bind(&id)
+        .bind(parent.to_string())
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes the unit's own fields (not its parent: see [`move_unit`]) if the stored version is
+/// `expected_version`; the stored version becomes `unit.version`.
+pub async fn update(tx: &mut Tx, unit: &OrgUnit, expected_version: i64, now_ms: i64) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE org_units SET key = $1, name = $2, short_name = $3, manager_id = $4, valid_from = $5, \
+         valid_to = $6, version = $7, updated_at = $8 WHERE id = $9 AND version = $10",
+    )
+    .bind(&unit.key)
+    .bind(&unit.name)
+    .bind(unit.short_name.clone())
+    .bind(unit.manager_id.map(|m| m.to_string()))
+    .bind(format_date(unit.valid_from))
+    .bind(unit.valid_to.map(format_date))
+    .bind(unit.version)
+    .bind(now_ms)
+    .bind(unit.id.to_string())
+    .bind(expected_version)
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Stale) }
+}
+
+/// Re-hangs a unit (and its subtree) under a new parent: the parent column and the closure rows
+/// between the old ancestors and the subtree are replaced.
+pub async fn move_unit(
+    tx: &mut Tx,
+    unit: OrgUnitId,
+    new_parent: OrgUnitId,
+    expected_version: i64,
+    now_ms: i64,
+) -> Result<()> {
+    let id = unit.to_string();
+    let done = sqlx::query(
+        "UPDATE org_units SET parent_id = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+    )
+    .bind(new_parent.to_string())
+    .bind(now_ms)
+    .bind(&id)
+    .bind(expected_version)
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Stale);
+    }
+    sqlx::query(
+        "DELETE FROM org_unit_closure \
+         WHERE descendant_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = $1) \
+           AND ancestor_id IN (SELECT ancestor_id FROM org_unit_closure WHERE descendant_id = $1 AND ancestor_id <> $1)",
+    )
+    .bind(&id)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "INSERT INTO org_unit_closure (ancestor_id, descendant_id, depth) \
+         SELECT above.ancestor_id, below.descendant_id, above.depth + below.depth + 1 \
+         FROM org_unit_closure above, org_unit_closure below \
+         WHERE above.descendant_id = $1 AND below.ancestor_id = $2",
+    )
+    .bind(new_parent.to_string())
+    .bind(&id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn get(tx: &mut Tx, id: OrgUnitId) -> Result<Option<OrgUnit>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM org_units WHERE id = $1")))
+        .bind(id.to_string())
+        .fetch_optional(tx.conn())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get_by_key(tx: &mut Tx, key: &str) -> Result<Option<OrgUnit>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM org_units WHERE key = $1")))
+        .bind(key)
+        .fetch_optional(tx.conn())
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Every unit, open and closed (the tree view filters by date itself).
+pub async fn list_all(tx: &mut Tx) -> Result<Vec<OrgUnit>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM org_units ORDER BY key")))
+        .fetch_all(tx.conn())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// A page of units ordered by key, optionally only the subtree of `root`.
+pub async fn list_page(
+    tx: &mut Tx,
+    root: Option<OrgUnitId>,
+    after_key: Option<&str>,
+    limit: i64,
+) -> Result<Page<OrgUnit>> {
+    let mut q = sql::Filter::new(&format!("SELECT {COLUMNS} FROM org_units u WHERE 1 = 1"));
+    if let Some(root) = root {
+        let p = q.bind(sql::Arg::Text(root.to_string()));
+        q.push(&format!(" AND u.id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = {p})"));
+    }
+    if let Some(after) = after_key {
+        let p = q.bind(sql::Arg::Text(after.to_owned()));
+        q.push(&format!(" AND u.key > {p}"));
+    }
+    let p = q.bind(sql::Arg::Int(limit + 1));
+    q.push(&format!(" ORDER BY u.key LIMIT {p}"));
+    let rows = q.fetch_all(tx.conn()).await?;
+    let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    let next_cursor = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|u| u.key.clone())
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+pub async fn children(tx: &mut Tx, id: OrgUnitId) -> Result<Vec<OrgUnit>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM org_units WHERE parent_id = $1 ORDER BY key"
+    )))
+    .bind(id.to_string())
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The unit's path from the root: ancestors first, the unit itself last.
+pub async fn path(tx: &mut Tx, id: OrgUnitId) -> Result<Vec<OrgUnitId>> {
+    let rows = sqlx::query(
+        "SELECT ancestor_id FROM org_unit_closure WHERE descendant_id = $1 ORDER BY depth DESC",
+    )
+    .bind(id.to_string())
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(|r| sql::id(r, "ancestor_id")).collect()
+}
+
+/// The ids of the unit's whole subtree, itself included.
+pub async fn subtree_ids(tx: &mut Tx, id: OrgUnitId) -> Result<Vec<OrgUnitId>> {
+    let rows = sqlx::query("SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = $1")
+        .bind(id.to_string())
+        .fetch_all(tx.conn())
+        .await?;
+    rows.iter().map(|r| sql::id(r, "descendant_id")).collect()
+}
+
+pub async fn count(tx: &mut Tx) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM org_units").fetch_one(tx.conn()).await?;
+    sql::int(&row, "n")
+}
+
+/// The units with these ids (in no particular order; unknown ids are skipped).
+pub async fn get_many(tx: &mut Tx, ids: &[OrgUnitId]) -> Result<Vec<OrgUnit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = sql::Filter::new(&format!("SELECT {COLUMNS} FROM org_units WHERE id IN ("));
+    for (i, id) in ids.iter().enumerate() {
+        let p = q.bind(sql::Arg::Text(id.to_string()));
+        q.push(&format!("{}{p}", if i > 0 { ", " } else { "" }));
+    }
+    q.push(")");
+    let rows = q.fetch_all(tx.conn()).await?;
+    rows.iter().map(from_row).collect()
+}

@@ -1,0 +1,107 @@
+//! Small helpers shared by the repositories: reading typed columns and building dynamic filters
+//! with numbered placeholders (`$1`, `$2` … work on both backends).
+
+use crate::{Result, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe, Row};
+use std::str::FromStr;
+use time::Date;
+
+/// One page of a list and the cursor for the next one (None = last page).
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+pub(crate) fn text(row: &AnyRow, col: &str) -> Result<String> {
+    row.try_get::<String, _>(col).map_err(Into::into)
+}
+
+pub(crate) fn opt_text(row: &AnyRow, col: &str) -> Result<Option<String>> {
+    row.try_get::<Option<String>, _>(col).map_err(Into::into)
+}
+
+pub(crate) fn int(row: &AnyRow, col: &str) -> Result<i64> {
+    row.try_get::<i64, _>(col).map_err(Into::into)
+}
+
+pub(crate) fn opt_int(row: &AnyRow, col: &str) -> Result<Option<i64>> {
+    row.try_get::<Option<i64>, _>(col).map_err(Into::into)
+}
+
+/// A boolean selected as 0/1 (`CASE WHEN col THEN 1 ELSE 0 END`): the Any driver cannot map a
+/// SQLite column declared BOOLEAN, so boolean columns are never selected bare.
+pub(crate) fn boolean(row: &AnyRow, col: &str) -> Result<bool> {
+    row.try_get::<i64, _>(col).map(|v| v != 0).map_err(Into::into)
+}
+
+pub(crate) fn id<T: FromStr>(row: &AnyRow, col: &str) -> Result<T> {
+    let raw = text(row, col)?;
+    raw.parse().map_err(|_| StoreError::Corrupt(format!("{col}: not an id: {raw}")))
+}
+
+pub(crate) fn opt_id<T: FromStr>(row: &AnyRow, col: &str) -> Result<Option<T>> {
+    opt_text(row, col)?
+        .map(|raw| raw.parse().map_err(|_| StoreError::Corrupt(format!("{col}: not an id: {raw}"))))
+        .transpose()
+}
+
+pub(crate) fn date(row: &AnyRow, col: &str) -> Result<Date> {
+    let raw = text(row, col)?;
+    domain::validate::date(col, &raw).map_err(|_| StoreError::Corrupt(format!("{col}: not a date: {raw}")))
+}
+
+pub(crate) fn opt_date(row: &AnyRow, col: &str) -> Result<Option<Date>> {
+    opt_text(row, col)?
+        .map(|raw| {
+            domain::validate::date(col, &raw).map_err(|_| StoreError::Corrupt(format!("{col}: not a date: {raw}")))
+        })
+        .transpose()
+}
+
+pub(crate) fn json(row: &AnyRow, col: &str) -> Result<Option<serde_json::Value>> {
+    opt_text(row, col)?
+        .map(|raw| serde_json::from_str(&raw).map_err(|e| StoreError::Corrupt(format!("{col}: {e}"))))
+        .transpose()
+}
+
+/// A bound value of a dynamically built query.
+#[derive(Clone, Debug)]
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// A query assembled from optional filters. `bind` returns the placeholder to put in the text.
+#[derive(Default)]
+pub(crate) struct Filter {
+    pub sql: String,
+    args: Vec<Arg>,
+}
+
+impl Filter {
+    pub fn new(base: &str) -> Self {
+        Self { sql: base.to_owned(), args: Vec::new() }
+    }
+
+    pub fn bind(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+
+    pub fn push(&mut self, sql: &str) {
+        self.sql.push_str(sql);
+    }
+
+    pub async fn fetch_all(self, conn: &mut sqlx::AnyConnection) -> Result<Vec<AnyRow>> {
+        let mut query = sqlx::query::<Any>(AssertSqlSafe(self.sql));
+        for arg in self.args {
+            query = match arg {
+                Arg::Text(v) => query.bind(v),
+                Arg::Int(v) => query.bind(v),
+            };
+        }
+        query.fetch_all(conn).await.map_err(Into::into)
+    }
+}

@@ -1,0 +1,236 @@
+//! The `styrbord` binary: the server and the operator's commands (CONTRACT.md §1).
+
+mod config;
+
+use anyhow::{Context, Result, bail};
+use app::{App, SystemClock};
+use clap::{Parser, Subcommand};
+use config::Config;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "styrbord", version, about = "Styrbord – verksamhets- och målstyrning")]
+struct Cli {
+    /// Directory for the embedded database and other files.
+    #[arg(long, global = true, env = "STYRBORD_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// A TOML configuration file.
+    #[arg(long, global = true, env = "STYRBORD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Load the demo organisation into an empty database first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo organisation into an empty database and exit.
+    Demo,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Validate configuration and connectivity.
+    CheckConfig,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a local user; the password comes from STYRBORD_PASSWORD or standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Home unit key.
+        #[arg(long)]
+        home_unit: Option<String>,
+        /// A role to grant (repeatable, each with a following --unit).
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        /// The unit key of the preceding --role.
+        #[arg(long = "unit")]
+        units: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new API token for the user (shown once, stored hashed).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("styrbord: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref(), cli.data_dir.as_deref())?;
+    init_logging(&config);
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            let app = open(&config).await?;
+            if demo {
+                if app.store().is_empty().await? {
+                    app.load_demo().await.map_err(app_error)?;
+                    tracing::info!("demo organisation loaded");
+                } else {
+                    tracing::info!("database not empty; demo not loaded");
+                }
+            }
+            let listen = listen.unwrap_or_else(|| config.listen.clone());
+            serve(app, &config, &listen).await
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Demo => {
+            let app = open(&config).await?;
+            if !app.store().is_empty().await? {
+                bail!("the database is not empty; the demo loads only into an empty database");
+            }
+            app.load_demo().await.map_err(app_error)?;
+            eprintln!("demo organisation loaded");
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { email, name, home_unit, roles, units } } => {
+            if roles.len() != units.len() {
+                bail!("give each --role a --unit (got {} roles and {} units)", roles.len(), units.len());
+            }
+            let password = read_password()?;
+            let mut grants = Vec::new();
+            for (role, unit) in roles.iter().zip(units) {
+                let role = role.parse().map_err(|_| anyhow::anyhow!("unknown role {role:?}; use one of view, user, manager, business-support, module-owner, super-user, local-admin, system-admin"))?;
+                grants.push((role, unit));
+            }
+            let app = open(&config).await?;
+            let input = app::users::NewUser {
+                email,
+                name,
+                home_unit,
+                licence: None,
+                locale: None,
+                password: Some(password),
+            };
+            let user = app.create_user_with_roles(input, &grants).await.map_err(app_error)?;
+            eprintln!("created user {} ({})", user.email, user.id);
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { email, name } } => {
+            let app = open(&config).await?;
+            let created = app.create_token_for_email(&email, &name).await.map_err(app_error)?;
+            println!("{}", created.secret);
+            Ok(())
+        }
+        Command::CheckConfig => {
+            let app = open(&config).await?;
+            if !app.healthy().await {
+                bail!("the database does not answer");
+            }
+            let addr: std::net::SocketAddr = config.listen.parse().with_context(|| format!("listen address {:?} is not host:port", config.listen))?;
+            eprintln!("configuration ok: database {}, listen {addr}", config.database_url_redacted());
+            Ok(())
+        }
+    }
+}
+
+fn read_password() -> Result<String> {
+    if let Ok(p) = std::env::var("STYRBORD_PASSWORD") {
+        return Ok(p);
+    }
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).context("reading the password from standard input")?;
+    let password = input.lines().next().unwrap_or("").to_owned();
+    if password.is_empty() {
+        bail!("no password: set STYRBORD_PASSWORD or pipe it on standard input");
+    }
+    Ok(password)
+}
+
+/// One line for the operator: the field and the problem, not a debug dump.
+fn app_error(e: app::AppError) -> anyhow::Error {
+    match e {
+        app::AppError::Validation(problems) => anyhow::anyhow!(
+            "invalid input: {}",
+            problems.iter().map(|p| format!("{} ({})", p.field, p.code.as_str())).collect::<Vec<_>>().join(", ")
+        ),
+        app::AppError::Conflict(kind) => anyhow::anyhow!("conflict: {kind:?}"),
+        app::AppError::NotFound => anyhow::anyhow!("not found"),
+        app::AppError::Internal(source) => anyhow::anyhow!("database error: {source}"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn open(config: &Config) -> Result<App> {
+    let url = config.database_url()?;
+    let store = store::Store::connect(&url).await.with_context(|| format!("connecting to {}", config.database_url_redacted()))?;
+    store.migrate().await.context("applying migrations")?;
+    Ok(App::new(store, Arc::new(SystemClock), app::Settings::default()))
+}
+
+async fn serve(app: App, config: &Config, listen: &str) -> Result<()> {
+    let router = web::router(app.clone(), web::WebConfig { secure_cookies: config.secure_cookies });
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    tracing::info!(address = %listener.local_addr()?, database = %config.database_url_redacted(), "Styrbord is running");
+    eprintln!("Styrbord listens on http://{}", listener.local_addr()?);
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    app.store().close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,179 @@
+//! `/api/v1/users`: people.
+
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::{ApiErrors, PageOf, PageParams};
+use crate::AppState;
+use crate::auth::ApiCtx;
+use crate::error::{ApiError, ApiResultExt};
+use app::users::{NewUser, UserPatch};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use domain::UserId;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// A person.
+#[derive(Serialize, ToSchema)]
+pub struct UserJson {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    /// Home unit key.
+    pub home_unit: Option<String>,
+    pub active: bool,
+    /// `full`, `report-only` or `read-only`.
+    pub licence: String,
+    /// `sv` or `en`.
+    pub locale: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// Home unit key.
+    pub home_unit: Option<String>,
+    #[schema(pattern = "^(full|report-only|read-only)$")]
+    pub licence: Option<String>,
+    #[schema(pattern = "^(sv|en)$")]
+    pub locale: Option<String>,
+    /// Optional initial password (at least 10 characters). People who sign in via SSO have none.
+    #[schema(min_length = 10, max_length = 1000, format = Password)]
+    pub password: Option<String>,
+}
+
+fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchUser {
+    #[schema(format = Email, max_length = 254)]
+    pub email: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(nullable = true)]
+    pub home_unit: Option<Option<String>>,
+    #[schema(pattern = "^(full|report-only|read-only)$")]
+    pub licence: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(pattern = "^(sv|en)$", nullable = true)]
+    pub locale: Option<Option<String>>,
+    /// false deactivates the person (and ends their sessions).
+    pub active: Option<bool>,
+    pub version: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    search: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_one, patch))
+}
+
+async fn to_json(state: &AppState, users: Vec<domain::user::User>) -> Result<Vec<UserJson>, app::AppError> {
+    let home_ids: Vec<domain::OrgUnitId> = users.iter().filter_map(|u| u.home_unit_id).collect();
+    let keys = state.app.unit_keys(&home_ids).await?;
+    Ok(users
+        .into_iter()
+        .map(|u| UserJson {
+            id: u.id.to_string(),
+            home_unit: u.home_unit_id.and_then(|h| keys.get(&h).cloned()),
+            email: u.email,
+            name: u.name,
+            active: u.active,
+            licence: u.licence.as_str().to_owned(),
+            locale: u.locale,
+            version: u.version,
+        })
+        .collect())
+}
+
+/// People the caller may see, ordered by e-mail.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    params(("search" = Option<String>, Query, description = "Part of a name or e-mail"), PageParams),
+    responses((status = 200, body = PageOf<UserJson>), ApiErrors))]
+async fn list(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<PageOf<UserJson>>, ApiError> {
+    let limit = PageParams { limit: q.limit, cursor: None }.limit().api(ctx.lang)?;
+    let page = state.app.list_users(&ctx.actor, q.search.as_deref(), q.cursor.as_deref(), limit).await.api(ctx.lang)?;
+    let items = to_json(&state, page.items).await.api(ctx.lang)?;
+    Ok(Json(PageOf { items, next_cursor: page.next_cursor }))
+}
+
+/// Creates a person.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUser,
+    responses((status = 201, body = UserJson), ApiErrors))]
+async fn create(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    ApiJson(body): ApiJson<CreateUser>,
+) -> Result<(StatusCode, Json<UserJson>), ApiError> {
+    let input = NewUser {
+        email: body.email,
+        name: body.name,
+        home_unit: body.home_unit,
+        licence: body.licence,
+        locale: body.locale,
+        password: body.password,
+    };
+    let user = state.app.create_user(&ctx.actor, input).await.api(ctx.lang)?;
+    let json = to_json(&state, vec![user]).await.api(ctx.lang)?.remove(0);
+    Ok((StatusCode::CREATED, Json(json)))
+}
+
+fn parse_id(id: &str, lang: crate::Lang) -> Result<UserId, ApiError> {
+    id.parse().map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", lang.t("error-not-found")))
+}
+
+/// One person.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = String, Path, description = "The user's id")),
+    responses((status = 200, body = UserJson), ApiErrors))]
+async fn get_one(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiPath<String>) -> Result<Json<UserJson>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let view = state.app.user_view(&ctx.actor, id).await.api(ctx.lang)?;
+    let json = to_json(&state, vec![view.user]).await.api(ctx.lang)?.remove(0);
+    Ok(Json(json))
+}
+
+/// Changes a person; `active: false` deactivates.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = PatchUser,
+    params(("id" = String, Path, description = "The user's id")),
+    responses((status = 200, body = UserJson), ApiErrors))]
+async fn patch(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<PatchUser>,
+) -> Result<Json<UserJson>, ApiError> {
+    let id = parse_id(&id, ctx.lang)?;
+    let patch = UserPatch {
+        email: body.email,
+        name: body.name,
+        home_unit: body.home_unit,
+        licence: body.licence,
+        locale: body.locale,
+        active: body.active,
+        version: body.version,
+    };
+    let user = state.app.update_user(&ctx.actor, id, patch).await.api(ctx.lang)?;
+    let json = to_json(&state, vec![user]).await.api(ctx.lang)?.remove(0);
+    Ok(Json(json))
+}

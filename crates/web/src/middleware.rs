@@ -1,0 +1,148 @@
+//! Cross-cutting layers: request tracing, metrics, security headers, language, and refusing
+//! cross-site form posts.
+
+use crate::AppState;
+use crate::i18n::Lang;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::time::Instant;
+use tower_http::trace::TraceLayer;
+
+/// The language of this request, and whether the person chose it explicitly (query or cookie),
+/// which beats their stored preference.
+#[derive(Clone, Copy, Debug)]
+pub struct LangChoice {
+    pub lang: Lang,
+    pub explicit: bool,
+}
+
+pub const LANG_COOKIE: &str = "sb_lang";
+
+/// Reads one cookie from the request.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn query_lang(request: &Request) -> Option<Lang> {
+    let query = request.uri().query()?;
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(&v))
+}
+
+/// `?lang=en` switches the language and remembers it in a cookie; else the cookie, else the
+/// browser's preference; Swedish by default.
+pub async fn language(mut request: Request, next: Next) -> Response {
+    let from_query = query_lang(&request);
+    let from_cookie = cookie(request.headers(), LANG_COOKIE).and_then(Lang::parse);
+    let choice = match (from_query, from_cookie) {
+        (Some(lang), _) | (None, Some(lang)) => LangChoice { lang, explicit: true },
+        (None, None) => {
+            let accept = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+            LangChoice { lang: Lang::from_accept_language(accept), explicit: false }
+        }
+    };
+    request.extensions_mut().insert(choice);
+    let mut response = next.run(request).await;
+    if let Some(lang) = from_query
+        && from_cookie != Some(lang)
+    {
+        let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// Browsers say where a form post comes from; a post from another site is refused (CSRF defence
+/// in depth beside the per-session token in every form).
+pub async fn same_origin_posts(request: Request, next: Next) -> Response {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let headers = request.headers();
+        let cross_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site");
+        let origin_mismatch = match (
+            headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+        ) {
+            (Some(origin), Some(host)) if origin != "null" => {
+                origin.split_once("://").map(|(_, rest)| rest) != Some(host)
+            }
+            _ => false,
+        };
+        // Bearer-token API calls carry no ambient credentials, so origin does not matter there.
+        let is_bearer = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("Bearer "));
+        if (cross_site || origin_mismatch) && !is_bearer {
+            return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+        }
+    }
+    next.run(request).await
+}
+
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api");
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    if !is_api {
+        h.insert(
+            "content-security-policy",
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            ),
+        );
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Request counts and latencies per route, for `/metrics`.
+pub async fn metrics(State(_state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = request.method().as_str().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("route", route), ("status", status)];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// One span per request, carrying the request id, so every log line of a request can be found.
+pub fn trace_layer() -> TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+    impl Fn(&Request) -> tracing::Span + Clone,
+> {
+    TraceLayer::new_for_http().make_span_with(|request: &Request| {
+        let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id)
+    })
+}
+
+/// The id of the request (set by the request-id layer), for audit events and logs.
+pub fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
+}

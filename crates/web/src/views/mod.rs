@@ -1,0 +1,95 @@
+//! HTML pages. Every page is a plain server-rendered document with forms that post and
+//! redirect, so everything works without JavaScript.
+
+mod audit;
+mod layout;
+mod login;
+mod org;
+mod settings;
+mod users;
+
+pub use layout::error_page;
+
+use crate::AppState;
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { axum::response::Redirect::to("/org") }))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/static/style.css", get(stylesheet))
+        .merge(login::router())
+        .merge(org::router())
+        .merge(users::router())
+        .merge(audit::router())
+        .merge(settings::router())
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    if state.app.healthy().await {
+        "ok".into_response()
+    } else {
+        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/style.css"),
+    )
+}
+
+/// Form field errors of a submitted form, by field name, in the user's language.
+#[derive(Default, Debug, Clone)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn from_validation(problems: &[domain::ValidationError], lang: crate::Lang) -> Self {
+        Self(problems.iter().map(|p| (p.field.clone(), crate::error::field_message(p, lang))).collect())
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Turns an application error on a form post into (form-level message, field errors), or into
+/// an error page for errors that are not about the form.
+pub fn form_failure(err: app::AppError, lang: crate::Lang) -> Result<(String, FieldErrors), axum::response::Response> {
+    use app::AppError;
+    match err {
+        AppError::Validation(problems) => Ok((lang.t("form-has-errors"), FieldErrors::from_validation(&problems, lang))),
+        AppError::Conflict(kind) => {
+            let (_, code, details) = crate::error::classify(&AppError::Conflict(kind.clone()), lang);
+            let mut errors = FieldErrors::default();
+            if let Some(field) = details.get("field").and_then(|f| f.as_str()) {
+                let label = lang.t(&format!("field-{}", field.replace('_', "-")));
+                errors.0.push((field.to_owned(), lang.t_args("validation-duplicate", &[("field", label)])));
+            }
+            Ok((lang.t(&format!("error-{}", code.replace('_', "-"))), errors))
+        }
+        other => Err(error_page_for(other, lang)),
+    }
+}
+
+/// An error page for an application error.
+pub fn error_page_for(err: app::AppError, lang: crate::Lang) -> axum::response::Response {
+    let (status, code, _) = crate::error::classify(&err, lang);
+    if let app::AppError::Internal(source) = &err {
+        tracing::error!(error = %source, "internal error");
+    }
+    error_page(lang, status, &lang.t(&format!("error-{}", code.replace('_', "-"))))
+}
