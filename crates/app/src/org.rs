@@ -151,6 +151,7 @@ impl App {
         let valid_from = valid_from.flatten().unwrap_or(today);
 
         let mut tx = self.store.begin_write().await?;
+        store::org_units::lock_tree(&mut tx).await?;
         let parent = match parent_key {
             Some(pk) => {
                 let parent = store::org_units::get_by_key(&mut tx, pk)
@@ -233,6 +234,10 @@ impl App {
         let today = self.clock.today();
         let now = self.clock.now_ms();
         let mut tx = self.store.begin_write().await?;
+        if new_parent_key.is_some() {
+            // Taken before any path is read, so the cycle check sees every earlier move.
+            store::org_units::lock_tree(&mut tx).await?;
+        }
         let current = unit_by_key(&mut tx, key).await?;
         let path = store::org_units::path(&mut tx, current.id).await?;
         actor.require(Action::ManageUnits, &Target::unit(&path))?;

@@ -106,3 +106,11 @@ CREATE TABLE api_tokens (
 );
 CREATE UNIQUE INDEX api_tokens_hash_unique ON api_tokens (token_hash);
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+-- Named locks: updating a row here inside a transaction makes concurrent writers of the same
+-- kind wait for each other on both backends (a row lock on PostgreSQL; SQLite has one writer).
+CREATE TABLE write_locks (
+    name TEXT PRIMARY KEY,
+    taken BIGINT NOT NULL
+);
+INSERT INTO write_locks (name, taken) VALUES ('org_tree', 0);

@@ -226,3 +226,10 @@ pub async fn get_many(tx: &mut Tx, ids: &[OrgUnitId]) -> Result<Vec<OrgUnit>> {
     let rows = q.fetch_all(tx.conn()).await?;
     rows.iter().map(from_row).collect()
 }
+
+/// Serialises changes to the tree's shape (creations and moves) until the transaction ends, so
+/// two concurrent moves cannot each pass the cycle check and together make a cycle.
+pub async fn lock_tree(tx: &mut Tx) -> Result<()> {
+    sqlx::query("UPDATE write_locks SET taken = taken + 1 WHERE name = 'org_tree'").execute(tx.conn()).await?;
+    Ok(())
+}

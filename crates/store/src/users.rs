@@ -139,9 +139,12 @@ pub async fn list_page(tx: &mut Tx, filter: &UserFilter, after_email: Option<&st
     if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
         // Lower-cased by the database on both sides: SQLite's LOWER() folds ASCII only, so a
         // pattern folded by Rust ('Åsa' -> 'åsa') would miss the exact-case name there.
-        let pattern = format!("%{}%", search.trim());
-        let p = q.bind(sql::Arg::Text(pattern));
-        q.push(&format!(" AND (LOWER(u.name) LIKE LOWER({p}) OR u.email LIKE LOWER({p}))"));
+        // `%` and `_` typed by the user are literal characters, not wildcards.
+        let escaped = search.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let p = q.bind(sql::Arg::Text(format!("%{escaped}%")));
+        q.push(&format!(
+            " AND (LOWER(u.name) LIKE LOWER({p}) ESCAPE '\\' OR u.email LIKE LOWER({p}) ESCAPE '\\')"
+        ));
     }
     if let Some(after) = after_email {
         let p = q.bind(sql::Arg::Text(after.to_owned()));

@@ -190,8 +190,7 @@ async fn assert_closure_matches_parents(db: &Db) {
         let stored = org_units::path(&mut tx, u.id).await.unwrap();
         let show = |ids: &[OrgUnitId]| ids.iter().map(|i| key[i]).collect::<Vec<_>>();
         assert_eq!(show(&stored), show(&paths[&u.id]), "path of {}", u.key);
-        let mut sub: Vec<&str> =
-            org_units::subtree_ids(&mut tx, u.id).await.unwrap().iter().map(|i| key[i]).collect();
+        let mut sub: Vec<&str> = org_units::subtree_ids(&mut tx, u.id).await.unwrap().iter().map(|i| key[i]).collect();
         sub.sort_unstable();
         let mut expected: Vec<&str> =
             all.iter().filter(|d| paths[&d.id].contains(&u.id)).map(|d| d.key.as_str()).collect();
@@ -210,7 +209,10 @@ async fn assert_closure_matches_parents(db: &Db) {
     expected_rows.sort();
     let mut conn = db.raw().await;
     let rows: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT ancestor_id, descendant_id, depth FROM org_unit_closure").fetch_all(&mut conn).await.unwrap();
+        sqlx::query_as("SELECT ancestor_id, descendant_id, depth FROM org_unit_closure")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
     let by_id: HashMap<String, &str> = all.iter().map(|u| (u.id.to_string(), u.key.as_str())).collect();
     let mut stored_rows: Vec<(String, String, i64)> =
         rows.into_iter().map(|(a, d, depth)| (by_id[&a].to_owned(), by_id[&d].to_owned(), depth)).collect();
@@ -327,10 +329,7 @@ async fn org_tree(db: Db) {
     assert_eq!(path_keys(store, &names, id("R")).await, strs(&["R"]));
 
     // subtree_ids: exactly the subtree, the unit itself included.
-    assert_eq!(
-        subtree_keys(store, &names, id("RA")).await,
-        str_set(&["RA", "RA1", "RA1A", "RA1AX", "RA1B", "RA2"])
-    );
+    assert_eq!(subtree_keys(store, &names, id("RA")).await, str_set(&["RA", "RA1", "RA1A", "RA1AX", "RA1B", "RA2"]));
     assert_eq!(subtree_keys(store, &names, id("RA1A")).await, str_set(&["RA1A", "RA1AX"]));
     assert_eq!(subtree_keys(store, &names, id("RA1AX")).await, str_set(&["RA1AX"]));
     assert_eq!(subtree_keys(store, &names, id("R")).await, units.keys().cloned().collect());
@@ -412,10 +411,7 @@ async fn move_unit(db: Db) {
         subtree_keys(store, &names, id("RB")).await,
         str_set(&["RB", "RB1", "RB1A", "RA1", "RA1A", "RA1AX", "RA1B"])
     );
-    assert_eq!(
-        subtree_keys(store, &names, id("RB1")).await,
-        str_set(&["RB1", "RB1A", "RA1", "RA1A", "RA1AX", "RA1B"])
-    );
+    assert_eq!(subtree_keys(store, &names, id("RB1")).await, str_set(&["RB1", "RB1A", "RA1", "RA1A", "RA1AX", "RA1B"]));
     assert_eq!(subtree_keys(store, &names, id("R")).await, units.keys().cloned().collect());
     // Units outside the moved subtree are unaffected.
     assert_eq!(path_keys(store, &names, id("RA2")).await, strs(&["R", "RA", "RA2"]));
@@ -677,7 +673,10 @@ async fn users(db: Db) {
 
     // Duplicate e-mail: on insert and on update.
     let mut tx = store.begin_write().await.unwrap();
-    expect_constraint(users::insert(&mut tx, &user("asa.oberg@region.se", "Other Åsa", None), None, NOW).await, "email");
+    expect_constraint(
+        users::insert(&mut tx, &user("asa.oberg@region.se", "Other Åsa", None), None, NOW).await,
+        "email",
+    );
     drop(tx);
     let mut steal = changed.clone();
     steal.email = "asa.oberg@region.se".into();
@@ -692,8 +691,9 @@ async fn users(db: Db) {
 
 async fn user_list(db: Db) {
     let store = &db.store;
-    let units = build_tree(store, &[("R", None), ("A", Some("R")), ("A1", Some("A")), ("A1X", Some("A1")), ("B", Some("R"))])
-        .await;
+    let units =
+        build_tree(store, &[("R", None), ("A", Some("R")), ("A1", Some("A")), ("A1X", Some("A1")), ("B", Some("R"))])
+            .await;
     let id = |k: &str| units[k].id;
     let anna = user("anna.svensson@region.se", "Anna Svensson", Some(id("A")));
     let asa = user("asa.oberg@region.se", "Åsa Öberg", Some(id("A1X")));
@@ -859,7 +859,10 @@ async fn role_assignments(db: Db) {
     assert_eq!(got.source, GrantSource::Manual);
     assert_eq!(got.created_at, NOW);
     let dir = role_assignments::get(&mut tx, ids[2]).await.unwrap().unwrap();
-    assert_eq!((dir.source, dir.module.clone(), dir.role), (GrantSource::Directory, ModuleScope::All, Role::LocalAdmin));
+    assert_eq!(
+        (dir.source, dir.module.clone(), dir.role),
+        (GrantSource::Directory, ModuleScope::All, Role::LocalAdmin)
+    );
     assert_eq!(role_assignments::get(&mut tx, AssignmentId::new()).await.unwrap(), None);
 
     // find_same: the same (user, role, unit, module, source) whatever the id.
@@ -876,11 +879,18 @@ async fn role_assignments(db: Db) {
     }
 
     // grants_of: what the policy sees.
-    let grants: BTreeSet<(Role, OrgUnitId, ModuleScope)> =
-        role_assignments::grants_of(&mut tx, u1.id).await.unwrap().into_iter().map(|g: Grant| (g.role, g.unit, g.module)).collect();
+    let grants: BTreeSet<(Role, OrgUnitId, ModuleScope)> = role_assignments::grants_of(&mut tx, u1.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g: Grant| (g.role, g.unit, g.module))
+        .collect();
     assert_eq!(
         grants,
-        BTreeSet::from([(Role::Manager, id("A"), ModuleScope::Module("vgpu".into())), (Role::View, id("B"), ModuleScope::All)])
+        BTreeSet::from([
+            (Role::Manager, id("A"), ModuleScope::Module("vgpu".into())),
+            (Role::View, id("B"), ModuleScope::All)
+        ])
     );
     assert!(role_assignments::grants_of(&mut tx, UserId::new()).await.unwrap().is_empty());
     drop(tx);
@@ -902,7 +912,10 @@ async fn role_assignments(db: Db) {
     assert_eq!(list(AssignmentFilter { unit: Some(id("A")), ..Default::default() }).await, vec![ids[0]]);
     assert_eq!(list(AssignmentFilter { unit: Some(id("A1")), ..Default::default() }).await, vec![ids[2]]);
     assert_eq!(list(AssignmentFilter { within: within(&["A"]), ..Default::default() }).await, vec![ids[0], ids[2]]);
-    assert_eq!(list(AssignmentFilter { within: within(&["A1", "B"]), ..Default::default() }).await, vec![ids[1], ids[2]]);
+    assert_eq!(
+        list(AssignmentFilter { within: within(&["A1", "B"]), ..Default::default() }).await,
+        vec![ids[1], ids[2]]
+    );
     assert_eq!(list(AssignmentFilter { within: within(&["R"]), ..Default::default() }).await, ids);
     assert!(list(AssignmentFilter { within: within(&[]), ..Default::default() }).await.is_empty());
     assert_eq!(
@@ -988,7 +1001,8 @@ async fn audit_fixture(store: &Store) -> AuditFixture {
     let mut ids: Vec<AuditEventId> = (0..8).map(|_| AuditEventId::new()).collect();
     ids.sort();
     // (occurred_at offset, actor, unit key, object type, object id)
-    let spec: [(i64, Option<UserId>, Option<&str>, ObjectType, &str); 8] = [
+    type Spec<'a> = (i64, Option<UserId>, Option<&'a str>, ObjectType, &'a str);
+    let spec: [Spec<'_>; 8] = [
         (1000, Some(actor1), Some("R"), ObjectType::OrgUnit, "unit-r"),
         (2000, Some(actor1), Some("A"), ObjectType::OrgUnit, "unit-a"),
         (3000, Some(actor2), Some("A1"), ObjectType::User, "user-1"),
@@ -1244,7 +1258,10 @@ async fn sessions(db: Db) {
     let mut tx = store.begin_write().await.unwrap();
     sessions::touch(&mut tx, "hash-a1", NOW + 3_000, NOW + 30_000).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(get("hash-a1").await, Some(Session { last_seen_at: NOW + 3_000, expires_at: NOW + 30_000, ..a1.clone() }));
+    assert_eq!(
+        get("hash-a1").await,
+        Some(Session { last_seen_at: NOW + 3_000, expires_at: NOW + 30_000, ..a1.clone() })
+    );
     assert_eq!(get("hash-a2").await.as_ref(), Some(&a2));
 
     // delete_expired removes the sessions that expired strictly before now.
@@ -1334,7 +1351,11 @@ async fn tokens(db: Db) {
     expect_constraint(tokens::insert(&mut tx, &ApiToken { id: TokenId::new(), ..t3.clone() }, "sha256-t1").await, "");
     drop(tx);
     let mut tx = store.begin_write().await.unwrap();
-    expect_constraint(tokens::insert(&mut tx, &ApiToken { id: TokenId::new(), user_id: UserId::new(), ..t3.clone() }, "sha256-new").await, "");
+    expect_constraint(
+        tokens::insert(&mut tx, &ApiToken { id: TokenId::new(), user_id: UserId::new(), ..t3.clone() }, "sha256-new")
+            .await,
+        "",
+    );
     drop(tx);
 
     // touch records use.
@@ -1368,7 +1389,8 @@ async fn tokens(db: Db) {
 
 async fn modules(db: Db) {
     let store = &db.store;
-    let vgpu = Module { key: "vgpu".into(), name_sv: "Verksamhetsplan och uppföljning".into(), name_en: "Planning".into() };
+    let vgpu =
+        Module { key: "vgpu".into(), name_sv: "Verksamhetsplan och uppföljning".into(), name_en: "Planning".into() };
     let ik = Module { key: "ik".into(), name_sv: "Intern kontroll".into(), name_en: "Internal control".into() };
     let mut tx = store.begin_read().await.unwrap();
     assert!(modules::list(&mut tx).await.unwrap().is_empty());

@@ -18,8 +18,8 @@ pub struct ErrorBody {
     pub code: String,
     /// A sentence for people, in the caller's language.
     pub message: String,
-    /// For `validation_failed`: one entry per problem, naming the field. Otherwise null or an object.
-    #[schema(value_type = Object, nullable = true)]
+    /// For `validation_failed`: a list with one entry per problem (see `FieldProblem`), naming
+    /// the field. Otherwise null or an object with more facts (e.g. `{"field": "key"}`).
     pub details: serde_json::Value,
 }
 

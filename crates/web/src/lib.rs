@@ -64,6 +64,7 @@ pub fn router(app: app::App, config: WebConfig) -> Router {
         .fallback(error::not_found_fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::metrics))
         .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::refuse_nul))
         .layer(axum::middleware::from_fn(middleware::language))
         .layer(axum::middleware::from_fn(middleware::same_origin_posts))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

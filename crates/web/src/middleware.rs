@@ -146,3 +146,45 @@ pub fn trace_layer() -> TraceLayer<
 pub fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
     headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
+
+/// NUL characters are never valid input here (no text field may hold one, and PostgreSQL cannot
+/// store them), so a request carrying one, in its address or body, is refused before any handler
+/// sees it. Checking once at the edge is simpler and safer than guarding every lookup.
+pub async fn refuse_nul(request: Request, next: Next) -> Response {
+    let lang = request.extensions().get::<LangChoice>().map(|c| c.lang).unwrap_or_default();
+    let is_api = request.uri().path().starts_with("/api/");
+    let refuse = |lang: Lang| {
+        if is_api {
+            crate::error::ApiError::new(StatusCode::BAD_REQUEST, "invalid_characters", lang.t("error-nul"))
+                .into_response()
+        } else {
+            crate::views::error_page(lang, StatusCode::BAD_REQUEST, &lang.t("error-nul"))
+        }
+    };
+    let uri = request.uri().to_string().to_ascii_lowercase();
+    if uri.contains("%00") {
+        return refuse(lang);
+    }
+    if request.method() == Method::GET || request.method() == Method::HEAD {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return if is_api {
+                crate::error::ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", lang.t("error-payload-too-large"))
+                    .into_response()
+            } else {
+                crate::views::error_page(lang, StatusCode::PAYLOAD_TOO_LARGE, &lang.t("error-payload-too-large"))
+            };
+        }
+    };
+    let has_nul = bytes.contains(&0)
+        || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"))
+        || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
+    if has_nul {
+        return refuse(lang);
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}

@@ -45,6 +45,7 @@ error-unsupported-media-type = Send the request as JSON (Content-Type: applicati
 error-payload-too-large = The request is too large.
 error-invalid-query = The query parameters are invalid.
 error-invalid-path = The address is invalid.
+error-nul = The request contains a character that is not allowed (NUL).
 error-csrf = The form has expired. Go back, reload the page and try again.
 
 validation-required = The field “{ $field }” must be filled in.

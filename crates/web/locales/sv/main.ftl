@@ -45,6 +45,7 @@ error-unsupported-media-type = Anropet måste skickas som JSON (Content-Type: ap
 error-payload-too-large = Anropet är för stort.
 error-invalid-query = Frågeparametrarna är ogiltiga.
 error-invalid-path = Adressen är ogiltig.
+error-nul = Anropet innehåller ett otillåtet tecken (NUL).
 error-csrf = Formuläret har gått ut. Gå tillbaka, ladda om sidan och försök igen.
 
 validation-required = Fältet ”{ $field }” måste fyllas i.

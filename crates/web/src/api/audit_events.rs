@@ -1,7 +1,7 @@
 //! `/api/v1/audit-events`: the event history, read-only.
 
 use super::extract::ApiQuery;
-use super::{ApiErrors, PageOf, PageParams};
+use super::{ApiErrors, CursorKind, PageOf, page_limit, refuse_blank};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, ApiResultExt};
@@ -29,9 +29,9 @@ pub struct AuditEventJson {
     pub object_id: String,
     pub object_label: String,
     pub unit_id: Option<String>,
-    #[schema(value_type = Object, nullable = true)]
+    /// The object's fields before the change (null for a creation).
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Object, nullable = true)]
+    /// The object's fields after the change (null for a removal).
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
 }
@@ -78,18 +78,34 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(
         ("from" = Option<String>, Query, format = Date, description = "First day (Swedish time), inclusive"),
         ("to" = Option<String>, Query, format = Date, description = "Last day (Swedish time), inclusive"),
-        ("actor" = Option<String>, Query, description = "Who made the change (user id or e-mail)"),
-        ("unit" = Option<String>, Query, description = "Events of this unit's subtree (key)"),
-        ("object_type" = Option<String>, Query, description = "org-unit, user, role-assignment or api-token"),
-        ("object_id" = Option<String>, Query, description = "One object's history"),
-        PageParams),
+        ("actor" = Option<String>, Query, min_length = 1, max_length = 254, description = "Who made the change (user id or e-mail)"),
+        ("unit" = Option<String>, Query, pattern = "^[A-Za-z0-9._-]{1,64}$", description = "Events of this unit's subtree (key)"),
+        ("object_type" = Option<String>, Query, pattern = "^(org-unit|user|role-assignment|api-token)$", description = "org-unit, user, role-assignment or api-token"),
+        ("object_id" = Option<String>, Query, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$", description = "One object's history"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "How many items (default 100)"),
+        ("cursor" = Option<String>, Query, format = Uuid, description = "`next_cursor` of the previous page")),
     responses((status = 200, body = PageOf<AuditEventJson>), ApiErrors))]
 async fn list(
     State(state): State<AppState>,
     ctx: ApiCtx,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<PageOf<AuditEventJson>>, ApiError> {
-    let limit = PageParams { limit: q.limit, cursor: None }.limit().api(ctx.lang)?;
+    let limit = page_limit(q.limit, q.cursor.as_deref(), CursorKind::Id).api(ctx.lang)?;
+    refuse_blank(&[
+        ("from", q.from.as_deref()),
+        ("to", q.to.as_deref()),
+        ("actor", q.actor.as_deref()),
+        ("unit", q.unit.as_deref()),
+        ("object_type", q.object_type.as_deref()),
+        ("object_id", q.object_id.as_deref()),
+    ])
+    .api(ctx.lang)?;
+    if q.object_id.as_deref().is_some_and(|s| s.chars().count() > 100 || s.chars().any(char::is_control)) {
+        return Err(ApiError::from_app(
+            domain::ValidationError::new("object_id", domain::validate::ValidationCode::InvalidCharacters).into(),
+            ctx.lang,
+        ));
+    }
     let query = AuditQuery {
         from: q.from,
         to: q.to,

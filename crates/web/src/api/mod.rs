@@ -9,7 +9,7 @@ mod users;
 
 use crate::AppState;
 use crate::error::{ErrorBody, FieldProblem};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -63,26 +63,41 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// Paging parameters shared by every list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// How many items (1–500, default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    /// Where to continue: `next_cursor` of the previous page.
-    #[param(max_length = 200)]
-    pub cursor: Option<String>,
+/// What a list's cursor looks like (it is the sort key of the last item of the previous page).
+#[derive(Clone, Copy, Debug)]
+pub enum CursorKind {
+    /// A unit key.
+    Key,
+    /// An e-mail address.
+    Email,
+    /// A UUID.
+    Id,
 }
 
-impl PageParams {
-    pub fn limit(&self) -> Result<i64, app::AppError> {
-        match self.limit {
-            None => Ok(100),
-            Some(n @ 1..=500) => Ok(n),
-            Some(_) => Err(domain::ValidationError::new("limit", domain::validate::ValidationCode::InvalidChoice).into()),
+/// Checks the paging parameters of a list: `limit` 1–500 (default 100), and a cursor of the
+/// documented shape. Anything else is refused with the field named, not silently ignored.
+pub fn page_limit(limit: Option<i64>, cursor: Option<&str>, kind: CursorKind) -> Result<i64, app::AppError> {
+    use domain::validate::ValidationCode;
+    let mut problems = Vec::new();
+    let limit = match limit {
+        None => 100,
+        Some(n @ 1..=500) => n,
+        Some(_) => {
+            problems.push(domain::ValidationError::new("limit", ValidationCode::InvalidChoice));
+            0
+        }
+    };
+    if let Some(c) = cursor {
+        let ok = match kind {
+            CursorKind::Key => domain::org::parse_key("cursor", c).is_ok_and(|k| k == c),
+            CursorKind::Email => domain::user::parse_email("cursor", c).is_ok_and(|e| e == c),
+            CursorKind::Id => uuid::Uuid::parse_str(c).is_ok(),
+        };
+        if !ok {
+            problems.push(domain::ValidationError::new("cursor", ValidationCode::InvalidChoice));
         }
     }
+    if problems.is_empty() { Ok(limit) } else { Err(app::AppError::Validation(problems)) }
 }
 
 /// A page of results.
@@ -121,4 +136,16 @@ pub enum ApiErrors {
     /// Well-formed but invalid input; `details` names each field
     #[response(status = 422)]
     Unprocessable(ErrorBody),
+}
+
+/// The JSON API is stricter than HTML forms: there, an empty field means "no value"; here,
+/// `null` (or leaving the field out) does, and `""` is refused where a date, an e-mail or a
+/// fixed choice is expected.
+pub fn refuse_blank(fields: &[(&str, Option<&str>)]) -> Result<(), app::AppError> {
+    let problems: Vec<_> = fields
+        .iter()
+        .filter(|(_, v)| v.is_some_and(|v| v.trim().is_empty()))
+        .map(|(f, _)| domain::ValidationError::new(*f, domain::validate::ValidationCode::Required))
+        .collect();
+    if problems.is_empty() { Ok(()) } else { Err(app::AppError::Validation(problems)) }
 }

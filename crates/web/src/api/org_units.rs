@@ -1,7 +1,7 @@
 //! `/api/v1/org-units`: the organisation tree. Units are addressed by key (or id).
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use super::{ApiErrors, PageOf, PageParams};
+use super::{ApiErrors, CursorKind, PageOf, page_limit, refuse_blank};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, ApiResultExt};
@@ -58,11 +58,12 @@ impl From<UnitRecord> for OrgUnitJson {
 pub struct CreateOrgUnit {
     #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub key: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub name: String,
     /// The parent's key; null or absent creates a new root (system administrators only).
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub parent: Option<String>,
-    #[schema(max_length = 40)]
+    #[schema(max_length = 40, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub short_name: Option<String>,
     /// Default: today.
     #[schema(format = Date)]
@@ -84,11 +85,12 @@ fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result
 pub struct PatchOrgUnit {
     #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub key: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(max_length = 40, nullable = true)]
+    #[schema(max_length = 40, nullable = true, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub short_name: Option<Option<String>>,
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub parent: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(format = Email, nullable = true)]
@@ -108,15 +110,16 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Units ordered by key, optionally one subtree.
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "org-units",
-    params(("root" = Option<String>, Query, description = "Only this unit's subtree (a key)"), PageParams),
+    params(("root" = Option<String>, Query, pattern = "^[A-Za-z0-9._-]{1,64}$", description = "Only this unit's subtree (a key)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "How many items (default 100)"),
+        ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9._-]{1,64}$", description = "`next_cursor` of the previous page (a unit key)")),
     responses((status = 200, body = PageOf<OrgUnitJson>), ApiErrors))]
 async fn list(
     State(state): State<AppState>,
     ctx: ApiCtx,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<PageOf<OrgUnitJson>>, ApiError> {
-    let page_params = PageParams { limit: q.limit, cursor: q.cursor.clone() };
-    let limit = page_params.limit().api(ctx.lang)?;
+    let limit = page_limit(q.limit, q.cursor.as_deref(), CursorKind::Key).api(ctx.lang)?;
     let page = state.app.list_units(&ctx.actor, q.root.as_deref(), q.cursor.as_deref(), limit).await.api(ctx.lang)?;
     let items = state.app.describe_units(page.items).await.api(ctx.lang)?;
     Ok(Json(PageOf { items: items.into_iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
@@ -137,6 +140,12 @@ async fn create(
     ctx: ApiCtx,
     ApiJson(body): ApiJson<CreateOrgUnit>,
 ) -> Result<(StatusCode, Json<OrgUnitJson>), ApiError> {
+    refuse_blank(&[
+        ("parent", body.parent.as_deref()),
+        ("valid_from", body.valid_from.as_deref()),
+        ("manager", body.manager.as_deref()),
+    ])
+    .api(ctx.lang)?;
     let input = NewUnit {
         key: body.key,
         name: body.name,
@@ -152,7 +161,7 @@ async fn create(
 
 /// One unit, by key or id.
 #[utoipa::path(get, path = "/api/v1/org-units/{key}", tag = "org-units",
-    params(("key" = String, Path, description = "The unit's key (or id)")),
+    params(("key" = String, Path, pattern = "^[A-Za-z0-9._-]{1,64}$", description = "The unit's key (or id)")),
     responses((status = 200, body = OrgUnitJson), ApiErrors))]
 async fn get_one(
     State(state): State<AppState>,
@@ -166,7 +175,7 @@ async fn get_one(
 
 /// Renames, re-keys, moves, closes or reopens a unit.
 #[utoipa::path(patch, path = "/api/v1/org-units/{key}", tag = "org-units", request_body = PatchOrgUnit,
-    params(("key" = String, Path, description = "The unit's key (or id)")),
+    params(("key" = String, Path, pattern = "^[A-Za-z0-9._-]{1,64}$", description = "The unit's key (or id)")),
     responses((status = 200, body = OrgUnitJson), ApiErrors))]
 async fn patch(
     State(state): State<AppState>,
@@ -174,6 +183,13 @@ async fn patch(
     ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<PatchOrgUnit>,
 ) -> Result<Json<OrgUnitJson>, ApiError> {
+    refuse_blank(&[
+        ("parent", body.parent.as_deref()),
+        ("valid_from", body.valid_from.as_deref()),
+        ("valid_to", body.valid_to.clone().flatten().as_deref()),
+        ("manager", body.manager.clone().flatten().as_deref()),
+    ])
+    .api(ctx.lang)?;
     let current = state.app.unit_by_key_or_id(&ctx.actor, &key).await.api(ctx.lang)?;
     let patch = UnitPatch {
         key: body.key,

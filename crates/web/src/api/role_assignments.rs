@@ -1,7 +1,7 @@
 //! `/api/v1/role-assignments`: roles on unit subtrees.
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use super::{ApiErrors, PageOf, PageParams};
+use super::{ApiErrors, CursorKind, PageOf, page_limit};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, ApiResultExt};
@@ -54,14 +54,15 @@ impl From<RoleAssignment> for RoleAssignmentJson {
 #[serde(deny_unknown_fields)]
 pub struct CreateRoleAssignment {
     /// The user's id or e-mail.
-    #[schema(min_length = 1, max_length = 254)]
+    #[schema(min_length = 1, max_length = 254, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub user: String,
     #[schema(pattern = "^(view|user|manager|business-support|module-owner|super-user|local-admin|system-admin)$")]
     pub role: String,
     /// The unit's key.
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub unit: String,
     /// A module key; absent or `*` = all modules.
+    #[schema(pattern = "^(\\*|[a-z0-9-]{1,40})$")]
     pub module: Option<String>,
 }
 
@@ -84,16 +85,17 @@ fn not_found(lang: crate::Lang) -> ApiError {
 /// Grants the caller may see, optionally for one user or one unit.
 #[utoipa::path(get, path = "/api/v1/role-assignments", tag = "role-assignments",
     params(
-        ("user" = Option<String>, Query, description = "Only this user's grants (id)"),
-        ("unit" = Option<String>, Query, description = "Only grants on this unit (key)"),
-        PageParams),
+        ("user" = Option<String>, Query, format = Uuid, description = "Only this user's grants (id)"),
+        ("unit" = Option<String>, Query, pattern = "^[A-Za-z0-9._-]{1,64}$", description = "Only grants on this unit (key)"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "How many items (default 100)"),
+        ("cursor" = Option<String>, Query, format = Uuid, description = "`next_cursor` of the previous page")),
     responses((status = 200, body = PageOf<RoleAssignmentJson>), ApiErrors))]
 async fn list(
     State(state): State<AppState>,
     ctx: ApiCtx,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<PageOf<RoleAssignmentJson>>, ApiError> {
-    let limit = PageParams { limit: q.limit, cursor: None }.limit().api(ctx.lang)?;
+    let limit = page_limit(q.limit, q.cursor.as_deref(), CursorKind::Id).api(ctx.lang)?;
     let user = match q.user.as_deref() {
         Some(u) => Some(u.parse::<UserId>().map_err(|_| not_found(ctx.lang))?),
         None => None,
@@ -121,7 +123,7 @@ async fn create(
 
 /// One grant.
 #[utoipa::path(get, path = "/api/v1/role-assignments/{id}", tag = "role-assignments",
-    params(("id" = String, Path, description = "The grant's id")),
+    params(("id" = String, Path, format = Uuid, description = "The grant's id")),
     responses((status = 200, body = RoleAssignmentJson), ApiErrors))]
 async fn get_one(
     State(state): State<AppState>,
@@ -135,7 +137,7 @@ async fn get_one(
 
 /// Revokes a grant.
 #[utoipa::path(delete, path = "/api/v1/role-assignments/{id}", tag = "role-assignments",
-    params(("id" = String, Path, description = "The grant's id")),
+    params(("id" = String, Path, format = Uuid, description = "The grant's id")),
     responses((status = 204, description = "Revoked"), ApiErrors))]
 async fn revoke(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiPath<String>) -> Result<StatusCode, ApiError> {
     let id: AssignmentId = id.parse().map_err(|_| not_found(ctx.lang))?;

@@ -1,7 +1,7 @@
 //! `/api/v1/users`: people.
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use super::{ApiErrors, PageOf, PageParams};
+use super::{ApiErrors, CursorKind, PageOf, page_limit, refuse_blank};
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::{ApiError, ApiResultExt};
@@ -22,6 +22,7 @@ pub struct UserJson {
     pub email: String,
     pub name: String,
     /// Home unit key.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub home_unit: Option<String>,
     pub active: bool,
     /// `full`, `report-only` or `read-only`.
@@ -36,16 +37,17 @@ pub struct UserJson {
 pub struct CreateUser {
     #[schema(format = Email, max_length = 254)]
     pub email: String,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub name: String,
     /// Home unit key.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub home_unit: Option<String>,
     #[schema(pattern = "^(full|report-only|read-only)$")]
     pub licence: Option<String>,
     #[schema(pattern = "^(sv|en)$")]
     pub locale: Option<String>,
     /// Optional initial password (at least 10 characters). People who sign in via SSO have none.
-    #[schema(min_length = 10, max_length = 1000, format = Password)]
+    #[schema(min_length = 10, max_length = 1000, format = Password, pattern = "^[^\\u0000]*$")]
     pub password: Option<String>,
 }
 
@@ -58,10 +60,10 @@ fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result
 pub struct PatchUser {
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(nullable = true)]
+    #[schema(nullable = true, pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub home_unit: Option<Option<String>>,
     #[schema(pattern = "^(full|report-only|read-only)$")]
     pub licence: Option<String>,
@@ -104,14 +106,22 @@ async fn to_json(state: &AppState, users: Vec<domain::user::User>) -> Result<Vec
 
 /// People the caller may see, ordered by e-mail.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
-    params(("search" = Option<String>, Query, description = "Part of a name or e-mail"), PageParams),
+    params(("search" = Option<String>, Query, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$", description = "Part of a name or e-mail"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "How many items (default 100)"),
+        ("cursor" = Option<String>, Query, format = Email, description = "`next_cursor` of the previous page (an e-mail address)")),
     responses((status = 200, body = PageOf<UserJson>), ApiErrors))]
 async fn list(
     State(state): State<AppState>,
     ctx: ApiCtx,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<PageOf<UserJson>>, ApiError> {
-    let limit = PageParams { limit: q.limit, cursor: None }.limit().api(ctx.lang)?;
+    let limit = page_limit(q.limit, q.cursor.as_deref(), CursorKind::Email).api(ctx.lang)?;
+    if q.search.as_deref().is_some_and(|s| s.chars().count() > 200 || s.chars().any(char::is_control)) {
+        return Err(ApiError::from_app(
+            domain::ValidationError::new("search", domain::validate::ValidationCode::TooLong).into(),
+            ctx.lang,
+        ));
+    }
     let page = state.app.list_users(&ctx.actor, q.search.as_deref(), q.cursor.as_deref(), limit).await.api(ctx.lang)?;
     let items = to_json(&state, page.items).await.api(ctx.lang)?;
     Ok(Json(PageOf { items, next_cursor: page.next_cursor }))
@@ -125,6 +135,13 @@ async fn create(
     ctx: ApiCtx,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> Result<(StatusCode, Json<UserJson>), ApiError> {
+    refuse_blank(&[
+        ("locale", body.locale.as_deref()),
+        ("licence", body.licence.as_deref()),
+        ("home_unit", body.home_unit.as_deref()),
+        ("password", body.password.as_deref()),
+    ])
+    .api(ctx.lang)?;
     let input = NewUser {
         email: body.email,
         name: body.name,
@@ -144,7 +161,7 @@ fn parse_id(id: &str, lang: crate::Lang) -> Result<UserId, ApiError> {
 
 /// One person.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
-    params(("id" = String, Path, description = "The user's id")),
+    params(("id" = String, Path, format = Uuid, description = "The user's id")),
     responses((status = 200, body = UserJson), ApiErrors))]
 async fn get_one(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiPath<String>) -> Result<Json<UserJson>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
@@ -155,7 +172,7 @@ async fn get_one(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiPat
 
 /// Changes a person; `active: false` deactivates.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = PatchUser,
-    params(("id" = String, Path, description = "The user's id")),
+    params(("id" = String, Path, format = Uuid, description = "The user's id")),
     responses((status = 200, body = UserJson), ApiErrors))]
 async fn patch(
     State(state): State<AppState>,
@@ -164,6 +181,13 @@ async fn patch(
     ApiJson(body): ApiJson<PatchUser>,
 ) -> Result<Json<UserJson>, ApiError> {
     let id = parse_id(&id, ctx.lang)?;
+    refuse_blank(&[
+        ("locale", body.locale.clone().flatten().as_deref()),
+        ("licence", body.licence.as_deref()),
+        ("home_unit", body.home_unit.clone().flatten().as_deref()),
+        ("email", body.email.as_deref()),
+    ])
+    .api(ctx.lang)?;
     let patch = UserPatch {
         email: body.email,
         name: body.name,

@@ -1,0 +1,445 @@
+// Browser end-to-end and accessibility checks for Styrbord.
+//
+//   node tests/e2e/e2e.mjs http://127.0.0.1:18080
+//
+// Drives Debian's Chromium (/usr/bin/chromium) with playwright-core; no browser is ever downloaded.
+// Expects a server with the demo data loaded (`styrbord demo`): admin@styrbord.example /
+// styrbord-demo, units "Regionkontoret" and "Centrum för ekonomi", user "Ulla Användare".
+// Every page visited gets a full-page screenshot in tests/e2e/out/NN-name.png and an axe-core
+// run (WCAG 2.0/2.1 A and AA); each axe run is a check of its own.
+// Prints one line per check, then `e2e: N passed, N failed`; exits 1 if any check failed.
+
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BASE = (process.argv[2] ?? '').replace(/\/+$/, '');
+if (!/^https?:\/\//.test(BASE)) {
+  console.error('usage: node e2e.mjs <base-url>   e.g. http://127.0.0.1:18080');
+  process.exit(2);
+}
+
+const ADMIN_EMAIL = 'admin@styrbord.example';
+const ADMIN_PASSWORD = 'styrbord-demo';
+const PARENT_UNIT = 'Centrum för ekonomi';
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const STEP_TIMEOUT_MS = 15_000;
+const OVERALL_TIMEOUT_MS = 5 * 60_000;
+
+const OUT = join(dirname(fileURLToPath(import.meta.url)), 'out');
+mkdirSync(OUT, { recursive: true });
+for (const f of readdirSync(OUT)) if (f.endsWith('.png')) rmSync(join(OUT, f));
+
+// Every browser profile lives here; removed on any exit (also on a timeout or a signal).
+const PROFILES = mkdtempSync(join(tmpdir(), 'styrbord-e2e-'));
+process.on('exit', () => {
+  try { rmSync(PROFILES, { recursive: true, force: true, maxRetries: 3 }); } catch { /* best effort */ }
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => { console.log(`e2e: interrupted by ${sig}`); process.exit(130); });
+}
+
+let passed = 0;
+let failed = 0;
+let shot = 0;
+const contexts = [];
+
+function finish() {
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  return failed > 0 || passed === 0 ? 1 : 0;
+}
+
+// A hard stop so that a wedged browser can never hang CI.
+setTimeout(() => {
+  console.log(`FAIL overall timeout: e2e did not finish within ${OVERALL_TIMEOUT_MS / 1000} s`);
+  failed++;
+  process.exit(finish());
+}, OVERALL_TIMEOUT_MS).unref();
+
+function pass(name) { passed++; console.log(`ok   ${name}`); }
+function fail(name, err) {
+  failed++;
+  // eslint-disable-next-line no-control-regex
+  const msg = String(err?.message ?? err).replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter(Boolean).slice(0, 6).join('\n       ');
+  console.log(`FAIL ${name}\n       ${msg}`);
+}
+
+// The page the current flow drives: a failed check saves a screenshot of it (NN-FAIL-<check>.png).
+let currentPage = null;
+
+async function check(name, fn) {
+  try { await fn(); pass(name); return true; } catch (e) {
+    fail(name, e);
+    if (currentPage && !name.startsWith('axe ')) {
+      const file = `${String(++shot).padStart(2, '0')}-FAIL-${name.split(' ')[0]}.png`;
+      await currentPage.screenshot({ path: join(OUT, file), fullPage: true, timeout: 5_000 })
+        .then(() => console.log(`       (screenshot tests/e2e/out/${file})`), () => {});
+    }
+    return false;
+  }
+}
+
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+
+async function until(fn, msg, timeout = 5_000) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try { if (await fn()) return; } catch (e) { last = e; }
+    if (Date.now() > end) throw new Error(msg + (last ? ` (${last.message})` : ''));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const pathOf = (page) => new URL(page.url()).pathname;
+const url = (path) => BASE + path;
+
+async function h1Text(page) {
+  const h1 = page.getByRole('heading', { level: 1 }).first();
+  await h1.waitFor({ timeout: STEP_TIMEOUT_MS });
+  return (await h1.innerText()).trim();
+}
+
+async function expectH1(page, text) {
+  const h = await h1Text(page);
+  assert(h === text, `expected h1 "${text}", got "${h}" at ${page.url()}`);
+}
+
+// Click something that navigates (link, form submit, POST-redirect-GET) and wait for the new page.
+async function clickAndWait(page, locator) {
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load', timeout: STEP_TIMEOUT_MS }),
+    locator.click({ timeout: STEP_TIMEOUT_MS }),
+  ]);
+}
+
+// Screenshot + axe for every page visited; each axe run is reported as a check.
+// axe-core cannot finish in a page with JavaScript disabled (its run is asynchronous), so for such
+// a page pass `axeVia`, a JavaScript-enabled page: it gets the very same document (served from
+// the no-JS page's HTML at the same URL; stylesheets and images load from the server as usual).
+async function visited(page, name, { axe = true, axeVia = null } = {}) {
+  await page.waitForLoadState('load');
+  const file = `${String(++shot).padStart(2, '0')}-${name}.png`;
+  try {
+    await page.screenshot({ path: join(OUT, file), fullPage: true, timeout: STEP_TIMEOUT_MS });
+  } catch (e) {
+    console.log(`     (screenshot ${file} failed: ${e.message.split('\n')[0]})`);
+  }
+  if (!axe) return;
+  const label = `axe ${file.replace(/\.png$/, '')} ${pathOf(page)}${axeVia ? ' (no-JS DOM)' : ''}: no WCAG 2.1 A/AA violations`;
+  await check(label, async () => {
+    let target = page;
+    let route = null;
+    if (axeVia) {
+      const html = await page.content();
+      const href = page.url();
+      route = (u) => u.href === href;
+      await axeVia.route(route, (r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+      await axeVia.goto(href);
+      target = axeVia;
+    }
+    try {
+      const r = await new AxeBuilder({ page: target }).withTags(AXE_TAGS).analyze();
+      if (r.violations.length) {
+        throw new Error(r.violations.map((v) =>
+          `${v.id} (${v.impact}) x${v.nodes.length}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`,
+        ).join('\n'));
+      }
+    } finally {
+      if (route) await axeVia.unroute(route);
+    }
+  });
+}
+
+async function newContext(opts = {}) {
+  const profile = mkdtempSync(join(PROFILES, 'chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    locale: 'sv-SE',
+    viewport: { width: 1280, height: 900 },
+    ...opts,
+  });
+  contexts.push({ ctx, profile });
+  ctx.setDefaultTimeout(STEP_TIMEOUT_MS);
+  ctx.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  return { ctx, page };
+}
+
+async function login(page, email, password) {
+  await field(page, 'E-postadress').fill(email);
+  await field(page, 'Lösenord').fill(password);
+  await clickAndWait(page, page.getByRole('button', { name: 'Logga in', exact: true }));
+}
+
+// A form control by its label: the label starts with the text (so "Kortnamn (valfritt)" and
+// "Namn *" match), but "Namn" does not match "Kortnamn".
+function field(page, label) {
+  const esc = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return page.getByLabel(new RegExp(`^\\s*${esc}(?![\\p{L}\\p{N}])`, 'u'));
+}
+
+function rand() { return Math.random().toString(36).slice(2, 8).toUpperCase().padEnd(6, 'X'); }
+function today() { return new Date().toISOString().slice(0, 10); }
+
+// Opens the "Ny underenhet" form from the current unit page, fills it and submits it.
+// Returns the new unit's page URL.
+async function createUnit(page, key, name, shotPrefix, visitOpts = {}) {
+  await clickAndWait(page, page.getByRole('link', { name: 'Ny underenhet', exact: true }));
+  await field(page, 'Nyckel').waitFor();
+  await visited(page, `${shotPrefix}new-unit-form`, visitOpts);
+  for (const label of ['Nyckel', 'Namn', 'Kortnamn', 'Giltig från']) {
+    assert(await field(page, label).count() > 0, `form has no field labelled "${label}"`);
+  }
+  // The parent must be preselected: a select showing it, or (read-only form) its name in the form.
+  const selected = await page.locator('form select').evaluateAll((sels) =>
+    sels.map((s) => s.selectedOptions[0]?.textContent?.trim() ?? ''));
+  const formText = await page.locator('form', { has: field(page, 'Nyckel') }).innerText();
+  assert(selected.some((t) => t.includes(PARENT_UNIT)) || formText.includes(PARENT_UNIT),
+    `parent "${PARENT_UNIT}" is not preselected in the form (selected options: ${JSON.stringify(selected)})`);
+  await field(page, 'Nyckel').fill(key);
+  await field(page, 'Namn').fill(name);
+  const validFrom = field(page, 'Giltig från');
+  if (!(await validFrom.inputValue())) await validFrom.fill(today());
+  await clickAndWait(page, page.getByRole('button', { name: 'Skapa enhet', exact: true }));
+  await expectH1(page, name);
+  return page.url();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function preflight() {
+  try {
+    const res = await fetch(url('/login'), { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    assert(res.status < 500, `GET /login answered ${res.status}`);
+  } catch (e) {
+    console.log(`FAIL server reachable at ${BASE}\n       ${e.cause?.message ?? e.message}`);
+    failed++;
+    process.exit(finish());
+  }
+  pass(`server reachable at ${BASE}`);
+}
+
+async function mainFlow(page) {
+  currentPage = page;
+  const key = `E2E-${rand()}`;
+  const unitName = `Enheten för e2e-test ${key.slice(4)}`;
+  let unitUrl = null;
+
+  // a. login page, wrong password, right password
+  const loginOk = await check('a1 /login shows the login form', async () => {
+    await page.goto(url('/login'));
+    await field(page, 'E-postadress').waitFor();
+    await field(page, 'Lösenord').waitFor();
+    await page.getByRole('button', { name: 'Logga in', exact: true }).waitFor();
+    const lang = await page.locator('html').getAttribute('lang');
+    assert(lang === 'sv', `<html lang> is "${lang}", expected "sv"`);
+  });
+  if (!loginOk) return skipRest('main flow', 'login page missing');
+  await visited(page, 'login');
+
+  await check('a2 wrong password is refused with an error on the login page', async () => {
+    await login(page, ADMIN_EMAIL, 'not-the-password');
+    await page.getByText('Fel e-postadress eller lösenord').first().waitFor();
+    assert(pathOf(page).startsWith('/login'), `expected to stay on /login, got ${page.url()}`);
+    await field(page, 'E-postadress').waitFor();
+  });
+  await visited(page, 'login-error');
+
+  const loggedIn = await check('a3 admin logs in and lands on /org', async () => {
+    await page.goto(url('/login'));
+    await login(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+    assert(pathOf(page) === '/org', `expected /org after login, got ${page.url()}`);
+  });
+  if (!loggedIn) return skipRest('main flow', 'login failed');
+
+  // b. organisation tree
+  await check('b1 /org has h1 "Organisation" and the demo units', async () => {
+    await expectH1(page, 'Organisation');
+    await page.getByRole('link', { name: 'Regionkontoret', exact: true }).first().waitFor();
+    await page.getByRole('link', { name: PARENT_UNIT, exact: true }).first().waitFor();
+  });
+  await visited(page, 'org');
+  await check(`b2 clicking "${PARENT_UNIT}" opens its unit page`, async () => {
+    await clickAndWait(page, page.getByRole('link', { name: PARENT_UNIT, exact: true }).first());
+    await expectH1(page, PARENT_UNIT);
+  });
+  await visited(page, 'unit');
+
+  // c. new sub-unit
+  await check(`c1 "Ny underenhet" creates ${key} under "${PARENT_UNIT}"`, async () => {
+    if (!(await h1Text(page).catch(() => '')).includes(PARENT_UNIT)) throw new Error('not on the parent unit page');
+    unitUrl = await createUnit(page, key, unitName, '');
+  });
+  if (unitUrl) {
+    await visited(page, 'new-unit');
+    await check('c2 the new unit shows its parent as a link', async () => {
+      const scope = (await page.locator('main').count()) ? page.locator('main') : page.locator('body');
+      await scope.getByRole('link', { name: PARENT_UNIT, exact: true }).first().waitFor();
+    });
+  }
+
+  // d. role grant
+  await check('d1 grant "Ulla Användare" the role Användare on all modules', async () => {
+    assert(unitUrl, 'no new unit (step c failed)');
+    if (page.url() !== unitUrl) await page.goto(unitUrl);
+    const user = field(page, 'Användare');
+    const value = await user.locator('option', { hasText: 'Ulla Användare' }).first().evaluate((o) => o.value);
+    await user.selectOption(value);
+    await field(page, 'Roll').selectOption({ label: 'Användare' });
+    await field(page, 'Modul').selectOption({ label: 'Alla moduler' });
+    await clickAndWait(page, page.getByRole('button', { name: 'Tilldela roll', exact: true }));
+  });
+  if (unitUrl) await visited(page, 'role-granted');
+  await check('d2 table "Roller på enheten" lists Ulla Användare as Användare', async () => {
+    assert(unitUrl, 'no new unit (step c failed)');
+    const table = page.getByRole('table', { name: 'Roller på enheten' });
+    await table.waitFor();
+    const row = table.getByRole('row').filter({ hasText: 'Ulla Användare' })
+      .filter({ has: page.getByRole('cell', { name: 'Användare', exact: true }) });
+    await until(async () => (await row.count()) > 0, 'no row with "Ulla Användare" and a cell "Användare"');
+  });
+
+  // e. audit log
+  const auditOk = await check('e1 main nav link "Händelselogg" opens /audit', async () => {
+    const nav = page.getByRole('navigation').getByRole('link', { name: 'Händelselogg', exact: true });
+    const link = (await nav.count()) ? nav.first() : page.getByRole('link', { name: 'Händelselogg', exact: true }).first();
+    await clickAndWait(page, link);
+    assert(pathOf(page) === '/audit', `expected /audit, got ${page.url()}`);
+    await expectH1(page, 'Händelselogg');
+  });
+  if (auditOk) await visited(page, 'audit');
+  const eventRows = (text) => page.getByRole('row').filter({ hasText: text });
+  await check('e2 the log shows "Skapad" for the new unit and a "Roll tilldelad" event', async () => {
+    assert(auditOk, 'not on /audit');
+    assert(unitUrl, 'no new unit (step c failed)');
+    assert(await eventRows(unitName).filter({ hasText: 'Skapad' }).count() > 0,
+      `no row with "${unitName}" and "Skapad"`);
+    assert(await eventRows('Roll tilldelad').count() > 0, 'no row with "Roll tilldelad"');
+  });
+  await check('e3 filter Objekttyp = Organisationsenhet keeps the unit event, drops the role event', async () => {
+    assert(auditOk, 'not on /audit');
+    await field(page, 'Objekttyp').selectOption({ label: 'Organisationsenhet' });
+    await clickAndWait(page, page.getByRole('button', { name: 'Filtrera', exact: true }));
+    await expectH1(page, 'Händelselogg');
+    if (unitUrl) {
+      assert(await eventRows(unitName).filter({ hasText: 'Skapad' }).count() > 0,
+        `filtered log has no row with "${unitName}" and "Skapad"`);
+    }
+    const roleRows = await eventRows('Roll tilldelad').count();
+    assert(roleRows === 0, `filtered log still shows ${roleRows} "Roll tilldelad" row(s)`);
+  });
+  if (auditOk) await visited(page, 'audit-filtered');
+
+  // f. language switch
+  const enOk = await check('f1 "English" switches the page to English', async () => {
+    if (pathOf(page) !== '/audit') await page.goto(url('/audit'));
+    const banner = page.getByRole('banner').getByRole('link', { name: 'English', exact: true });
+    const link = (await banner.count()) ? banner.first() : page.getByRole('link', { name: 'English', exact: true }).first();
+    await clickAndWait(page, link);
+    const lang = await page.locator('html').getAttribute('lang');
+    assert(lang === 'en', `<html lang> is "${lang}", expected "en"`);
+    await expectH1(page, 'Event log');
+  });
+  if (enOk) await visited(page, 'audit-en');
+  await check('f2 "Svenska" switches back to Swedish', async () => {
+    await clickAndWait(page, page.getByRole('link', { name: 'Svenska', exact: true }).first());
+    const lang = await page.locator('html').getAttribute('lang');
+    assert(lang === 'sv', `<html lang> is "${lang}", expected "sv"`);
+    await expectH1(page, 'Händelselogg');
+  });
+  await visited(page, 'audit-sv');
+
+  // g. keyboard: skip link
+  await check('g1 first Tab on /org focuses the skip link "Hoppa till innehåll"', async () => {
+    await page.goto(url('/org'));
+    await expectH1(page, 'Organisation');
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => ({
+      tag: document.activeElement?.tagName, text: document.activeElement?.textContent?.trim(),
+    }));
+    assert(focused.tag === 'A' && focused.text === 'Hoppa till innehåll',
+      `focused ${focused.tag} "${focused.text}", expected the link "Hoppa till innehåll"`);
+  });
+  await visited(page, 'org-skip-link', { axe: false });
+  await check('g2 Enter on the skip link moves focus to <main>', async () => {
+    await page.keyboard.press('Enter');
+    await until(() => page.evaluate(() => document.activeElement?.tagName === 'MAIN'),
+      'focus is not on <main> (give <main> an id and tabindex="-1")', 3_000);
+  });
+  await visited(page, 'org-main-focused');
+
+  // h. logout
+  await check('h1 "Logga ut" ends the session and returns to /login', async () => {
+    await clickAndWait(page, page.getByRole('button', { name: 'Logga ut', exact: true }));
+    assert(pathOf(page).startsWith('/login'), `expected /login after logout, got ${page.url()}`);
+    await field(page, 'E-postadress').waitFor();
+  });
+  await visited(page, 'logged-out');
+  await check('h2 after logout, /org leads to /login', async () => {
+    await page.goto(url('/org'));
+    assert(pathOf(page).startsWith('/login'), `/org after logout should lead to /login, got ${page.url()}`);
+  });
+}
+
+async function noJsFlow(axeVia) {
+  const { page } = await newContext({ javaScriptEnabled: false });
+  currentPage = page;
+  const via = { axeVia };
+  const key = `E2E-${rand()}`;
+  const unitName = `Enheten för e2e-test ${key.slice(4)}`;
+  const loggedIn = await check('i1 without JavaScript: log in', async () => {
+    await page.setContent('<title>off</title><script>document.title = "on"</script>');
+    assert(await page.title() === 'off', 'JavaScript is not disabled in this browser context');
+    await page.goto(url('/login'));
+    await login(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+    assert(pathOf(page) === '/org', `expected /org after login, got ${page.url()}`);
+  });
+  if (!loggedIn) return skipRest('no-JS flow', 'login failed');
+  await visited(page, 'nojs-org', via);
+  await check(`i2 without JavaScript: create ${key} under "${PARENT_UNIT}"`, async () => {
+    await clickAndWait(page, page.getByRole('link', { name: PARENT_UNIT, exact: true }).first());
+    await expectH1(page, PARENT_UNIT);
+    await visited(page, 'nojs-unit', via);
+    await createUnit(page, key, unitName, 'nojs-', via);
+    const scope = (await page.locator('main').count()) ? page.locator('main') : page.locator('body');
+    await scope.getByRole('link', { name: PARENT_UNIT, exact: true }).first().waitFor();
+  });
+  await visited(page, 'nojs-new-unit', via);
+}
+
+async function closeContexts() {
+  for (const { ctx, profile } of contexts.splice(0)) {
+    await ctx.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+function skipRest(flow, why) {
+  fail(`${flow}: remaining checks skipped`, why);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let code = 1;
+try {
+  await preflight();
+  const main = await newContext();
+  await mainFlow(main.page).catch((e) => fail('main flow aborted', e));
+  // The main (JavaScript) context stays open: its second page runs axe for the no-JS pages.
+  const axeVia = await main.ctx.newPage();
+  await noJsFlow(axeVia).catch((e) => fail('no-JS flow aborted', e));
+} catch (e) {
+  fail('e2e aborted', e);
+} finally {
+  await closeContexts();
+  code = finish();
+}
+process.exit(code);
