@@ -102,9 +102,16 @@ impl App {
         store::org_units::get(&mut tx, id).await?.ok_or(AppError::NotFound)
     }
 
+    /// The unit page's data; `key` may also be the unit's id (links from the event history).
     pub async fn unit_view(&self, actor: &Actor, key: &str) -> Result<UnitView, AppError> {
         let mut tx = self.store.begin_read().await?;
-        let unit = unit_by_key(&mut tx, key).await?;
+        let unit = match unit_by_key(&mut tx, key).await {
+            Err(AppError::NotFound) => match key.parse::<OrgUnitId>() {
+                Ok(id) => store::org_units::get(&mut tx, id).await?.ok_or(AppError::NotFound)?,
+                Err(_) => return Err(AppError::NotFound),
+            },
+            other => other?,
+        };
         let path = store::org_units::path(&mut tx, unit.id).await?;
         let mut ancestors = Vec::new();
         for id in &path[..path.len() - 1] {

@@ -96,7 +96,9 @@ impl App {
         };
         let filter = store::role_assignments::AssignmentFilter { user: Some(user.id), ..Default::default() };
         let roles = store::role_assignments::list_page(&mut tx, &filter, None, 1000).await?.items;
-        Ok(UserView { can_manage: actor.may(Action::ManageUsers, &Target::unit(&path)), user, home_unit, roles })
+        let holds_system_admin = roles.iter().any(|r| r.role == Role::SystemAdmin);
+        let can_manage = actor.may(Action::ManageUsers, &Target::unit(&path)) && (actor.is_system_admin() || !holds_system_admin);
+        Ok(UserView { can_manage, user, home_unit, roles })
     }
 
     pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User, AppError> {
@@ -182,6 +184,7 @@ impl App {
                 AppError::NotFound
             });
         }
+        self.ensure_may_administer(&mut tx, actor, current.id).await?;
         if patch.version.is_some_and(|v| v != current.version) {
             return Err(AppError::Conflict(ConflictKind::Stale));
         }
@@ -262,6 +265,7 @@ impl App {
         let path = home_path(&mut tx, &target).await?;
         if actor.user_id() != Some(id) {
             actor.require(Action::ManageUsers, &Target::unit(&path))?;
+            self.ensure_may_administer(&mut tx, actor, id).await?;
         }
         store::users::set_password_hash(&mut tx, id, &hash, self.clock.now_ms()).await?;
         store::sessions::delete_for_user(&mut tx, id).await?;
@@ -299,6 +303,16 @@ impl App {
             .await?;
         }
         Ok(user)
+    }
+
+    /// Only a system administrator may change a person who holds system administration
+    /// (a local administrator could otherwise take over that account by setting its password).
+    pub(crate) async fn ensure_may_administer(&self, tx: &mut Tx, actor: &Actor, target: UserId) -> Result<(), AppError> {
+        if actor.is_system_admin() {
+            return Ok(());
+        }
+        let grants = store::role_assignments::grants_of(tx, target).await?;
+        if grants.iter().any(|g| g.role == Role::SystemAdmin) { Err(AppError::Forbidden) } else { Ok(()) }
     }
 
     pub(crate) async fn ensure_not_last_system_admin(&self, tx: &mut Tx, user: UserId) -> Result<(), AppError> {

@@ -107,7 +107,8 @@ unit-closed-badge = Closed
 
 unit-facts = Details
 unit-edit = Edit details
-unit-history = Events for the unit
+unit-history = The unit's change history
+unit-subtree-history = Events in the unit and its sub-units
 unit-children = Sub-units
 unit-no-children = The unit has no sub-units.
 unit-new-child = New sub-unit

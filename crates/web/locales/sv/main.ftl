@@ -107,7 +107,8 @@ unit-closed-badge = Stängd
 
 unit-facts = Uppgifter
 unit-edit = Ändra uppgifter
-unit-history = Händelser för enheten
+unit-history = Enhetens ändringshistorik
+unit-subtree-history = Händelser i enheten och dess underenheter
 unit-children = Underenheter
 unit-no-children = Enheten har inga underenheter.
 unit-new-child = Ny underenhet

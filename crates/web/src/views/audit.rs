@@ -130,6 +130,7 @@ async fn audit_page(State(state): State<AppState>, ctx: PageCtx, Query(f): Query
                     object_label: e.object_label.clone(),
                     object_href: match e.object_type {
                         ObjectType::User => Some(format!("/users/{}", e.object_id)),
+                        ObjectType::OrgUnit => Some(format!("/org/units/{}", e.object_id)),
                         _ => None,
                     },
                     changes: changes(e, lang),
