@@ -96,8 +96,7 @@ impl App {
         };
         let filter = store::role_assignments::AssignmentFilter { user: Some(user.id), ..Default::default() };
         let roles = store::role_assignments::list_page(&mut tx, &filter, None, 1000).await?.items;
-        let holds_system_admin = roles.iter().any(|r| r.role == Role::SystemAdmin);
-        let can_manage = actor.may(Action::ManageUsers, &Target::unit(&path)) && (actor.is_system_admin() || !holds_system_admin);
+        let can_manage = actor.may(Action::ManageUsers, &Target::unit(&path)) && self.may_administer(&mut tx, actor, user.id).await?;
         Ok(UserView { can_manage, user, home_unit, roles })
     }
 
@@ -305,14 +304,24 @@ impl App {
         Ok(user)
     }
 
-    /// Only a system administrator may change a person who holds system administration
-    /// (a local administrator could otherwise take over that account by setting its password).
+    /// A person may be administered only by someone who could grant every role that person
+    /// holds, where it is held: otherwise a local administrator could set the password of, say,
+    /// a region-wide super user and sign in as them.
     pub(crate) async fn ensure_may_administer(&self, tx: &mut Tx, actor: &Actor, target: UserId) -> Result<(), AppError> {
+        if self.may_administer(tx, actor, target).await? { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    async fn may_administer(&self, tx: &mut Tx, actor: &Actor, target: UserId) -> Result<bool, AppError> {
         if actor.is_system_admin() {
-            return Ok(());
+            return Ok(true);
         }
-        let grants = store::role_assignments::grants_of(tx, target).await?;
-        if grants.iter().any(|g| g.role == Role::SystemAdmin) { Err(AppError::Forbidden) } else { Ok(()) }
+        for grant in store::role_assignments::grants_of(tx, target).await? {
+            let path = store::org_units::path(tx, grant.unit).await?;
+            if !actor.may(Action::ManageRole(grant.role), &Target::unit(&path)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     pub(crate) async fn ensure_not_last_system_admin(&self, tx: &mut Tx, user: UserId) -> Result<(), AppError> {

@@ -43,6 +43,10 @@ pub fn parse_key(field: &str, value: &str) -> Result<String, ValidationError> {
     if !key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
         return Err(ValidationError::new(field, ValidationCode::InvalidCharacters));
     }
+    // Units are addressed by key or by id; a key that parses as an id would shadow a unit.
+    if uuid::Uuid::parse_str(&key).is_ok() {
+        return Err(ValidationError::new(field, ValidationCode::LooksLikeId));
+    }
     Ok(key)
 }
 
@@ -91,6 +95,10 @@ mod tests {
         assert_eq!(parse_key("key", "Centrum ekonomi").unwrap_err().code, ValidationCode::InvalidCharacters);
         assert_eq!(parse_key("key", "").unwrap_err().code, ValidationCode::Required);
         assert_eq!(parse_key("key", "CÖ").unwrap_err().field, "key");
+        assert_eq!(
+            parse_key("key", "0196a0c8-7d3e-7b52-9a3c-2f1e4d5c6b7a").unwrap_err().code,
+            ValidationCode::LooksLikeId
+        );
     }
 
     #[test]

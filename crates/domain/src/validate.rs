@@ -24,6 +24,8 @@ pub enum ValidationCode {
     InvalidChoice,
     DateOrder,
     PasswordTooShort,
+    /// A key shaped like an internal id would make addressing by key or id ambiguous.
+    LooksLikeId,
 }
 
 impl ValidationCode {
@@ -37,6 +39,7 @@ impl ValidationCode {
             Self::InvalidChoice => "invalid_choice",
             Self::DateOrder => "date_order",
             Self::PasswordTooShort => "password_too_short",
+            Self::LooksLikeId => "looks_like_id",
         }
     }
 }

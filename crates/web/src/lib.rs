@@ -20,6 +20,10 @@ use std::sync::{Arc, OnceLock};
 pub struct WebConfig {
     /// Set the `Secure` flag on cookies (on behind HTTPS; off only for plain-HTTP development).
     pub secure_cookies: bool,
+    /// The address people use to reach the server (`https://styrbord.region.se`). When set,
+    /// form posts must come from exactly this origin; when not, from the request's `Host`
+    /// (set it when a reverse proxy rewrites `Host`).
+    pub public_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -66,7 +70,7 @@ pub fn router(app: app::App, config: WebConfig) -> Router {
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::refuse_nul))
         .layer(axum::middleware::from_fn(middleware::language))
-        .layer(axum::middleware::from_fn(middleware::same_origin_posts))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::same_origin_posts))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::trace_layer())
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())

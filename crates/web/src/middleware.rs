@@ -68,29 +68,38 @@ pub async fn language(mut request: Request, next: Next) -> Response {
 
 /// Browsers say where a form post comes from; a post from another site is refused (CSRF defence
 /// in depth beside the per-session token in every form).
-pub async fn same_origin_posts(request: Request, next: Next) -> Response {
+pub async fn same_origin_posts(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let headers = request.headers();
-        let cross_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site");
-        let origin_mismatch = match (
-            headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-            headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-        ) {
-            (Some(origin), Some(host)) if origin != "null" => {
-                origin.split_once("://").map(|(_, rest)| rest) != Some(host)
-            }
-            _ => false,
-        };
         // Bearer-token API calls carry no ambient credentials, so origin does not matter there.
         let is_bearer = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("Bearer "));
-        if (cross_site || origin_mismatch) && !is_bearer {
+        let cross_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site");
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).filter(|o| *o != "null");
+        let foreign_origin = origin.is_some_and(|origin| match &state.config.public_url {
+            Some(public) => !same_origin(origin, public),
+            None => {
+                let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+                origin.split_once("://").map(|(_, rest)| rest) != host
+            }
+        });
+        if (cross_site || foreign_origin) && !is_bearer {
             return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
         }
     }
     next.run(request).await
+}
+
+/// `https://a.se` and `https://a.se/` and `https://a.se/path` share an origin.
+fn same_origin(origin: &str, public_url: &str) -> bool {
+    let base = |u: &str| {
+        let (scheme, rest) = u.split_once("://").unwrap_or(("", u));
+        let host = rest.split('/').next().unwrap_or("");
+        format!("{}://{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase())
+    };
+    base(origin) == base(public_url)
 }
 
 pub async fn security_headers(request: Request, next: Next) -> Response {
@@ -140,6 +149,16 @@ pub fn trace_layer() -> TraceLayer<
         let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
         tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %request_id)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origins_compare_scheme_and_host() {
+        assert!(super::same_origin("https://styrbord.region.se", "https://styrbord.region.se/"));
+        assert!(!super::same_origin("http://styrbord.region.se", "https://styrbord.region.se"));
+        assert!(!super::same_origin("https://evil.example", "https://styrbord.region.se"));
+    }
 }
 
 /// The id of the request (set by the request-id layer), for audit events and logs.

@@ -56,6 +56,7 @@ validation-invalid-date = The field “{ $field }” must be a date (YYYY-MM-DD)
 validation-invalid-choice = The value of the field “{ $field }” does not exist or is not allowed.
 validation-date-order = The date in the field “{ $field }” is before the start date.
 validation-password-too-short = The password must have at least 10 characters.
+validation-looks-like-id = The field “{ $field }” must not look like an internal id (UUID).
 validation-duplicate = The value of the field “{ $field }” is already used.
 
 field-key = Key

@@ -56,6 +56,7 @@ validation-invalid-date = Fältet ”{ $field }” måste vara ett datum (ÅÅÅ
 validation-invalid-choice = Värdet i fältet ”{ $field }” finns inte eller är inte tillåtet.
 validation-date-order = Datumet i fältet ”{ $field }” ligger före startdatumet.
 validation-password-too-short = Lösenordet måste ha minst 10 tecken.
+validation-looks-like-id = Fältet ”{ $field }” får inte se ut som ett internt id (UUID).
 validation-duplicate = Värdet i fältet ”{ $field }” används redan.
 
 field-key = Nyckel

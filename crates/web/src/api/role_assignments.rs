@@ -97,7 +97,12 @@ async fn list(
 ) -> Result<Json<PageOf<RoleAssignmentJson>>, ApiError> {
     let limit = page_limit(q.limit, q.cursor.as_deref(), CursorKind::Id).api(ctx.lang)?;
     let user = match q.user.as_deref() {
-        Some(u) => Some(u.parse::<UserId>().map_err(|_| not_found(ctx.lang))?),
+        Some(u) => Some(u.parse::<UserId>().map_err(|_| {
+            ApiError::from_app(
+                domain::ValidationError::new("user", domain::validate::ValidationCode::InvalidChoice).into(),
+                ctx.lang,
+            )
+        })?),
         None => None,
     };
     let page = state

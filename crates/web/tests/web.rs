@@ -1,0 +1,1742 @@
+//! The web crate's integration tests: the real router in-process on a fresh SQLite database with
+//! the demo organisation (one person per role), driven like a browser and like an API client.
+
+mod support;
+
+use app::Actor;
+use axum::http::{Method, header};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use support::*;
+
+fn strs(items: &[Value], field: &str) -> BTreeSet<String> {
+    items.iter().filter_map(|i| i[field].as_str().map(str::to_owned)).collect()
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// 1. The authorization matrix of the JSON API
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+const EVERYONE: &[Who] = &Who::ALL;
+/// May administer units, users and roles inside RK.
+const RK_ADMINS: &[Who] = &[Who::Admin, Who::LocalAdmin];
+const SYSTEM_ADMIN: &[Who] = &[Who::Admin];
+/// Hold a role on CE or above it (everyone but the user on CE-REDO).
+const READERS_OF_CE: &[Who] = &[
+    Who::Admin,
+    Who::LocalAdmin,
+    Who::SuperUser,
+    Who::ModuleOwner,
+    Who::BusinessSupport,
+    Who::Manager,
+    Who::View,
+    Who::Auditor,
+];
+/// Hold a role on RV itself.
+const READERS_OF_RV: &[Who] = &[Who::Admin, Who::SuperUser, Who::ModuleOwner, Who::Auditor];
+
+/// One concrete request against one documented operation, and who may make it.
+struct Entry {
+    method: &'static str,
+    /// The path exactly as the OpenAPI document spells it.
+    path: &'static str,
+    case: &'static str,
+    allow: &'static [Who],
+    ok: u16,
+}
+
+const fn e(method: &'static str, path: &'static str, case: &'static str, allow: &'static [Who], ok: u16) -> Entry {
+    Entry { method, path, case, allow, ok }
+}
+
+/// The expected table. Every operation of the OpenAPI document must appear here at least once.
+const MATRIX: &[Entry] = &[
+    e("GET", "/api/v1/me", "who am I", EVERYONE, 200),
+    e("GET", "/api/v1/org-units", "list the whole tree", EVERYONE, 200),
+    e("POST", "/api/v1/org-units", "create a unit under CE-REDO", RK_ADMINS, 201),
+    e("POST", "/api/v1/org-units", "create a new root unit", SYSTEM_ADMIN, 201),
+    e("GET", "/api/v1/org-units/{key}", "read CHR-LON", EVERYONE, 200),
+    e("PATCH", "/api/v1/org-units/{key}", "rename CE-CTRL", RK_ADMINS, 200),
+    e("PATCH", "/api/v1/org-units/{key}", "rename RV (above RK)", SYSTEM_ADMIN, 200),
+    e("PATCH", "/api/v1/org-units/{key}", "move a unit from CA to CK", RK_ADMINS, 200),
+    e("PATCH", "/api/v1/org-units/{key}", "move a unit to directly under RV", SYSTEM_ADMIN, 200),
+    e("GET", "/api/v1/users", "list users", EVERYONE, 200),
+    e("POST", "/api/v1/users", "create a user at CE-REDO", RK_ADMINS, 201),
+    e("POST", "/api/v1/users", "create a user at RV", SYSTEM_ADMIN, 201),
+    e("GET", "/api/v1/users/{id}", "read yourself", EVERYONE, 200),
+    e("GET", "/api/v1/users/{id}", "read chef (home CE)", READERS_OF_CE, 200),
+    e("GET", "/api/v1/users/{id}", "read revisor (home RV)", READERS_OF_RV, 200),
+    e("PATCH", "/api/v1/users/{id}", "rename anvandare (home CE-REDO)", RK_ADMINS, 200),
+    e("PATCH", "/api/v1/users/{id}", "rename revisor (home RV)", SYSTEM_ADMIN, 200),
+    e("PATCH", "/api/v1/users/{id}", "rename admin (system-admin, home RK)", SYSTEM_ADMIN, 200),
+    e("GET", "/api/v1/role-assignments", "list role assignments", EVERYONE, 200),
+    e("POST", "/api/v1/role-assignments", "grant user on CA-UPPH", RK_ADMINS, 201),
+    e("POST", "/api/v1/role-assignments", "grant system-admin on CA-UPPH", SYSTEM_ADMIN, 201),
+    e("POST", "/api/v1/role-assignments", "grant local-admin on RV", SYSTEM_ADMIN, 201),
+    e("GET", "/api/v1/role-assignments/{id}", "read chef's grant on CE", READERS_OF_CE, 200),
+    e("GET", "/api/v1/role-assignments/{id}", "read admin's grant on RV", READERS_OF_RV, 200),
+    e("DELETE", "/api/v1/role-assignments/{id}", "revoke a view grant on CA-UPPH", RK_ADMINS, 204),
+    e("GET", "/api/v1/audit-events", "list audit events", EVERYONE, 200),
+];
+
+/// What the matrix sets up before it runs (through the use cases, as the operator).
+struct Fixture {
+    tokens: BTreeMap<Who, String>,
+    admin: String,
+    user_ids: BTreeMap<String, String>,
+    chef_grant_on_ce: String,
+    admin_grant_on_rv: String,
+    /// Per caller: a view grant on CA-UPPH for them to try to revoke.
+    revocable: BTreeMap<Who, String>,
+}
+
+fn target_email(who: Who) -> String {
+    format!("mal-{}@styrbord.example", who.tag())
+}
+
+fn upper(who: Who) -> String {
+    who.tag().to_uppercase()
+}
+
+async fn fixture(h: &Harness) -> Fixture {
+    let system = Actor::system();
+    let mut revocable = BTreeMap::new();
+    for who in Who::ALL {
+        // A person to hand roles to, and a unit to move, for each caller.
+        h.app
+            .create_user(
+                &system,
+                app::users::NewUser {
+                    email: target_email(who),
+                    name: format!("Mål {}", who.tag()),
+                    home_unit: Some("CA-UPPH".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("create a target user");
+        let grant = h
+            .app
+            .grant_role(
+                &system,
+                app::roles::NewGrant {
+                    user: target_email(who),
+                    role: "view".into(),
+                    unit: "CA-UPPH".into(),
+                    module: None,
+                },
+            )
+            .await
+            .expect("grant view on CA-UPPH");
+        revocable.insert(who, grant.id.to_string());
+        h.app
+            .create_unit(
+                &system,
+                app::org::NewUnit {
+                    key: format!("FLYTT-{}", upper(who)),
+                    name: format!("Flyttbar enhet {}", who.tag()),
+                    parent: Some("CA".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("create a movable unit");
+    }
+    let mut tokens = BTreeMap::new();
+    for who in Who::ALL {
+        tokens.insert(who, h.token(who).await);
+    }
+    let admin = tokens[&Who::Admin].clone();
+    let users = h.get_all("/api/v1/users?limit=500", &admin).await;
+    let user_ids =
+        users.iter().map(|u| (u["email"].as_str().unwrap().to_owned(), u["id"].as_str().unwrap().to_owned())).collect();
+    let grants = h.get_all("/api/v1/role-assignments?limit=500", &admin).await;
+    let find = |email: &str, role: &str, unit: &str| {
+        grants
+            .iter()
+            .find(|g| g["user_email"] == email && g["role"] == role && g["unit"] == unit)
+            .unwrap_or_else(|| panic!("the demo has {email} as {role} on {unit}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    Fixture {
+        chef_grant_on_ce: find(Who::Manager.email(), "manager", "CE"),
+        admin_grant_on_rv: find(Who::Admin.email(), "system-admin", "RV"),
+        tokens,
+        admin,
+        user_ids,
+        revocable,
+    }
+}
+
+/// The concrete request of a matrix case made by `who`.
+fn matrix_request(fx: &Fixture, case: &str, who: Who) -> (Method, String, Option<Value>) {
+    let tag = who.tag();
+    let id_of = |email: &str| fx.user_ids[email].clone();
+    match case {
+        "who am I" => (Method::GET, "/api/v1/me".into(), None),
+        "list the whole tree" => (Method::GET, "/api/v1/org-units?limit=500".into(), None),
+        "create a unit under CE-REDO" => (
+            Method::POST,
+            "/api/v1/org-units".into(),
+            Some(json!({"key": format!("NY-{}", upper(who)), "name": format!("Ny enhet {tag}"), "parent": "CE-REDO"})),
+        ),
+        "create a new root unit" => (
+            Method::POST,
+            "/api/v1/org-units".into(),
+            Some(json!({"key": format!("ROT-{}", upper(who)), "name": format!("Ny region {tag}"), "parent": null})),
+        ),
+        "read CHR-LON" => (Method::GET, "/api/v1/org-units/CHR-LON".into(), None),
+        "rename CE-CTRL" => (
+            Method::PATCH,
+            "/api/v1/org-units/CE-CTRL".into(),
+            Some(json!({"name": format!("Controllerenheten {tag}")})),
+        ),
+        "rename RV (above RK)" => {
+            (Method::PATCH, "/api/v1/org-units/RV".into(), Some(json!({"name": format!("Region Västmanland {tag}")})))
+        }
+        "move a unit from CA to CK" => {
+            (Method::PATCH, format!("/api/v1/org-units/FLYTT-{}", upper(who)), Some(json!({"parent": "CK"})))
+        }
+        "move a unit to directly under RV" => {
+            (Method::PATCH, format!("/api/v1/org-units/FLYTT-{}", upper(who)), Some(json!({"parent": "RV"})))
+        }
+        "list users" => (Method::GET, "/api/v1/users?limit=500".into(), None),
+        "create a user at CE-REDO" => (
+            Method::POST,
+            "/api/v1/users".into(),
+            Some(
+                json!({"email": format!("ny-{tag}@styrbord.example"), "name": format!("Ny {tag}"), "home_unit": "CE-REDO"}),
+            ),
+        ),
+        "create a user at RV" => (
+            Method::POST,
+            "/api/v1/users".into(),
+            Some(
+                json!({"email": format!("rv-{tag}@styrbord.example"), "name": format!("Regional {tag}"), "home_unit": "RV"}),
+            ),
+        ),
+        "read yourself" => (Method::GET, format!("/api/v1/users/{}", id_of(who.email())), None),
+        "read chef (home CE)" => (Method::GET, format!("/api/v1/users/{}", id_of(Who::Manager.email())), None),
+        "read revisor (home RV)" => (Method::GET, format!("/api/v1/users/{}", id_of(Who::Auditor.email())), None),
+        "rename anvandare (home CE-REDO)" => (
+            Method::PATCH,
+            format!("/api/v1/users/{}", id_of(Who::User.email())),
+            Some(json!({"name": format!("Ulla Användare {tag}")})),
+        ),
+        "rename revisor (home RV)" => (
+            Method::PATCH,
+            format!("/api/v1/users/{}", id_of(Who::Auditor.email())),
+            Some(json!({"name": format!("Rut Revisor {tag}")})),
+        ),
+        "rename admin (system-admin, home RK)" => (
+            Method::PATCH,
+            format!("/api/v1/users/{}", id_of(Who::Admin.email())),
+            Some(json!({"name": format!("Agnes Administratör {tag}")})),
+        ),
+        "list role assignments" => (Method::GET, "/api/v1/role-assignments?limit=500".into(), None),
+        "grant user on CA-UPPH" => (
+            Method::POST,
+            "/api/v1/role-assignments".into(),
+            Some(json!({"user": target_email(who), "role": "user", "unit": "CA-UPPH"})),
+        ),
+        "grant system-admin on CA-UPPH" => (
+            Method::POST,
+            "/api/v1/role-assignments".into(),
+            Some(json!({"user": target_email(who), "role": "system-admin", "unit": "CA-UPPH"})),
+        ),
+        "grant local-admin on RV" => (
+            Method::POST,
+            "/api/v1/role-assignments".into(),
+            Some(json!({"user": target_email(who), "role": "local-admin", "unit": "RV", "module": "*"})),
+        ),
+        "read chef's grant on CE" => (Method::GET, format!("/api/v1/role-assignments/{}", fx.chef_grant_on_ce), None),
+        "read admin's grant on RV" => (Method::GET, format!("/api/v1/role-assignments/{}", fx.admin_grant_on_rv), None),
+        "revoke a view grant on CA-UPPH" => {
+            (Method::DELETE, format!("/api/v1/role-assignments/{}", fx.revocable[&who]), None)
+        }
+        "list audit events" => (Method::GET, "/api/v1/audit-events?limit=500".into(), None),
+        other => panic!("the matrix case {other:?} has no request"),
+    }
+}
+
+/// For a write: is its effect now visible (read back as the system administrator)? None for reads.
+async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Option<bool> {
+    let tag = who.tag();
+    let admin = fx.admin.as_str();
+    let unit = |key: String| async move {
+        let r = h.get(&format!("/api/v1/org-units/{key}"), admin).await;
+        (r.status == 200).then(|| r.json())
+    };
+    let grants_on = |unit: &'static str| async move {
+        h.get_all(&format!("/api/v1/role-assignments?unit={unit}&limit=500"), admin).await
+    };
+    let has_grant = |grants: Vec<Value>, role: &str| {
+        grants.iter().any(|g| g["user_email"] == target_email(who).as_str() && g["role"] == role)
+    };
+    let user_named = |email: &'static str, name: String| async move {
+        let users = h.get_all(&format!("/api/v1/users?search={}", enc(email)), admin).await;
+        users.iter().any(|u| u["email"] == email && u["name"] == name.as_str())
+    };
+    Some(match case {
+        "create a unit under CE-REDO" => {
+            unit(format!("NY-{}", upper(who))).await.is_some_and(|u| u["parent"] == "CE-REDO")
+        }
+        "create a new root unit" => unit(format!("ROT-{}", upper(who))).await.is_some_and(|u| u["parent"].is_null()),
+        "rename CE-CTRL" => {
+            unit("CE-CTRL".into()).await.is_some_and(|u| u["name"] == format!("Controllerenheten {tag}").as_str())
+        }
+        "rename RV (above RK)" => {
+            unit("RV".into()).await.is_some_and(|u| u["name"] == format!("Region Västmanland {tag}").as_str())
+        }
+        "move a unit from CA to CK" => unit(format!("FLYTT-{}", upper(who))).await.is_some_and(|u| u["parent"] == "CK"),
+        "move a unit to directly under RV" => {
+            unit(format!("FLYTT-{}", upper(who))).await.is_some_and(|u| u["parent"] == "RV")
+        }
+        "create a user at CE-REDO" => !h.get_all(&format!("/api/v1/users?search=ny-{tag}%40"), admin).await.is_empty(),
+        "create a user at RV" => !h.get_all(&format!("/api/v1/users?search=rv-{tag}%40"), admin).await.is_empty(),
+        "rename anvandare (home CE-REDO)" => user_named(Who::User.email(), format!("Ulla Användare {tag}")).await,
+        "rename revisor (home RV)" => user_named(Who::Auditor.email(), format!("Rut Revisor {tag}")).await,
+        "rename admin (system-admin, home RK)" => {
+            user_named(Who::Admin.email(), format!("Agnes Administratör {tag}")).await
+        }
+        "grant user on CA-UPPH" => has_grant(grants_on("CA-UPPH").await, "user"),
+        "grant system-admin on CA-UPPH" => has_grant(grants_on("CA-UPPH").await, "system-admin"),
+        "grant local-admin on RV" => has_grant(grants_on("RV").await, "local-admin"),
+        "revoke a view grant on CA-UPPH" => {
+            h.get(&format!("/api/v1/role-assignments/{}", fx.revocable[&who]), admin).await.status == 404
+        }
+        _ => return None,
+    })
+}
+
+/// The units `who` may read: a system administrator everything, everyone else the subtree of
+/// the unit their role is on.
+fn readable_units(tree: &Tree, who: Who) -> BTreeSet<String> {
+    if who == Who::Admin { tree.parent.keys().cloned().collect() } else { tree.subtree(who.grant_unit()) }
+}
+
+/// For reads: is what came back exactly what `who` may see? Returns a complaint, or None.
+async fn matrix_check_read(h: &Harness, fx: &Fixture, case: &str, who: Who, body: &Value) -> Option<String> {
+    let admin = fx.admin.as_str();
+    let items = || body["items"].as_array().cloned().unwrap_or_default();
+    match case {
+        "who am I" => {
+            let roles_ok = body["roles"].as_array().is_some_and(|r| r.iter().any(|g| g["unit"] == who.grant_unit()));
+            (body["email"] != who.email() || !roles_ok).then(|| format!("/me answered {body}"))
+        }
+        "list the whole tree" => {
+            let keys = strs(&items(), "key");
+            let missing: Vec<_> = DEMO_UNITS.iter().filter(|(k, _)| !keys.contains(*k)).collect();
+            (!missing.is_empty())
+                .then(|| format!("the organisation structure is readable by everyone, but {missing:?} are missing"))
+        }
+        "read CHR-LON" => (body["key"] != "CHR-LON" || body["parent"] != "CHR").then(|| format!("got {body}")),
+        "read yourself" => (body["email"] != who.email()).then(|| format!("got {body}")),
+        "read chef (home CE)" => (body["email"] != Who::Manager.email()).then(|| format!("got {body}")),
+        "read revisor (home RV)" => (body["email"] != Who::Auditor.email()).then(|| format!("got {body}")),
+        "read chef's grant on CE" => (body["id"] != fx.chef_grant_on_ce.as_str()).then(|| format!("got {body}")),
+        "read admin's grant on RV" => (body["id"] != fx.admin_grant_on_rv.as_str()).then(|| format!("got {body}")),
+        "list users" => {
+            let tree = h.tree(admin).await;
+            let visible = readable_units(&tree, who);
+            let all = h.get_all("/api/v1/users?limit=500", admin).await;
+            let expected: BTreeSet<String> = all
+                .iter()
+                .filter(|u| u["email"] == who.email() || u["home_unit"].as_str().is_some_and(|k| visible.contains(k)))
+                .map(|u| u["email"].as_str().unwrap().to_owned())
+                .collect();
+            let got = strs(&items(), "email");
+            (got != expected).then(|| {
+                format!(
+                    "users: shown but not visible {:?}; visible but not shown {:?}",
+                    got.difference(&expected).collect::<Vec<_>>(),
+                    expected.difference(&got).collect::<Vec<_>>()
+                )
+            })
+        }
+        "list role assignments" => {
+            let tree = h.tree(admin).await;
+            let visible = readable_units(&tree, who);
+            let all = h.get_all("/api/v1/role-assignments?limit=500", admin).await;
+            let expected: BTreeSet<String> = all
+                .iter()
+                .filter(|g| g["unit"].as_str().is_some_and(|k| visible.contains(k)))
+                .map(|g| g["id"].as_str().unwrap().to_owned())
+                .collect();
+            let got = strs(&items(), "id");
+            let describe = |ids: Vec<&String>| -> Vec<String> {
+                all.iter()
+                    .filter(|g| ids.iter().any(|i| g["id"] == i.as_str()))
+                    .map(|g| format!("{} {}@{}", g["user_email"], g["role"], g["unit"]))
+                    .collect()
+            };
+            (got != expected).then(|| {
+                format!(
+                    "role assignments: shown but not visible {:?}; visible but not shown {:?}",
+                    describe(got.difference(&expected).collect()),
+                    describe(expected.difference(&got).collect())
+                )
+            })
+        }
+        "list audit events" => {
+            let tree = h.tree(admin).await;
+            let visible = readable_units(&tree, who);
+            let all = h.get_all("/api/v1/audit-events?limit=500", admin).await;
+            let expected: BTreeSet<String> = all
+                .iter()
+                .filter(|ev| {
+                    who == Who::Admin
+                        || ev["unit_id"]
+                            .as_str()
+                            .is_some_and(|id| tree.key_by_id.get(id).is_some_and(|k| visible.contains(k)))
+                })
+                .map(|ev| ev["id"].as_str().unwrap().to_owned())
+                .collect();
+            let got = strs(&items(), "id");
+            let describe = |ids: Vec<&String>| -> Vec<String> {
+                all.iter()
+                    .filter(|ev| ids.iter().any(|i| ev["id"] == i.as_str()))
+                    .map(|ev| format!("{} {} {}", ev["action"], ev["object_type"], ev["object_label"]))
+                    .collect()
+            };
+            if body["next_cursor"].is_string() {
+                return Some("more than 500 events: the check needs all of them on one page".into());
+            }
+            (got != expected || got.is_empty()).then(|| {
+                format!(
+                    "audit events: shown but outside the caller's scope {:?}; in scope but not shown {:?}",
+                    describe(got.difference(&expected).collect()),
+                    describe(expected.difference(&got).collect())
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Every documented operation × every demo role, plus no token and a forged token. A deny that
+/// answers 2xx (or changes something) is a leak and is reported with endpoint and role.
+#[tokio::test]
+async fn authorization_matrix_covers_every_api_operation_and_role() {
+    let h = Harness::new().await;
+    let fx = fixture(&h).await;
+
+    // The table must cover the document, and only the document.
+    let doc = h.api(Method::GET, "/api-docs/openapi.json", None, None).await;
+    doc.expect(200);
+    let doc = doc.json();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in ["get", "put", "post", "patch", "delete", "head", "options", "trace"] {
+            if item.get(method).is_some() {
+                documented.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    let in_matrix: BTreeSet<(String, String)> =
+        MATRIX.iter().map(|e| (e.method.to_owned(), e.path.to_owned())).collect();
+    let uncovered: Vec<_> = documented.difference(&in_matrix).collect();
+    assert!(
+        uncovered.is_empty(),
+        "API operations without an authorization-matrix entry (add them to MATRIX): {uncovered:?}"
+    );
+    let stale: Vec<_> = in_matrix.difference(&documented).collect();
+    assert!(stale.is_empty(), "matrix entries for operations the OpenAPI document does not list: {stale:?}");
+
+    let mut failures = Vec::new();
+    for entry in MATRIX {
+        for who in Who::ALL {
+            let (method, uri, body) = matrix_request(&fx, entry.case, who);
+            assert_eq!(method.as_str(), entry.method, "{}: request method", entry.case);
+            let resp = h.api(method.clone(), &uri, Some(&fx.tokens[&who]), body).await;
+            let allowed = entry.allow.contains(&who);
+            let status = resp.status.as_u16();
+            let what = format!("[{}] {} {} as {}", entry.case, entry.method, uri, who.label());
+            if allowed {
+                if status != entry.ok {
+                    failures.push(format!("DENIED {what}: expected {}, got {status} {}", entry.ok, resp.text()));
+                    continue;
+                }
+                if status == 200
+                    && let Some(problem) = matrix_check_read(&h, &fx, entry.case, who, &resp.json()).await
+                {
+                    failures.push(format!("WRONG CONTENT {what}: {problem}"));
+                }
+                if matrix_effect(&h, &fx, entry.case, who).await == Some(false) {
+                    failures.push(format!("NO EFFECT {what}: answered {status} but the change is not there"));
+                }
+            } else {
+                if resp.status.is_success() {
+                    failures.push(format!("LEAK {what}: expected 403/404, got {status} {}", resp.text()));
+                } else if status != 403 && status != 404 {
+                    failures.push(format!("WRONG DENY {what}: expected 403/404, got {status} {}", resp.text()));
+                } else if !matches!(resp.code().as_str(), "forbidden" | "not_found") {
+                    failures.push(format!("WRONG CODE {what}: {}", resp.text()));
+                }
+                if !resp.status.is_success() && matrix_effect(&h, &fx, entry.case, who).await == Some(true) {
+                    failures.push(format!("LEAK {what}: refused with {status}, but the change was made"));
+                }
+            }
+        }
+        // No token, and a token nobody issued.
+        let (method, uri, body) = matrix_request(&fx, entry.case, Who::Admin);
+        for token in [None, Some("sb_forged-token-that-was-never-issued")] {
+            let resp = h.api(method.clone(), &uri, token, body.clone()).await;
+            if resp.status.as_u16() != 401 || resp.code() != "unauthenticated" {
+                failures.push(format!(
+                    "LEAK [{}] {} {uri} with token {token:?}: expected 401 unauthenticated, got {} {}",
+                    entry.case,
+                    entry.method,
+                    resp.status,
+                    resp.text()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "authorization matrix failures:\n{}", failures.join("\n"));
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// 1b. The same idea for the HTML pages
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn authorization_matrix_of_the_html_pages() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+    let mut browsers = BTreeMap::new();
+    for who in Who::ALL {
+        browsers.insert(who, h.login(who).await);
+    }
+    let mut failures = Vec::new();
+
+    // Every signed-in person reads the structure, their people, the history and their settings.
+    for who in Who::ALL {
+        for uri in
+            ["/org", "/org/units/CE", "/org/units/CHR-LON", "/users", "/audit", "/settings", "/org/units/new?parent=CE"]
+        {
+            let resp = h.page(uri, Some(&browsers[&who])).await;
+            let html = resp.text();
+            if resp.status != 200 {
+                failures.push(format!("GET {uri} as {}: expected 200, got {}", who.label(), resp.status));
+            } else if html_lang(&html).as_deref() != Some("sv") || !html.contains(who.display_name()) {
+                failures.push(format!("GET {uri} as {}: not a Swedish page for this person", who.label()));
+            }
+        }
+        let tree = h.page("/org", Some(&browsers[&who])).await.text();
+        for (key, _) in DEMO_UNITS {
+            if !tree.contains(&format!("href=\"/org/units/{key}\"")) {
+                failures.push(format!("/org as {}: the unit {key} is missing from the tree", who.label()));
+            }
+        }
+    }
+
+    // The people list shows only those in the caller's scope.
+    let users_page = |who: Who| h.page("/users", Some(&browsers[&who]));
+    let page = users_page(Who::User).await.text();
+    assert!(page.contains(Who::User.email()), "anvandare sees themselves");
+    for hidden in [Who::Manager, Who::Auditor, Who::Admin] {
+        assert!(!page.contains(hidden.email()), "anvandare (user@CE-REDO) must not see {} on /users", hidden.email());
+    }
+    let page = users_page(Who::View).await.text();
+    assert!(
+        page.contains(Who::Manager.email()) && !page.contains(Who::Auditor.email()),
+        "titta (view@RK): RK's people only"
+    );
+    let page = users_page(Who::Auditor).await.text();
+    assert!(Who::ALL.iter().all(|w| page.contains(w.email())), "revisor (view@RV) sees everyone");
+
+    // A person page outside one's scope is "not found".
+    let users = h.get_all("/api/v1/users?limit=500", &admin).await;
+    let id_of = |email: &str| users.iter().find(|u| u["email"] == email).unwrap()["id"].as_str().unwrap().to_owned();
+    let revisor_page = format!("/users/{}", id_of(Who::Auditor.email()));
+    h.page(&revisor_page, Some(&browsers[&Who::View])).await.expect(404);
+    h.page(&revisor_page, Some(&browsers[&Who::Auditor])).await.expect(200);
+    h.page(&revisor_page, Some(&browsers[&Who::Admin])).await.expect(200);
+    let chef_page = format!("/users/{}", id_of(Who::Manager.email()));
+    h.page(&chef_page, Some(&browsers[&Who::User])).await.expect(404);
+    h.page(&chef_page, Some(&browsers[&Who::BusinessSupport])).await.expect(200);
+
+    // Roles on a unit are shown only to those with a role there.
+    let ce_as_user = h.page("/org/units/CE", Some(&browsers[&Who::User])).await.text();
+    assert!(ce_as_user.contains("Du har ingen roll som ger insyn i enhetens roller."), "anvandare sees no roles on CE");
+    let ce_as_chef = h.page("/org/units/CE", Some(&browsers[&Who::Manager])).await.text();
+    assert!(
+        ce_as_chef.contains("Roller på enheten") && ce_as_chef.contains("Vera Verksamhetsstöd"),
+        "chef sees CE's roles"
+    );
+
+    // The history page shows only events in the caller's scope.
+    let audit_as_chef = h.page("/audit", Some(&browsers[&Who::Manager])).await.text();
+    assert!(audit_as_chef.contains(Who::User.email()), "chef sees the creation of a CE person");
+    assert!(!audit_as_chef.contains(Who::Auditor.email()), "chef must not see events about revisor (home RV)");
+    let audit_as_auditor = h.page("/audit", Some(&browsers[&Who::Auditor])).await.text();
+    assert!(audit_as_auditor.contains(Who::Auditor.email()) && audit_as_auditor.contains(Who::User.email()));
+
+    // Writes through forms: (who, form, fields, expected status, key that must exist afterwards or not).
+    let chef_id = id_of(Who::Manager.email());
+    let titta_id = id_of(Who::View.email());
+    type Post<'a> = (Who, &'a str, Vec<(&'a str, &'a str)>, u16);
+    let posts: Vec<Post> = vec![
+        (Who::View, "/org/units", vec![("parent", "RK"), ("key", "HTML-TITTA"), ("name", "Tittas enhet")], 403),
+        (Who::Manager, "/org/units", vec![("parent", "CE"), ("key", "HTML-CHEF"), ("name", "Chefens enhet")], 403),
+        (Who::User, "/org/units", vec![("parent", "CE-REDO"), ("key", "HTML-ANV"), ("name", "Ullas enhet")], 403),
+        (Who::SuperUser, "/org/units", vec![("parent", "RDS"), ("key", "HTML-SUPER"), ("name", "Saras enhet")], 403),
+        (Who::LocalAdmin, "/org/units", vec![("parent", ""), ("key", "HTML-LAROOT"), ("name", "Lars rot")], 403),
+        (Who::LocalAdmin, "/org/units", vec![("parent", "RK"), ("key", "HTML-LA"), ("name", "Lars enhet")], 303),
+        (Who::Admin, "/org/units", vec![("parent", ""), ("key", "HTML-ROOT"), ("name", "Ny rot")], 303),
+        (
+            Who::Manager,
+            "/org/units/CE-CTRL/edit",
+            vec![("key", "CE-CTRL"), ("name", "Kapad"), ("valid_from", "2019-01-01")],
+            403,
+        ),
+        (
+            Who::LocalAdmin,
+            "/org/units/CE-CTRL/edit",
+            vec![("key", "CE-CTRL"), ("name", "Controllerenheten"), ("valid_from", "2019-01-01")],
+            303,
+        ),
+        (Who::View, "/org/units/CE/close", vec![("valid_to", "2026-11-23")], 403),
+        (
+            Who::Manager,
+            "/org/units/CA-UPPH/roles",
+            vec![("user", chef_id.as_str()), ("role", "view"), ("module", "*")],
+            403,
+        ),
+        (
+            Who::LocalAdmin,
+            "/org/units/CA-UPPH/roles",
+            vec![("user", titta_id.as_str()), ("role", "system-admin"), ("module", "*")],
+            403,
+        ),
+        (
+            Who::LocalAdmin,
+            "/org/units/CA-UPPH/roles",
+            vec![("user", titta_id.as_str()), ("role", "view"), ("module", "*")],
+            303,
+        ),
+        (
+            Who::Manager,
+            "/users",
+            vec![("email", "html-chef@styrbord.example"), ("name", "Ny"), ("home_unit", "CE"), ("licence", "full")],
+            403,
+        ),
+        (
+            Who::LocalAdmin,
+            "/users",
+            vec![("email", "html-la@styrbord.example"), ("name", "Ny"), ("home_unit", "CE"), ("licence", "full")],
+            303,
+        ),
+    ];
+    for (who, uri, fields, expected) in posts {
+        let resp = h.post_form(uri, &browsers[&who], &fields).await;
+        if resp.status.as_u16() != expected {
+            failures.push(format!(
+                "POST {uri} {fields:?} as {}: expected {expected}, got {}",
+                who.label(),
+                resp.status
+            ));
+        }
+    }
+    // What was refused left nothing behind; what was allowed is there.
+    for key in ["HTML-TITTA", "HTML-CHEF", "HTML-ANV", "HTML-SUPER", "HTML-LAROOT"] {
+        h.get(&format!("/api/v1/org-units/{key}"), &admin).await.expect(404);
+    }
+    for key in ["HTML-LA", "HTML-ROOT"] {
+        h.get(&format!("/api/v1/org-units/{key}"), &admin).await.expect(200);
+    }
+    assert_eq!(h.get("/api/v1/org-units/CE-CTRL", &admin).await.json()["name"], "Controllerenheten");
+    assert!(h.get_all("/api/v1/users?search=html-chef", &admin).await.is_empty());
+    assert_eq!(h.get_all("/api/v1/users?search=html-la", &admin).await.len(), 1);
+    let upph = h.get_all("/api/v1/role-assignments?unit=CA-UPPH", &admin).await;
+    assert_eq!(upph.len(), 1, "only the allowed view grant on CA-UPPH: {upph:?}");
+    assert_eq!(upph[0]["role"], "view");
+    assert!(failures.is_empty(), "HTML authorization failures:\n{}", failures.join("\n"));
+}
+
+/// A local administrator administers the people of their subtree, but must not be able to take
+/// over a system administrator's account that happens to have its home unit there (admin's home
+/// unit is RK, where lokaladmin is local-admin): that would hand out system administration,
+/// which only a system administrator may do.
+#[tokio::test]
+async fn local_admin_cannot_take_over_a_system_admin_account() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+    let local = h.token(Who::LocalAdmin).await;
+    let admin_id = h.get("/api/v1/me", &admin).await.json()["id"].as_str().unwrap().to_owned();
+    for body in [json!({"email": "lars-igen@styrbord.example"}), json!({"active": false}), json!({"home_unit": "CE"})] {
+        let resp = h.api(Method::PATCH, &format!("/api/v1/users/{admin_id}"), Some(&local), Some(body.clone())).await;
+        assert!(
+            matches!(resp.status.as_u16(), 403 | 404),
+            "lokaladmin changed the system admin's account with {body}: {}",
+            resp.text()
+        );
+    }
+    assert_eq!(h.get("/api/v1/me", &admin).await.json()["email"], Who::Admin.email());
+    let browser = h.login(Who::LocalAdmin).await;
+    let resp = h.post_form(&format!("/users/{admin_id}/password"), &browser, &[("password", "lars-tar-over-nu")]).await;
+    assert!(matches!(resp.status.as_u16(), 403 | 404), "lokaladmin set the system admin's password: {}", resp.status);
+    h.try_login(Who::Admin.email(), "lars-tar-over-nu").await.expect(401);
+    h.try_login(Who::Admin.email(), DEMO_PASSWORD).await.expect(303);
+    // The person page offers no edit form for that account either.
+    let page = h.page(&format!("/users/{admin_id}"), Some(&browser)).await;
+    page.expect(200);
+    assert!(
+        !page.text().contains(&format!("action=\"/users/{admin_id}/password\"")),
+        "no password form for the system admin"
+    );
+}
+
+/// The same takeover one step down: superanvandare holds super-user on RV (the whole region) but
+/// has her home unit RDS inside RK. If lokaladmin (local-admin on RK) may set her password, he
+/// can sign in as her and act on all of RV, far outside his own scope.
+#[tokio::test]
+
+async fn local_admin_cannot_take_over_an_account_whose_roles_reach_beyond_their_scope() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+    let local = h.token(Who::LocalAdmin).await;
+    let users = h.get_all("/api/v1/users?limit=500", &admin).await;
+    let super_id =
+        users.iter().find(|u| u["email"] == Who::SuperUser.email()).unwrap()["id"].as_str().unwrap().to_owned();
+    let resp = h
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/users/{super_id}"),
+            Some(&local),
+            Some(json!({"email": "sara-ny@styrbord.example"})),
+        )
+        .await;
+    assert!(
+        matches!(resp.status.as_u16(), 403 | 404),
+        "lokaladmin re-addressed super-user@RV's account: {}",
+        resp.text()
+    );
+    let browser = h.login(Who::LocalAdmin).await;
+    let resp = h.post_form(&format!("/users/{super_id}/password"), &browser, &[("password", "lars-tar-over-nu")]).await;
+    assert!(matches!(resp.status.as_u16(), 403 | 404), "lokaladmin set super-user@RV's password: {}", resp.status);
+    h.try_login(Who::SuperUser.email(), "lars-tar-over-nu").await.expect(401);
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// 2. JSON API behaviour
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn org_units_create_read_rename_move_and_conflicts() {
+    let h = Harness::new().await;
+    let token = h.token(Who::LocalAdmin).await;
+    let admin = h.token(Who::Admin).await;
+    let audit_count = || async { h.get_all("/api/v1/audit-events?limit=500", &admin).await.len() };
+
+    // Create.
+    let created = h
+        .api(
+            Method::POST,
+            "/api/v1/org-units",
+            Some(&token),
+            Some(json!({"key": "CE-PLAN", "name": "Planeringsenheten", "parent": "CE"})),
+        )
+        .await;
+    created.expect(201);
+    let unit = created.json();
+    let id = unit["id"].as_str().expect("id").to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "id is a UUID: {id}");
+    assert_eq!(unit["key"], "CE-PLAN");
+    assert_eq!(unit["name"], "Planeringsenheten");
+    assert_eq!(unit["parent"], "CE");
+    assert_eq!(unit["valid_from"], "2026-11-23", "valid_from defaults to today (Swedish date)");
+    assert!(unit["valid_to"].is_null());
+    let version = unit["version"].as_i64().expect("version");
+
+    // Read by key and by id.
+    let by_key = h.get("/api/v1/org-units/CE-PLAN", &token).await;
+    by_key.expect(200);
+    assert_eq!(by_key.json(), unit);
+    let by_id = h.get(&format!("/api/v1/org-units/{id}"), &token).await;
+    by_id.expect(200);
+    assert_eq!(by_id.json()["key"], "CE-PLAN");
+
+    // Rename with the current version, then with a stale one.
+    let renamed = h
+        .api(
+            Method::PATCH,
+            "/api/v1/org-units/CE-PLAN",
+            Some(&token),
+            Some(json!({"name": "Planering och analys", "version": version})),
+        )
+        .await;
+    renamed.expect(200);
+    assert_eq!(renamed.json()["name"], "Planering och analys");
+    assert!(renamed.json()["version"].as_i64().unwrap() > version, "the version goes up");
+    let stale = h
+        .api(
+            Method::PATCH,
+            "/api/v1/org-units/CE-PLAN",
+            Some(&token),
+            Some(json!({"name": "Skriver över", "version": version})),
+        )
+        .await;
+    stale.expect(409);
+    assert_eq!(stale.code(), "conflict_stale");
+    assert_eq!(
+        h.get("/api/v1/org-units/CE-PLAN", &token).await.json()["name"],
+        "Planering och analys",
+        "no lost update"
+    );
+
+    // Move under its own descendant, alone or together with a rename: refused, nothing changed.
+    let before_ce = h.get("/api/v1/org-units/CE", &token).await.json();
+    let events_before = audit_count().await;
+    for body in [
+        json!({"parent": "CE-PLAN"}),
+        json!({"name": "Centrum för allt", "parent": "CE-PLAN"}),
+        json!({"parent": "CE"}),
+    ] {
+        let resp = h.api(Method::PATCH, "/api/v1/org-units/CE", Some(&token), Some(body.clone())).await;
+        resp.expect(409);
+        assert_eq!(resp.code(), "conflict_cycle", "{body}");
+    }
+    assert_eq!(h.get("/api/v1/org-units/CE", &token).await.json(), before_ce, "a refused move changes nothing");
+    assert_eq!(h.get("/api/v1/org-units/CE-PLAN", &token).await.json()["parent"], "CE");
+    assert_eq!(audit_count().await, events_before, "a refused move writes no audit event");
+
+    // A valid move.
+    let moved =
+        h.api(Method::PATCH, &format!("/api/v1/org-units/{id}"), Some(&token), Some(json!({"parent": "CA"}))).await;
+    moved.expect(200);
+    assert_eq!(moved.json()["parent"], "CA");
+    let subtree = h.get_all("/api/v1/org-units?root=CA", &token).await;
+    assert!(strs(&subtree, "key").contains("CE-PLAN"), "the moved unit is in CA's subtree");
+    assert!(!strs(&h.get_all("/api/v1/org-units?root=CE", &token).await, "key").contains("CE-PLAN"));
+
+    // Duplicate keys, on create and on re-key.
+    let dup = h
+        .api(
+            Method::POST,
+            "/api/v1/org-units",
+            Some(&token),
+            Some(json!({"key": "CE", "name": "Kopia", "parent": "RK"})),
+        )
+        .await;
+    dup.expect(409);
+    assert_eq!(dup.code(), "conflict_duplicate");
+    assert_eq!(dup.json()["details"]["field"], "key");
+    let rekey = h.api(Method::PATCH, "/api/v1/org-units/CE-PLAN", Some(&token), Some(json!({"key": "CE-REDO"}))).await;
+    rekey.expect(409);
+    assert_eq!(rekey.code(), "conflict_duplicate");
+    assert_eq!(h.get("/api/v1/org-units/CE-REDO", &token).await.json()["name"], "Redovisningsenheten");
+
+    // Unknown things are 404 with the error body.
+    for uri in [
+        "/api/v1/org-units/FINNS-INTE".to_owned(),
+        format!("/api/v1/org-units/{}", uuid::Uuid::now_v7()),
+        format!("/api/v1/users/{}", uuid::Uuid::now_v7()),
+        "/api/v1/users/inte-ett-id".to_owned(),
+        format!("/api/v1/role-assignments/{}", uuid::Uuid::now_v7()),
+        "/api/v1/role-assignments/inte-ett-id".to_owned(),
+        "/api/v1/finns-inte".to_owned(),
+    ] {
+        let resp = h.get(&uri, &admin).await;
+        resp.expect(404);
+        assert_eq!(resp.code(), "not_found", "{uri}");
+    }
+    let resp = h.api(Method::PATCH, "/api/v1/org-units/FINNS-INTE", Some(&admin), Some(json!({"name": "X"}))).await;
+    resp.expect(404);
+    let resp =
+        h.api(Method::DELETE, &format!("/api/v1/role-assignments/{}", uuid::Uuid::now_v7()), Some(&admin), None).await;
+    resp.expect(404);
+    let resp = h
+        .api(
+            Method::POST,
+            "/api/v1/org-units",
+            Some(&admin),
+            Some(json!({"key": "X-1", "name": "X", "parent": "FINNS-INTE"})),
+        )
+        .await;
+    resp.expect(422);
+    assert_eq!(resp.json()["details"][0]["field"], "parent");
+}
+
+/// Units are addressed "by key, or by id when no unit has that key". A new unit whose key is
+/// another unit's id would silently take over that address.
+#[tokio::test]
+
+async fn a_unit_key_cannot_shadow_another_units_id() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+    let ce = h.get("/api/v1/org-units/CE", &admin).await.json();
+    let ce_id = ce["id"].as_str().unwrap();
+    let resp = h
+        .api(
+            Method::POST,
+            "/api/v1/org-units",
+            Some(&admin),
+            Some(json!({"key": ce_id, "name": "Skugga", "parent": "RK"})),
+        )
+        .await;
+    assert!(resp.status.is_client_error(), "a key equal to another unit's id was accepted: {}", resp.text());
+    assert_eq!(h.get(&format!("/api/v1/org-units/{ce_id}"), &admin).await.json()["key"], "CE");
+}
+
+#[tokio::test]
+async fn validation_errors_name_the_field_in_the_callers_language() {
+    let h = Harness::new().await;
+    let token = h.token(Who::LocalAdmin).await;
+    let admin = h.token(Who::Admin).await;
+    let post = |uri: &'static str, body: Value, extra: Option<(&'static str, &'static str)>| {
+        let mut req = api_request(Method::POST, uri, Some(&token), Some(body));
+        if let Some((k, v)) = extra {
+            req.headers_mut().insert(k, v.parse().unwrap());
+        }
+        h.send(req)
+    };
+    let empty_name = json!({"key": "CE-TOM", "name": "", "parent": "CE"});
+
+    let sv = post("/api/v1/org-units", empty_name.clone(), None).await;
+    sv.expect(422);
+    let body = sv.json();
+    assert_eq!(body["code"], "validation_failed");
+    assert_eq!(body["message"], "Uppgifterna innehåller fel.");
+    assert_eq!(body["details"][0]["field"], "name");
+    assert_eq!(body["details"][0]["code"], "required");
+    assert_eq!(body["details"][0]["message"], "Fältet ”Namn” måste fyllas i.");
+
+    for (uri, extra) in
+        [("/api/v1/org-units?lang=en", None), ("/api/v1/org-units", Some(("accept-language", "en-GB,en;q=0.9")))]
+    {
+        let en = post(uri, empty_name.clone(), extra).await;
+        en.expect(422);
+        let body = en.json();
+        assert_eq!(body["message"], "The input has errors.", "{uri} {extra:?}");
+        assert_eq!(body["details"][0]["field"], "name");
+        assert_eq!(body["details"][0]["message"], "The field “Name” must be filled in.");
+    }
+
+    // Every problem at once.
+    let many = post("/api/v1/org-units", json!({"key": "ogiltig nyckel!", "name": "  ", "parent": "CE"}), None).await;
+    many.expect(422);
+    let fields = strs(many.json()["details"].as_array().unwrap(), "field");
+    assert_eq!(fields, BTreeSet::from(["key".to_owned(), "name".to_owned()]));
+    let long =
+        post("/api/v1/org-units", json!({"key": "CE-LANG", "name": "x".repeat(201), "parent": "CE"}), None).await;
+    long.expect(422);
+    assert_eq!(long.json()["details"][0]["code"], "too_long");
+    let bad_date = post(
+        "/api/v1/org-units",
+        json!({"key": "CE-DAT", "name": "D", "parent": "CE", "valid_from": "2026-02-30"}),
+        None,
+    )
+    .await;
+    bad_date.expect(422);
+    assert_eq!(bad_date.json()["details"][0]["field"], "valid_from");
+    let bad_email =
+        post("/api/v1/users", json!({"email": "inte-en-adress", "name": "N", "home_unit": "CE"}), None).await;
+    bad_email.expect(422);
+    assert_eq!(bad_email.json()["details"][0]["field"], "email");
+    let short_pw = post(
+        "/api/v1/users",
+        json!({"email": "kort@styrbord.example", "name": "N", "home_unit": "CE", "password": "kort"}),
+        None,
+    )
+    .await;
+    short_pw.expect(422);
+    assert_eq!(short_pw.json()["details"][0]["field"], "password");
+    let bad_role =
+        post("/api/v1/role-assignments", json!({"user": Who::View.email(), "role": "kung", "unit": "CE"}), None).await;
+    bad_role.expect(422);
+    assert_eq!(bad_role.json()["details"][0]["field"], "role");
+
+    // Bodies that are not what the schema says: 4xx with the error body (checked by `send`).
+    let events_before = h.get_all("/api/v1/audit-events?limit=500", &admin).await.len();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("wrong type", br#"{"key": 5, "name": "X", "parent": "CE"}"#.to_vec(), "application/json"),
+        ("name is an object", br#"{"key": "CE-X", "name": {"sv": "X"}, "parent": "CE"}"#.to_vec(), "application/json"),
+        ("missing name", br#"{"key": "CE-X", "parent": "CE"}"#.to_vec(), "application/json"),
+        (
+            "unknown field",
+            br#"{"key": "CE-X", "name": "X", "parent": "CE", "colour": "red"}"#.to_vec(),
+            "application/json",
+        ),
+        ("an array", br#"[{"key": "CE-X", "name": "X", "parent": "CE"}]"#.to_vec(), "application/json"),
+        ("null", b"null".to_vec(), "application/json"),
+        ("broken JSON", br#"{"key": "CE-X", "name": "#.to_vec(), "application/json"),
+        ("not UTF-8", b"{\"key\": \"CE-X\", \"name\": \"\xff\xfe\", \"parent\": \"CE\"}".to_vec(), "application/json"),
+        ("empty body", Vec::new(), "application/json"),
+        ("form-encoded", b"key=CE-X&name=X&parent=CE".to_vec(), "application/x-www-form-urlencoded"),
+        ("blank parent", br#"{"key": "CE-X", "name": "X", "parent": ""}"#.to_vec(), "application/json"),
+        ("NUL in the name", br#"{"key": "CE-X", "name": "a\u0000b", "parent": "CE"}"#.to_vec(), "application/json"),
+    ];
+    for (what, bytes, ctype) in cases {
+        let req = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/org-units")
+            .header(header::HOST, HOST)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, ctype)
+            .body(axum::body::Body::from(bytes))
+            .unwrap();
+        let resp = h.send(req).await;
+        assert!(resp.status.is_client_error(), "{what}: expected 4xx, got {} {}", resp.status, resp.text());
+    }
+    let patch = h.api(Method::PATCH, "/api/v1/org-units/CE", Some(&token), Some(json!({"version": "1"}))).await;
+    assert!(patch.status.is_client_error(), "version as a string: {}", patch.status);
+    assert!(h.get_all("/api/v1/org-units?root=CE", &token).await.iter().all(|u| u["key"] != "CE-X"));
+    assert_eq!(
+        h.get_all("/api/v1/audit-events?limit=500", &admin).await.len(),
+        events_before,
+        "refused bodies write nothing"
+    );
+
+    // A 10 MB body is refused early with the JSON error body; nothing is written.
+    let big = json!({"key": "CE-STOR", "name": "x".repeat(10 * 1024 * 1024), "parent": "CE"});
+    let resp = h.api(Method::POST, "/api/v1/org-units", Some(&token), Some(big)).await;
+    resp.expect(413);
+    assert_eq!(resp.code(), "payload_too_large");
+    h.get("/api/v1/org-units/CE-STOR", &token).await.expect(404);
+
+    // Query strings of the wrong type.
+    let resp = h.get("/api/v1/org-units?limit=many", &token).await;
+    resp.expect(400);
+    assert_eq!(resp.code(), "invalid_query");
+}
+
+#[tokio::test]
+async fn lists_paginate_without_gaps_or_duplicates() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+    let chef = h.token(Who::Manager).await;
+
+    // Org units, two at a time.
+    let mut keys = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let uri = match &cursor {
+            Some(c) => format!("/api/v1/org-units?limit=2&cursor={}", enc(c)),
+            None => "/api/v1/org-units?limit=2".to_owned(),
+        };
+        let page = h.get(&uri, &admin).await;
+        page.expect(200);
+        let page = page.json();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2, "limit=2 gave {}", items.len());
+        keys.extend(items.iter().map(|u| u["key"].as_str().unwrap().to_owned()));
+        pages += 1;
+        assert!(pages < 50, "pagination does not end");
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let unique: BTreeSet<_> = keys.iter().cloned().collect();
+    assert_eq!(unique.len(), keys.len(), "no duplicates: {keys:?}");
+    let demo: BTreeSet<String> = DEMO_UNITS.iter().map(|(k, _)| (*k).to_owned()).collect();
+    assert_eq!(unique, demo, "every unit exactly once");
+    assert_eq!(pages, DEMO_UNITS.len().div_ceil(2));
+
+    // The other lists, one or two at a time, match the whole list.
+    for (list, field) in
+        [("/api/v1/users", "email"), ("/api/v1/role-assignments", "id"), ("/api/v1/audit-events", "id")]
+    {
+        let whole = h.get_all(&format!("{list}?limit=500"), &admin).await;
+        let paged = h.get_all(&format!("{list}?limit=2"), &admin).await;
+        let one = h.get_all(&format!("{list}?limit=1"), &admin).await;
+        assert!(!whole.is_empty(), "{list} has items");
+        assert_eq!(strs(&paged, field).len(), paged.len(), "{list}: no duplicates");
+        assert_eq!(paged, whole, "{list}: limit=2 walks the same list");
+        assert_eq!(one, whole, "{list}: limit=1 walks the same list");
+    }
+    let events = h.get_all("/api/v1/audit-events?limit=500", &admin).await;
+    let ids: Vec<&str> = events.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "audit events come newest first");
+
+    // Paging never shows more than the caller may see.
+    let chef_users = h.get_all("/api/v1/users?limit=1", &chef).await;
+    assert_eq!(
+        strs(&chef_users, "email"),
+        BTreeSet::from([Who::BusinessSupport, Who::Manager, Who::User].map(|w| w.email().to_owned())),
+        "chef (manager@CE) pages through CE's people only"
+    );
+    let chef_grants = h.get_all("/api/v1/role-assignments?limit=1", &chef).await;
+    assert!(chef_grants.iter().all(|g| ["CE", "CE-REDO", "CE-CTRL"].contains(&g["unit"].as_str().unwrap())));
+
+    // Bad limits and cursors are refused with the field named.
+    for list in ["/api/v1/org-units", "/api/v1/users", "/api/v1/role-assignments", "/api/v1/audit-events"] {
+        for limit in ["0", "-1", "501"] {
+            let resp = h.get(&format!("{list}?limit={limit}"), &admin).await;
+            resp.expect(422);
+            assert_eq!(resp.json()["details"][0]["field"], "limit", "{list}?limit={limit}");
+        }
+    }
+    let resp = h.get("/api/v1/audit-events?cursor=inte-en-markor", &admin).await;
+    resp.expect(422);
+    assert_eq!(resp.json()["details"][0]["field"], "cursor");
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// 3. The audit log
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn audit_log_records_changes_and_filters_them() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+    let local = h.token(Who::LocalAdmin).await;
+    let chef = h.token(Who::Manager).await;
+    let auditor = h.token(Who::Auditor).await;
+    let local_id = h.get("/api/v1/me", &local).await.json()["id"].as_str().unwrap().to_owned();
+    let ce_ctrl = h.get("/api/v1/org-units/CE-CTRL", &admin).await.json();
+
+    // A change through the API shows with who, when, before and after, and the request id.
+    let change = h
+        .api(
+            Method::PATCH,
+            "/api/v1/org-units/CE-CTRL",
+            Some(&local),
+            Some(json!({"name": "Controller- och analysenheten"})),
+        )
+        .await;
+    change.expect(200);
+    let request_id = change.headers["x-request-id"].to_str().unwrap().to_owned();
+    let events = h.get("/api/v1/audit-events?object_type=org-unit", &admin).await;
+    events.expect(200);
+    let items = events.json()["items"].as_array().unwrap().clone();
+    assert!(items.iter().all(|e| e["object_type"] == "org-unit"), "the filter keeps org units only");
+    let newest = &items[0];
+    assert_eq!(newest["action"], "updated");
+    assert_eq!(newest["object_id"], ce_ctrl["id"]);
+    assert_eq!(newest["unit_id"], ce_ctrl["id"]);
+    assert_eq!(newest["actor_id"], local_id.as_str());
+    assert_eq!(newest["actor_name"], "Lars Lokaladmin");
+    assert_eq!(newest["before"]["name"], "Controllerenheten");
+    assert_eq!(newest["after"]["name"], "Controller- och analysenheten");
+    assert_eq!(newest["occurred_at"], "2026-11-23T10:00:00Z");
+    assert_eq!(newest["request_id"], request_id.as_str(), "the event carries the request id of the change");
+
+    // Date filters work on Swedish days: 23:30 UTC on the 23rd is already the 24th in Sweden.
+    h.clock.advance_ms(13 * 60 * MINUTE_MS + 30 * MINUTE_MS);
+    h.api(
+        Method::POST,
+        "/api/v1/org-units",
+        Some(&admin),
+        Some(json!({"key": "CE-NATT", "name": "Nattenheten", "parent": "CE"})),
+    )
+    .await
+    .expect(201);
+    h.clock.advance_ms(2 * 24 * 60 * MINUTE_MS);
+    h.api(
+        Method::POST,
+        "/api/v1/org-units",
+        Some(&local),
+        Some(json!({"key": "CA-SENT", "name": "Sena enheten", "parent": "CA"})),
+    )
+    .await
+    .expect(201);
+    let labels = |items: &[Value]| -> Vec<String> {
+        items.iter().map(|e| e["object_label"].as_str().unwrap().to_owned()).collect()
+    };
+    let on_24th = h.get_all("/api/v1/audit-events?from=2026-11-24&to=2026-11-24", &admin).await;
+    assert_eq!(labels(&on_24th), ["Nattenheten"], "only the event of 24 November (Swedish time)");
+    let from_25th = h.get_all("/api/v1/audit-events?from=2026-11-25", &admin).await;
+    assert_eq!(labels(&from_25th), ["Sena enheten"]);
+    let from_24th = h.get_all("/api/v1/audit-events?from=2026-11-24", &admin).await;
+    assert_eq!(labels(&from_24th), ["Sena enheten", "Nattenheten"]);
+    let until_23rd = h.get_all("/api/v1/audit-events?to=2026-11-23&limit=500", &admin).await;
+    let all = h.get_all("/api/v1/audit-events?limit=500", &admin).await;
+    assert_eq!(until_23rd.len(), all.len() - 2, "everything but the two later events");
+    assert!(labels(&until_23rd).contains(&"Controller- och analysenheten".to_owned()));
+    for (query, field) in [
+        ("from=2026-11-25&to=2026-11-24", "to"),
+        ("from=23/11/2026", "from"),
+        ("actor=ingen%40styrbord.example", "actor"),
+    ] {
+        let resp = h.get(&format!("/api/v1/audit-events?{query}"), &admin).await;
+        resp.expect(422);
+        assert_eq!(resp.json()["details"][0]["field"], field, "{query}");
+    }
+
+    // By actor (e-mail or id): the API changes lokaladmin made, and nothing else.
+    let by_email = h.get_all(&format!("/api/v1/audit-events?actor={}", enc(Who::LocalAdmin.email())), &admin).await;
+    assert_eq!(labels(&by_email), ["Sena enheten", "Controller- och analysenheten"]);
+    let by_id = h.get_all(&format!("/api/v1/audit-events?actor={local_id}"), &admin).await;
+    assert_eq!(by_id, by_email);
+
+    // By unit subtree.
+    let tree = h.tree(&admin).await;
+    let ce_ids = tree.subtree_ids("CE");
+    let in_ce = h.get_all("/api/v1/audit-events?unit=CE&limit=500", &admin).await;
+    assert!(
+        in_ce.iter().all(|e| e["unit_id"].as_str().is_some_and(|u| ce_ids.contains(u))),
+        "unit=CE keeps CE's subtree"
+    );
+    let expected: Vec<&Value> =
+        all.iter().filter(|e| e["unit_id"].as_str().is_some_and(|u| ce_ids.contains(u))).collect();
+    assert_eq!(in_ce.iter().collect::<Vec<_>>(), expected);
+    assert!(labels(&in_ce).contains(&"Nattenheten".to_owned()) && !labels(&in_ce).contains(&"Sena enheten".to_owned()));
+
+    // The auditor (view on RV) reads everything; the manager of CE only CE's subtree.
+    let as_auditor = h.get_all("/api/v1/audit-events?limit=500", &auditor).await;
+    assert_eq!(as_auditor, all, "revisor sees every event");
+    let as_chef = h.get_all("/api/v1/audit-events?limit=500", &chef).await;
+    assert_eq!(as_chef.iter().collect::<Vec<_>>(), expected, "chef sees exactly the events within CE");
+    assert!(!as_chef.is_empty());
+    assert!(h.get_all("/api/v1/audit-events?unit=CA", &chef).await.is_empty(), "asking for CA shows chef nothing");
+    let sent_id = h.get("/api/v1/org-units/CA-SENT", &admin).await.json()["id"].as_str().unwrap().to_owned();
+    assert!(h.get_all(&format!("/api/v1/audit-events?object_id={sent_id}"), &chef).await.is_empty());
+    assert_eq!(h.get_all(&format!("/api/v1/audit-events?object_id={sent_id}"), &admin).await.len(), 1);
+
+    // The history page shows the change as before → after.
+    let browser = h.login(Who::Admin).await;
+    let page = h.page("/audit?object_type=org-unit", Some(&browser)).await;
+    page.expect(200);
+    let html = page.text();
+    assert!(html.contains("<del>Controllerenheten</del> → <ins>Controller- och analysenheten</ins>"), "{html}");
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// 4. HTML flows
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn login_sets_a_safe_session_cookie_and_logout_ends_it() {
+    let h = Harness::new().await;
+
+    let form = h.page("/login", None).await;
+    form.expect(200);
+    assert_eq!(html_lang(&form.text()).as_deref(), Some("sv"));
+    let login_cookie = form.set_cookie("sb_login_csrf").expect("login csrf cookie");
+    assert!(login_cookie.contains("HttpOnly") && login_cookie.contains("SameSite=Strict"), "{login_cookie}");
+
+    // Wrong password: 401, the message, the address kept, no session.
+    let wrong = h.try_login(Who::Manager.email(), "fel-lösenord").await;
+    wrong.expect(401);
+    assert!(wrong.text().contains("Fel e-postadress eller lösenord"), "{}", wrong.text());
+    assert!(wrong.text().contains(&format!("value=\"{}\"", Who::Manager.email())), "the typed address stays");
+    assert!(wrong.set_cookie("sb_session").is_none());
+    let unknown = h.try_login("ingen@styrbord.example", DEMO_PASSWORD).await;
+    unknown.expect(401);
+    assert!(unknown.text().contains("Fel e-postadress eller lösenord"), "same answer for an unknown address");
+
+    // Without the double-submit token, or with a wrong one: 403, no session.
+    let body =
+        serde_urlencoded::to_string([("email", Who::Manager.email()), ("password", DEMO_PASSWORD), ("next", "/org")])
+            .unwrap();
+    let resp = h.send(form_request_raw("/login", None, body.clone(), &[])).await;
+    resp.expect(403);
+    assert!(resp.set_cookie("sb_session").is_none());
+    let with_wrong = format!("{body}&csrf=gissat");
+    let resp = h.send(form_request_raw("/login", Some("sb_login_csrf=annat"), with_wrong, &[])).await;
+    resp.expect(403);
+    assert!(resp.set_cookie("sb_session").is_none());
+
+    // The right password: 303 to where the person was going, an HttpOnly SameSite=Lax cookie.
+    let ok = Harness::try_login_on(&h.router, Who::Manager.email(), DEMO_PASSWORD, "/org/units/CE").await;
+    ok.expect(303);
+    assert_eq!(ok.location().as_deref(), Some("/org/units/CE"));
+    let cookie = ok.set_cookie("sb_session").expect("session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "secure_cookies is off in this router: {cookie}");
+    let session = ok.cookie_value("sb_session").unwrap();
+    assert!(session.len() >= 32, "a long random session id");
+    h.page("/org/units/CE", Some(&Browser { cookie: session.clone(), csrf: String::new() })).await.expect(200);
+
+    // Only local paths are followed after login.
+    for evil in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+        let resp = Harness::try_login_on(&h.router, Who::Manager.email(), DEMO_PASSWORD, evil).await;
+        resp.expect(303);
+        assert_eq!(resp.location().as_deref(), Some("/"), "next={evil}");
+    }
+
+    // Without a session, pages send the person to the login page and back.
+    let anon = h.page("/users?search=a", None).await;
+    anon.expect(303);
+    assert_eq!(anon.location().as_deref(), Some("/login?next=%2Fusers%3Fsearch%3Da"));
+
+    // Behind HTTPS the cookie is Secure.
+    let (_, secure_router) = h.restart(true).await;
+    let secure = Harness::try_login_on(&secure_router, Who::Manager.email(), DEMO_PASSWORD, "/org").await;
+    secure.expect(303);
+    assert!(secure.set_cookie("sb_session").unwrap().contains("Secure"));
+
+    // The session survives a restart (a second process on the same database).
+    let browser = h.login(Who::Manager).await;
+    let (_, restarted) = h.restart(false).await;
+    let resp = Harness::send_to(&restarted, page_request("/org", Some(&browser.cookie))).await;
+    resp.expect(200);
+    assert!(resp.text().contains("Christer Chef"));
+
+    // Logout needs the form token, then ends the session everywhere.
+    let resp = h.send(form_request("/logout", Some(&browser.cookie), &[], &[])).await;
+    resp.expect(403);
+    h.page("/org", Some(&browser)).await.expect(200);
+    let resp = h.post_form("/logout", &browser, &[]).await;
+    resp.expect(303);
+    assert_eq!(resp.location().as_deref(), Some("/login"));
+    let cleared = resp.set_cookie("sb_session").expect("the cookie is cleared");
+    assert!(cleared.starts_with("sb_session=;") && cleared.contains("Max-Age=0"), "{cleared}");
+    for router in [&h.router, &restarted] {
+        let resp = Harness::send_to(router, page_request("/org", Some(&browser.cookie))).await;
+        resp.expect(303);
+        assert_eq!(resp.location().as_deref(), Some("/login?next=%2Forg"));
+    }
+
+    // Deactivating a person ends their sessions and their tokens.
+    let admin = h.token(Who::Admin).await;
+    let chef_browser = h.login(Who::Manager).await;
+    let chef_token = h.token(Who::Manager).await;
+    h.get("/api/v1/me", &chef_token).await.expect(200);
+    let chef_id = h.get("/api/v1/me", &chef_token).await.json()["id"].as_str().unwrap().to_owned();
+    h.api(Method::PATCH, &format!("/api/v1/users/{chef_id}"), Some(&admin), Some(json!({"active": false})))
+        .await
+        .expect(200);
+    h.page("/org", Some(&chef_browser)).await.expect(303);
+    let resp = h.get("/api/v1/me", &chef_token).await;
+    resp.expect(401);
+    h.try_login(Who::Manager.email(), DEMO_PASSWORD).await.expect(401);
+}
+
+#[tokio::test]
+async fn forms_refuse_missing_or_foreign_csrf_tokens_and_cross_site_posts() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+    let local = h.login(Who::LocalAdmin).await;
+    let chef = h.login(Who::Manager).await;
+    let fields = |key: &'static str| vec![("parent", "RK"), ("key", key), ("name", "Ny enhet")];
+
+    type Fields<'a> = Vec<(&'a str, &'a str)>;
+    let cases: Vec<(&str, Fields, Fields)> = vec![
+        ("no csrf", fields("CSRF-1"), vec![]),
+        ("wrong csrf", [fields("CSRF-2"), vec![("csrf", "gissat")]].concat(), vec![]),
+        ("someone else's csrf", [fields("CSRF-3"), vec![("csrf", chef.csrf.as_str())]].concat(), vec![]),
+        (
+            "cross-site origin",
+            [fields("CSRF-4"), vec![("csrf", local.csrf.as_str())]].concat(),
+            vec![("origin", "https://evil.example")],
+        ),
+        (
+            "origin on another port",
+            [fields("CSRF-5"), vec![("csrf", local.csrf.as_str())]].concat(),
+            vec![("origin", "http://styrbord.test:8081")],
+        ),
+        (
+            "sec-fetch-site",
+            [fields("CSRF-6"), vec![("csrf", local.csrf.as_str())]].concat(),
+            vec![("sec-fetch-site", "cross-site")],
+        ),
+    ];
+    for (what, fields, extra) in cases {
+        let key = fields.iter().find(|(k, _)| *k == "key").unwrap().1;
+        let resp = h.send(form_request("/org/units", Some(&local.cookie), &fields, &extra)).await;
+        assert_eq!(resp.status.as_u16(), 403, "{what}: {}", resp.text());
+        h.get(&format!("/api/v1/org-units/{key}"), &admin).await.expect(404);
+    }
+    // The page says why (a friendly page, not a stack trace).
+    let resp = h.send(form_request("/org/units", Some(&local.cookie), &fields("CSRF-7"), &[])).await;
+    assert!(resp.text().contains("Formuläret har gått ut"), "{}", resp.text());
+
+    // The same post from the same origin goes through.
+    let same = [fields("CSRF-OK"), vec![("csrf", local.csrf.as_str())]].concat();
+    let resp =
+        h.send(form_request("/org/units", Some(&local.cookie), &same, &[("origin", "http://styrbord.test")])).await;
+    resp.expect(303);
+    h.get("/api/v1/org-units/CSRF-OK", &admin).await.expect(200);
+
+    // The API takes bearer tokens only: a session cookie alone is not enough.
+    let req = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/org-units")
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, format!("sb_session={}", local.cookie))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from(r#"{"key": "COOKIE-API", "name": "X", "parent": "RK"}"#))
+        .unwrap();
+    h.send(req).await.expect(401);
+    h.get("/api/v1/org-units/COOKIE-API", &admin).await.expect(404);
+}
+
+#[tokio::test]
+async fn unit_forms_create_validate_and_keep_what_was_typed() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+    let local = h.login(Who::LocalAdmin).await;
+
+    let form = h.page("/org/units/new?parent=CE", Some(&local)).await;
+    form.expect(200);
+    assert!(form.text().contains("Centrum för ekonomi"));
+    assert_eq!(scrape_csrf(&form.text()).as_deref(), Some(local.csrf.as_str()));
+
+    // Create: 303 to the new unit's page, which shows it.
+    let resp = h
+        .post_form(
+            "/org/units",
+            &local,
+            &[
+                ("parent", "CE"),
+                ("key", "CE-NY"),
+                ("name", "Nya enheten"),
+                ("short_name", "NY"),
+                ("valid_from", "2026-11-23"),
+                ("manager", ""),
+            ],
+        )
+        .await;
+    resp.expect(303);
+    let location = resp.location().unwrap();
+    assert!(location == "/org/units/CE-NY" || location.starts_with("/org/units/CE-NY?"), "{location}");
+    let page = h.page(&location, Some(&local)).await;
+    page.expect(200);
+    let html = page.text();
+    assert!(html.contains("<h1>Nya enheten"), "{html}");
+    assert!(html.contains("Enheten är skapad."));
+    assert!(html.contains("href=\"/org/units/CE\""), "the parent is linked");
+    assert!(h.page("/org", Some(&local)).await.text().contains("href=\"/org/units/CE-NY\""), "the tree shows it");
+    assert_eq!(h.get("/api/v1/org-units/CE-NY", &admin).await.json()["parent"], "CE");
+
+    // A validation error re-renders the form with the field's error and the typed values.
+    let resp = h
+        .post_form(
+            "/org/units",
+            &local,
+            &[
+                ("parent", "CE"),
+                ("key", "SKRIVEN-NYCKEL"),
+                ("name", ""),
+                ("short_name", "Kortis"),
+                ("valid_from", "2026-11-23"),
+            ],
+        )
+        .await;
+    resp.expect(422);
+    let html = resp.text();
+    assert!(html.contains("Fältet ”Namn” måste fyllas i."), "{html}");
+    assert!(html.contains("value=\"SKRIVEN-NYCKEL\""), "the typed key is kept");
+    assert!(html.contains("value=\"Kortis\""), "the typed short name is kept");
+    assert!(html.contains("aria-invalid=\"true\""), "the field is marked invalid");
+    h.get("/api/v1/org-units/SKRIVEN-NYCKEL", &admin).await.expect(404);
+
+    let resp = h
+        .post_form(
+            "/org/units",
+            &local,
+            &[("parent", "CE"), ("key", "fel nyckel!"), ("name", "Namn"), ("valid_from", "2026-11-23")],
+        )
+        .await;
+    resp.expect(422);
+    assert!(resp.text().contains("Fältet ”Nyckel” innehåller otillåtna tecken."));
+    assert!(resp.text().contains("value=\"fel nyckel!\""));
+
+    let resp = h
+        .post_form(
+            "/org/units",
+            &local,
+            &[("parent", "CE"), ("key", "CE-REDO"), ("name", "Kopia"), ("valid_from", "2026-11-23")],
+        )
+        .await;
+    resp.expect(422);
+    assert!(resp.text().contains("Värdet i fältet ”Nyckel” används redan."), "{}", resp.text());
+
+    // In English when asked.
+    let resp = h
+        .post_form(
+            "/org/units?lang=en",
+            &local,
+            &[("parent", "CE"), ("key", "CE-EN"), ("name", ""), ("valid_from", "2026-11-23")],
+        )
+        .await;
+    resp.expect(422);
+    assert_eq!(html_lang(&resp.text()).as_deref(), Some("en"));
+    assert!(resp.text().contains("The field “Name” must be filled in."));
+
+    // Editing with a stale version is refused and says why.
+    let ce_ny = h.get("/api/v1/org-units/CE-NY", &admin).await.json();
+    let old_version = ce_ny["version"].as_i64().unwrap().to_string();
+    h.api(Method::PATCH, "/api/v1/org-units/CE-NY", Some(&admin), Some(json!({"name": "Ändrad av någon annan"})))
+        .await
+        .expect(200);
+    let resp = h
+        .post_form(
+            "/org/units/CE-NY/edit",
+            &local,
+            &[
+                ("key", "CE-NY"),
+                ("name", "Min ändring"),
+                ("short_name", "NY"),
+                ("valid_from", "2026-11-23"),
+                ("manager", ""),
+                ("version", &old_version),
+            ],
+        )
+        .await;
+    resp.expect(409);
+    assert!(resp.text().contains("Någon annan har ändrat detta"), "{}", resp.text());
+    assert_eq!(h.get("/api/v1/org-units/CE-NY", &admin).await.json()["name"], "Ändrad av någon annan");
+
+    // Moving a unit under its own descendant is refused on the page too.
+    let version = h.get("/api/v1/org-units/CE", &admin).await.json()["version"].as_i64().unwrap().to_string();
+    let resp = h.post_form("/org/units/CE/move", &local, &[("parent", "CE-NY"), ("version", &version)]).await;
+    resp.expect(409);
+    assert!(resp.text().contains("En enhet kan inte flyttas till sig själv"), "{}", resp.text());
+    assert_eq!(h.get("/api/v1/org-units/CE", &admin).await.json()["parent"], "RK");
+}
+
+#[tokio::test]
+async fn language_follows_query_cookie_browser_and_setting() {
+    let h = Harness::new().await;
+
+    let sv = h.page("/login", None).await;
+    assert_eq!(html_lang(&sv.text()).as_deref(), Some("sv"), "Swedish by default");
+    assert!(sv.text().contains("Logga in"));
+    assert!(sv.set_cookie("sb_lang").is_none());
+
+    let en = h.page("/login?lang=en", None).await;
+    assert_eq!(html_lang(&en.text()).as_deref(), Some("en"));
+    assert!(en.text().contains("Sign in"));
+    let lang_cookie = en.set_cookie("sb_lang").expect("?lang=en is remembered");
+    assert!(lang_cookie.starts_with("sb_lang=en;"), "{lang_cookie}");
+
+    let mut req = page_request("/login", None);
+    req.headers_mut().insert(header::COOKIE, "sb_lang=en".parse().unwrap());
+    assert_eq!(html_lang(&h.send(req).await.text()).as_deref(), Some("en"), "the cookie keeps English");
+    let mut req = page_request("/login", None);
+    req.headers_mut().insert(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9".parse().unwrap());
+    assert_eq!(html_lang(&h.send(req).await.text()).as_deref(), Some("en"), "an English browser gets English");
+    let mut req = page_request("/login", None);
+    req.headers_mut().insert(header::ACCEPT_LANGUAGE, "sv-SE,en;q=0.5".parse().unwrap());
+    assert_eq!(html_lang(&h.send(req).await.text()).as_deref(), Some("sv"));
+    assert_eq!(
+        html_lang(&h.page("/login?lang=xx", None).await.text()).as_deref(),
+        Some("sv"),
+        "unknown languages fall back"
+    );
+
+    // A signed-in person's setting wins over the browser, and ?lang= wins over the setting.
+    let browser = h.login(Who::User).await;
+    assert_eq!(html_lang(&h.page("/org", Some(&browser)).await.text()).as_deref(), Some("sv"));
+    assert_eq!(html_lang(&h.page("/org?lang=en", Some(&browser)).await.text()).as_deref(), Some("en"));
+    let resp = h.post_form("/settings/language", &browser, &[("locale", "en")]).await;
+    resp.expect(303);
+    assert_eq!(html_lang(&h.page("/org", Some(&browser)).await.text()).as_deref(), Some("en"), "the stored setting");
+    assert_eq!(html_lang(&h.page("/org?lang=sv", Some(&browser)).await.text()).as_deref(), Some("sv"));
+
+    // The API answers that person in English too.
+    let token = h.token(Who::User).await;
+    let me = h.get("/api/v1/me", &token).await.json();
+    assert_eq!(me["locale"], "en");
+    let resp = h.get("/api/v1/org-units?limit=0", &token).await;
+    resp.expect(422);
+    assert_eq!(resp.json()["message"], "The input has errors.");
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// 5. Login throttling
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_address_for_fifteen_minutes() {
+    let h = Harness::new().await;
+    for attempt in 1..=5 {
+        let resp = h.try_login(Who::Manager.email(), &format!("fel-{attempt}")).await;
+        assert_eq!(resp.status.as_u16(), 401, "attempt {attempt}");
+    }
+    for email in [Who::Manager.email(), "Chef@Styrbord.Example"] {
+        let resp = h.try_login(email, DEMO_PASSWORD).await;
+        resp.expect(429);
+        assert!(resp.text().contains("För många misslyckade inloggningar"), "{}", resp.text());
+        assert!(resp.set_cookie("sb_session").is_none(), "no session while locked");
+    }
+    // Another address from the same client is not locked.
+    h.try_login(Who::LocalAdmin.email(), DEMO_PASSWORD).await.expect(303);
+
+    h.clock.advance_ms(14 * MINUTE_MS);
+    h.try_login(Who::Manager.email(), DEMO_PASSWORD).await.expect(429);
+    h.clock.advance_ms(2 * MINUTE_MS);
+    let resp = h.try_login(Who::Manager.email(), DEMO_PASSWORD).await;
+    resp.expect(303);
+    assert!(resp.set_cookie("sb_session").is_some());
+
+    // One client guessing many addresses is stopped too; other clients are not.
+    let guesser: std::net::SocketAddr = "203.0.113.7:50000".parse().unwrap();
+    let other: std::net::SocketAddr = "198.51.100.9:50000".parse().unwrap();
+    for n in 0..15 {
+        let resp =
+            Harness::try_login_from(&h.router, &format!("gissning-{n}@styrbord.example"), "fel", "/org", Some(guesser))
+                .await;
+        resp.expect(401);
+    }
+    Harness::try_login_from(&h.router, Who::View.email(), DEMO_PASSWORD, "/org", Some(guesser)).await.expect(429);
+    Harness::try_login_from(&h.router, Who::View.email(), DEMO_PASSWORD, "/org", Some(other)).await.expect(303);
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// 6. Operations: health, metrics, the OpenAPI document
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn health_metrics_and_the_openapi_document() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+
+    let health = h.page("/healthz", None).await;
+    health.expect(200);
+    assert_eq!(health.text().trim(), "ok");
+
+    h.get("/api/v1/me", &admin).await.expect(200);
+    h.page("/login", None).await.expect(200);
+    let metrics = h.page("/metrics", None).await;
+    metrics.expect(200);
+    let text = metrics.text();
+    assert!(text.contains("http_requests_total"), "{text}");
+    assert!(text.contains("route=\"/api/v1/me\""), "requests are counted per route: {text}");
+    assert!(text.contains("http_request_duration_seconds"), "{text}");
+
+    // Pages and API answers carry the security headers.
+    let page = h.page("/login", None).await;
+    assert_eq!(page.headers["x-content-type-options"], "nosniff");
+    assert_eq!(page.headers["x-frame-options"], "DENY");
+    assert!(page.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    let api = h.get("/api/v1/me", &admin).await;
+    assert_eq!(api.headers["x-content-type-options"], "nosniff");
+    assert_eq!(api.headers[header::CACHE_CONTROL], "no-store");
+    h.page("/static/style.css", None).await.expect(200);
+    let missing = h.page("/finns/inte", None).await;
+    missing.expect(404);
+    assert!(missing.text().contains("Sidan eller objektet finns inte"));
+
+    let doc = h.api(Method::GET, "/api-docs/openapi.json", None, None).await;
+    doc.expect(200);
+    let doc = doc.json();
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "OpenAPI 3.1: {}", doc["openapi"]);
+    let paths = doc["paths"].as_object().expect("paths");
+    for path in [
+        "/api/v1/me",
+        "/api/v1/org-units",
+        "/api/v1/org-units/{key}",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/role-assignments",
+        "/api/v1/role-assignments/{id}",
+        "/api/v1/audit-events",
+    ] {
+        assert!(paths.contains_key(path), "the OpenAPI document lists {path}");
+    }
+    assert!(paths.keys().all(|p| p.starts_with("/api/v1/")), "only /api/v1 routes: {:?}", paths.keys());
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+
+    // Every operation documents its errors with the error body.
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue;
+            }
+            let responses = op["responses"].as_object().unwrap_or_else(|| panic!("{method} {path}: responses"));
+            assert!(responses.contains_key("401"), "{method} {path} documents 401");
+            assert!(
+                responses.contains_key("422") || responses.contains_key("400"),
+                "{method} {path} documents 422/400"
+            );
+            for (status, response) in responses {
+                if status.starts_with('4') {
+                    let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                    assert_eq!(schema, "#/components/schemas/ErrorBody", "{method} {path} {status} uses ErrorBody");
+                }
+            }
+            assert!(responses.keys().any(|s| s.starts_with('2')), "{method} {path} documents its success");
+        }
+    }
+
+    // Every CONTRACT §3 collection that the server answers is in the document.
+    for path in [
+        "/api/v1/me",
+        "/api/v1/org-units",
+        "/api/v1/users",
+        "/api/v1/role-assignments",
+        "/api/v1/modules",
+        "/api/v1/governance-models",
+        "/api/v1/periods",
+        "/api/v1/objects",
+        "/api/v1/budgets",
+        "/api/v1/reports",
+        "/api/v1/audit-events",
+    ] {
+        let served = h.get(path, &admin).await.status != 404;
+        if served {
+            assert!(paths.contains_key(path), "{path} is served but missing from the OpenAPI document");
+        } else {
+            assert!(!paths.contains_key(path), "{path} is documented but not served");
+        }
+    }
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// 7. API tokens
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn api_tokens_are_stored_hashed_shown_once_and_revocable() {
+    let h = Harness::new().await;
+
+    // Created by the operator: works, and is not at rest in the database.
+    let created = h.app.create_token_for_email(Who::Manager.email(), "etikett-7f3a9c").await.expect("create a token");
+    let secret = created.secret.clone();
+    assert!(secret.starts_with("sb_") && secret.len() >= 40, "{secret}");
+    h.get("/api/v1/me", &secret).await.expect(200);
+    let at_rest = h.database_bytes();
+    let contains = |needle: &str| at_rest.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(contains("etikett-7f3a9c"), "control: the token's label is in the database file");
+    assert!(!contains(&secret), "the token itself must not be stored");
+    assert!(!contains(secret.trim_start_matches("sb_")), "not even without its prefix");
+    {
+        let mut tx = h.app.store().begin_read().await.unwrap();
+        assert!(
+            store::tokens::find_live(&mut tx, &secret).await.unwrap().is_none(),
+            "the secret is not the stored lookup value"
+        );
+        let user = created.token.user_id;
+        let listed = store::tokens::list_for_user(&mut tx, user).await.unwrap();
+        assert!(listed.iter().any(|t| t.label == "etikett-7f3a9c"));
+    }
+
+    // Created on the settings page: shown once, then never again.
+    let browser = h.login(Who::LocalAdmin).await;
+    let page = h.post_form("/settings/tokens", &browser, &[("label", "Integration")]).await;
+    page.expect(200);
+    let html = page.text();
+    let at = html.find("id=\"new-token\"").expect("the new token is shown");
+    let value_at = at + html[at..].find("value=\"").unwrap() + "value=\"".len();
+    let shown = html[value_at..value_at + html[value_at..].find('"').unwrap()].to_owned();
+    assert!(shown.starts_with("sb_"), "{shown}");
+    let me = h.get("/api/v1/me", &shown).await;
+    me.expect(200);
+    assert_eq!(me.json()["email"], Who::LocalAdmin.email());
+    let again = h.page("/settings", Some(&browser)).await.text();
+    assert!(again.contains("Integration") && !again.contains(&shown), "the secret is shown only once");
+
+    // Someone else cannot revoke it; its owner can, and then it stops working.
+    let revoke_at = again.find("/revoke\"").expect("a revoke form");
+    let start = again[..revoke_at].rfind("/settings/tokens/").unwrap();
+    let revoke_uri = again[start..revoke_at + "/revoke".len()].to_owned();
+    let chef = h.login(Who::Manager).await;
+    h.post_form(&revoke_uri, &chef, &[]).await.expect(404);
+    h.get("/api/v1/me", &shown).await.expect(200);
+    let resp = h.post_form(&revoke_uri, &browser, &[]).await;
+    resp.expect(303);
+    let resp = h.get("/api/v1/me", &shown).await;
+    resp.expect(401);
+    assert_eq!(resp.code(), "unauthenticated");
+    assert!(h.page("/settings", Some(&browser)).await.text().contains("Återkallad"));
+
+    // The creation and revocation are in the history.
+    let admin = h.token(Who::Admin).await;
+    let events = h.get_all("/api/v1/audit-events?object_type=api-token&limit=500", &admin).await;
+    assert!(
+        events.iter().any(|e| e["action"] == "revoked" && e["object_label"].as_str().unwrap().contains("Integration"))
+    );
+    assert!(events.iter().all(|e| !e.to_string().contains(&shown)), "no secret in the audit log");
+}
