@@ -103,6 +103,7 @@ impl App {
             crate::org::UnitPatch { manager: Some(Some("chef@styrbord.example".into())), ..Default::default() },
         )
         .await?;
+        self.store.analyze().await?;
         Ok(())
     }
 }

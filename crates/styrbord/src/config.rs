@@ -15,6 +15,8 @@ pub struct Config {
     pub listen: String,
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// The address people use, e.g. `https://styrbord.region.se` (form posts must come from it).
+    pub public_url: Option<String>,
     /// Log filter, e.g. `info` or `web=debug,info`.
     pub log: String,
     /// Log as JSON lines.
@@ -28,6 +30,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
+            public_url: None,
             log: "info".into(),
             log_json: false,
         }
@@ -40,7 +43,7 @@ impl Config {
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment = figment.merge(Env::prefixed("STYRBORD_").only(&["database_url", "listen", "secure_cookies", "log", "log_json", "data_dir"]));
+        figment = figment.merge(Env::prefixed("STYRBORD_").only(&["database_url", "listen", "secure_cookies", "public_url", "log", "log_json", "data_dir"]));
         let mut config: Config = figment.extract().context("reading the configuration")?;
         if let Some(dir) = data_dir {
             config.data_dir = dir.to_owned();

@@ -1,5 +1,6 @@
 //! The `styrbord` binary: the server and the operator's commands (CONTRACT.md §1).
 
+mod bench;
 mod config;
 
 use anyhow::{Context, Result, bail};
@@ -50,6 +51,11 @@ enum Command {
     },
     /// Validate configuration and connectivity.
     CheckConfig,
+    /// Measure on an empty, throwaway database (BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +167,7 @@ async fn run() -> Result<()> {
             eprintln!("configuration ok: database {}, listen {addr}", config.database_url_redacted());
             Ok(())
         }
+        Command::Bench { command } => bench::run(&config, command).await,
     }
 }
 
@@ -199,7 +206,7 @@ async fn open(config: &Config) -> Result<App> {
 }
 
 async fn serve(app: App, config: &Config, listen: &str) -> Result<()> {
-    let router = web::router(app.clone(), web::WebConfig { secure_cookies: config.secure_cookies });
+    let router = web::router(app.clone(), web::WebConfig { secure_cookies: config.secure_cookies, public_url: config.public_url.clone() });
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, database = %config.database_url_redacted(), "Styrbord is running");
     eprintln!("Styrbord listens on http://{}", listener.local_addr()?);
