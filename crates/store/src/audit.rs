@@ -84,8 +84,8 @@ pub async fn list_page(tx: &mut Tx, f: &AuditFilter, before_id: Option<&str>, li
         q.push(&format!(" AND e.actor_id = {p}"));
     }
     if let Some(root) = f.unit_subtree {
-        let p = q.bind(sql::Arg::Text(root.to_string()));
-        q.push(&format!(" AND e.unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = {p})"));
+        q.push(" AND");
+        q.push_within("e.unit_id", &[root]);
     }
     if let Some(t) = f.object_type {
         let p = q.bind(sql::Arg::Text(t.as_str().to_owned()));
@@ -96,15 +96,8 @@ pub async fn list_page(tx: &mut Tx, f: &AuditFilter, before_id: Option<&str>, li
         q.push(&format!(" AND e.object_id = {p}"));
     }
     if let Some(roots) = &f.visible_within {
-        q.push(" AND e.unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id IN (");
-        if roots.is_empty() {
-            q.push("NULL");
-        }
-        for (i, root) in roots.iter().enumerate() {
-            let p = q.bind(sql::Arg::Text(root.to_string()));
-            q.push(&format!("{}{p}", if i > 0 { ", " } else { "" }));
-        }
-        q.push("))");
+        q.push(" AND");
+        q.push_within("e.unit_id", roots);
     }
     if let Some(before) = before_id {
         let p = q.bind(sql::Arg::Text(before.to_owned()));
@@ -113,14 +106,8 @@ pub async fn list_page(tx: &mut Tx, f: &AuditFilter, before_id: Option<&str>, li
     let p = q.bind(sql::Arg::Int(limit + 1));
     q.push(&format!(" ORDER BY e.id DESC LIMIT {p}"));
     let rows = q.fetch_all(tx.conn()).await?;
-    let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    let next_cursor = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|e| e.id.to_string())
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor })
+    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, limit, |e| e.id.to_string()))
 }
 
 /// Tries to change an event; used by the tests to prove the database refuses it.

@@ -157,8 +157,8 @@ pub async fn list_page(
 ) -> Result<Page<OrgUnit>> {
     let mut q = sql::Filter::new(&format!("SELECT {COLUMNS} FROM org_units u WHERE 1 = 1"));
     if let Some(root) = root {
-        let p = q.bind(sql::Arg::Text(root.to_string()));
-        q.push(&format!(" AND u.id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = {p})"));
+        q.push(" AND");
+        q.push_within("u.id", &[root]);
     }
     if let Some(after) = after_key {
         let p = q.bind(sql::Arg::Text(after.to_owned()));
@@ -167,14 +167,8 @@ pub async fn list_page(
     let p = q.bind(sql::Arg::Int(limit + 1));
     q.push(&format!(" ORDER BY u.key LIMIT {p}"));
     let rows = q.fetch_all(tx.conn()).await?;
-    let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    let next_cursor = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|u| u.key.clone())
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor })
+    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, limit, |u| u.key.clone()))
 }
 
 pub async fn children(tx: &mut Tx, id: OrgUnitId) -> Result<Vec<OrgUnit>> {
@@ -217,12 +211,8 @@ pub async fn get_many(tx: &mut Tx, ids: &[OrgUnitId]) -> Result<Vec<OrgUnit>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = sql::Filter::new(&format!("SELECT {COLUMNS} FROM org_units WHERE id IN ("));
-    for (i, id) in ids.iter().enumerate() {
-        let p = q.bind(sql::Arg::Text(id.to_string()));
-        q.push(&format!("{}{p}", if i > 0 { ", " } else { "" }));
-    }
-    q.push(")");
+    let mut q = sql::Filter::new(&format!("SELECT {COLUMNS} FROM org_units WHERE id IN "));
+    q.push_list(ids);
     let rows = q.fetch_all(tx.conn()).await?;
     rows.iter().map(from_row).collect()
 }

@@ -150,15 +150,8 @@ pub async fn list_page(
         q.push(&format!(" AND a.unit_id = {p}"));
     }
     if let Some(roots) = &filter.within {
-        q.push(" AND a.unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id IN (");
-        if roots.is_empty() {
-            q.push("NULL");
-        }
-        for (i, root) in roots.iter().enumerate() {
-            let p = q.bind(sql::Arg::Text(root.to_string()));
-            q.push(&format!("{}{p}", if i > 0 { ", " } else { "" }));
-        }
-        q.push("))");
+        q.push(" AND");
+        q.push_within("a.unit_id", roots);
     }
     if let Some(after) = after_id {
         let p = q.bind(sql::Arg::Text(after.to_string()));
@@ -167,12 +160,6 @@ pub async fn list_page(
     let p = q.bind(sql::Arg::Int(limit + 1));
     q.push(&format!(" ORDER BY a.id LIMIT {p}"));
     let rows = q.fetch_all(tx.conn()).await?;
-    let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    let next_cursor = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|a| a.id.to_string())
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor })
+    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, limit, |a| a.id.to_string()))
 }

@@ -14,6 +14,20 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// Lists fetch `limit + 1` rows: an extra row means there is a next page, whose cursor is
+    /// the sort key of the last row shown.
+    pub(crate) fn from_overfetch(mut items: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Self {
+        let next_cursor = if items.len() as i64 > limit {
+            items.truncate(limit as usize);
+            items.last().map(cursor_of)
+        } else {
+            None
+        };
+        Self { items, next_cursor }
+    }
+}
+
 pub(crate) fn text(row: &AnyRow, col: &str) -> Result<String> {
     row.try_get::<String, _>(col).map_err(Into::into)
 }
@@ -92,6 +106,21 @@ impl Filter {
 
     pub fn push(&mut self, sql: &str) {
         self.sql.push_str(sql);
+    }
+
+    /// Appends `(p1, p2, …)` with one bound placeholder per id (`(NULL)` for none, which matches
+    /// nothing).
+    pub fn push_list<T: ToString>(&mut self, ids: &[T]) {
+        let placeholders: Vec<String> = ids.iter().map(|id| self.bind(Arg::Text(id.to_string()))).collect();
+        let list = if placeholders.is_empty() { "NULL".to_owned() } else { placeholders.join(", ") };
+        self.push(&format!("({list})"));
+    }
+
+    /// Appends `column IN (every unit in the subtrees of roots)`.
+    pub fn push_within(&mut self, column: &str, roots: &[domain::OrgUnitId]) {
+        self.push(&format!(" {column} IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id IN "));
+        self.push_list(roots);
+        self.push(")");
     }
 
     pub async fn fetch_all(self, conn: &mut sqlx::AnyConnection) -> Result<Vec<AnyRow>> {

@@ -117,24 +117,13 @@ pub struct UserFilter {
 pub async fn list_page(tx: &mut Tx, filter: &UserFilter, after_email: Option<&str>, limit: i64) -> Result<Page<User>> {
     let mut q = sql::Filter::new(&format!("SELECT {COLUMNS} FROM users u WHERE 1 = 1"));
     if let Some(roots) = &filter.within {
-        let mut scope = String::from("u.home_unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id IN (");
-        if roots.is_empty() {
-            scope.push_str("NULL");
+        q.push(" AND (");
+        q.push_within("u.home_unit_id", roots);
+        if let Some(me) = filter.include {
+            let p = q.bind(sql::Arg::Text(me.to_string()));
+            q.push(&format!(" OR u.id = {p}"));
         }
-        for (i, root) in roots.iter().enumerate() {
-            if i > 0 {
-                scope.push_str(", ");
-            }
-            scope.push_str(&q.bind(sql::Arg::Text(root.to_string())));
-        }
-        scope.push_str("))");
-        match filter.include {
-            Some(me) => {
-                let p = q.bind(sql::Arg::Text(me.to_string()));
-                q.push(&format!(" AND ({scope} OR u.id = {p})"));
-            }
-            None => q.push(&format!(" AND {scope}")),
-        }
+        q.push(")");
     }
     if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
         // Lower-cased by the database on both sides: SQLite's LOWER() folds ASCII only, so a
@@ -153,14 +142,8 @@ pub async fn list_page(tx: &mut Tx, filter: &UserFilter, after_email: Option<&st
     let p = q.bind(sql::Arg::Int(limit + 1));
     q.push(&format!(" ORDER BY u.email LIMIT {p}"));
     let rows = q.fetch_all(tx.conn()).await?;
-    let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    let next_cursor = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(|u| u.email.clone())
-    } else {
-        None
-    };
-    Ok(Page { items, next_cursor })
+    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, limit, |u| u.email.clone()))
 }
 
 pub async fn count(tx: &mut Tx) -> Result<i64> {
@@ -173,12 +156,8 @@ pub async fn get_many(tx: &mut Tx, ids: &[UserId]) -> Result<Vec<User>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = sql::Filter::new(&format!("SELECT {COLUMNS} FROM users WHERE id IN ("));
-    for (i, id) in ids.iter().enumerate() {
-        let p = q.bind(sql::Arg::Text(id.to_string()));
-        q.push(&format!("{}{p}", if i > 0 { ", " } else { "" }));
-    }
-    q.push(")");
+    let mut q = sql::Filter::new(&format!("SELECT {COLUMNS} FROM users WHERE id IN "));
+    q.push_list(ids);
     let rows = q.fetch_all(tx.conn()).await?;
     rows.iter().map(from_row).collect()
 }
