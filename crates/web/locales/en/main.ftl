@@ -197,6 +197,7 @@ audit-one-object = Showing the events of one object.
 audit-show-all = Show all
 audit-none = No events match.
 audit-caption = Events, newest first
+actor-system = The system (command line)
 action-created = Created
 action-updated = Changed
 action-moved = Moved

@@ -197,6 +197,7 @@ audit-one-object = Visar händelser för ett objekt.
 audit-show-all = Visa alla
 audit-none = Inga händelser matchar.
 audit-caption = Händelser, senaste först
+actor-system = Systemet (kommandorad)
 action-created = Skapad
 action-updated = Ändrad
 action-moved = Flyttad

@@ -37,10 +37,16 @@ struct EventRow {
     changes: Vec<FieldChange>,
 }
 
-fn json_text(v: Option<&serde_json::Value>, lang: Lang) -> String {
+/// A stored value as people read it: identifiers of roles, licences, sources and the
+/// all-modules marker in words, in the reader's language.
+fn json_text(field: &str, v: Option<&serde_json::Value>, lang: Lang) -> String {
     match v {
         None | Some(serde_json::Value::Null) => "–".to_owned(),
-        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::String(s)) => match field {
+            "role" | "licence" | "source" => lang.lookup(&format!("{field}-{s}")).unwrap_or_else(|| s.clone()),
+            "module" if s == "*" => lang.t("module-all"),
+            _ => s.clone(),
+        },
         Some(serde_json::Value::Bool(b)) => lang.t(if *b { "yes" } else { "no" }),
         Some(other) => other.to_string(),
     }
@@ -63,8 +69,8 @@ fn changes(e: &AuditEvent, lang: Lang) -> Vec<FieldChange> {
         .filter(|k| !(created && is_null(after.get(*k))) && !(removed && is_null(before.get(*k))))
         .map(|k| FieldChange {
             field: lang.t(&format!("field-{}", k.replace('_', "-"))),
-            before: (!created).then(|| json_text(before.get(k), lang)),
-            after: (!removed).then(|| json_text(after.get(k), lang)),
+            before: (!created).then(|| json_text(k, before.get(k), lang)),
+            after: (!removed).then(|| json_text(k, after.get(k), lang)),
         })
         .collect()
 }
@@ -124,7 +130,8 @@ async fn audit_page(State(state): State<AppState>, ctx: PageCtx, Query(f): Query
                 .iter()
                 .map(|e| EventRow {
                     time: format_time(e.occurred_at),
-                    actor: e.actor_name.clone(),
+                    // Changes made at the command line have no person behind them.
+                    actor: if e.actor_id.is_some() { e.actor_name.clone() } else { lang.t("actor-system") },
                     action: action_label(lang, e.action, e.object_type),
                     object_type: lang.t(&format!("object-{}", e.object_type.as_str())),
                     object_label: e.object_label.clone(),
