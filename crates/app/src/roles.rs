@@ -9,7 +9,7 @@ use domain::policy::{Action, Target};
 use domain::role::{GrantSource, ModuleScope, Role};
 use domain::validate::{ValidationCode, ValidationError};
 use domain::{AssignmentId, UserId};
-use store::Page;
+use store::{Page, Tx};
 pub use store::role_assignments::RoleAssignment;
 use store::role_assignments::{AssignmentFilter, NewAssignment};
 
@@ -37,6 +37,14 @@ fn snapshot(a: &RoleAssignment) -> serde_json::Value {
 
 impl App {
     pub async fn grant_role(&self, actor: &Actor, input: NewGrant) -> Result<RoleAssignment, AppError> {
+        let mut tx = self.store.begin_write().await?;
+        let created = self.insert_grant(&mut tx, actor, input).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// The write half of a grant, inside the caller's transaction.
+    pub(crate) async fn insert_grant(&self, tx: &mut Tx, actor: &Actor, input: NewGrant) -> Result<RoleAssignment, AppError> {
         let mut problems = Problems::default();
         let role = problems.take(
             input.role.trim().parse::<Role>().map_err(|_| ValidationError::new("role", ValidationCode::InvalidChoice)),
@@ -50,18 +58,17 @@ impl App {
         problems.finish()?;
         let role = role.expect("checked above");
 
-        let mut tx = self.store.begin_write().await?;
-        let unit = unit_by_key(&mut tx, &input.unit).await.map_err(|_| field_not_found("unit"))?;
-        let path = store::org_units::path(&mut tx, unit.id).await?;
+        let unit = unit_by_key(tx, &input.unit).await.map_err(|_| field_not_found("unit"))?;
+        let path = store::org_units::path(tx, unit.id).await?;
         actor.require(Action::ManageRole(role), &Target::unit(&path))?;
         if unit.is_closed_on(self.clock.today()) {
             return Err(AppError::Conflict(ConflictKind::UnitClosed));
         }
         let user_ref = input.user.trim();
         let user = match user_ref.parse::<UserId>() {
-            Ok(id) => store::users::get(&mut tx, id).await?,
+            Ok(id) => store::users::get(tx, id).await?,
             Err(_) => match domain::user::parse_email("user", user_ref) {
-                Ok(email) => store::users::get_by_email(&mut tx, &email).await?,
+                Ok(email) => store::users::get_by_email(tx, &email).await?,
                 Err(_) => None,
             },
         }
@@ -69,7 +76,7 @@ impl App {
         let module = match input.module.as_deref().map(str::trim).filter(|m| !m.is_empty() && *m != "*") {
             None => ModuleScope::All,
             Some(key) => {
-                let modules = store::modules::list(&mut tx).await?;
+                let modules = store::modules::list(tx).await?;
                 if !modules.iter().any(|m| m.key == key) {
                     return Err(field_not_found("module"));
                 }
@@ -85,16 +92,16 @@ impl App {
             source: GrantSource::Manual,
             created_by: actor.user_id(),
         };
-        if store::role_assignments::find_same(&mut tx, &new).await?.is_some() {
+        if store::role_assignments::find_same(tx, &new).await?.is_some() {
             return Err(AppError::Conflict(ConflictKind::AlreadyGranted));
         }
-        store::role_assignments::insert(&mut tx, &new, self.clock.now_ms()).await.map_err(|e| match e {
+        store::role_assignments::insert(tx, &new, self.clock.now_ms()).await.map_err(|e| match e {
             store::StoreError::Constraint(_) => AppError::Conflict(ConflictKind::AlreadyGranted),
             other => other.into(),
         })?;
-        let created = store::role_assignments::get(&mut tx, new.id).await?.ok_or(AppError::NotFound)?;
+        let created = store::role_assignments::get(tx, new.id).await?.ok_or(AppError::NotFound)?;
         self.record(
-            &mut tx,
+            tx,
             actor,
             Change {
                 action: AuditAction::Granted,
@@ -107,7 +114,6 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(created)
     }
 

@@ -101,36 +101,28 @@ impl App {
     }
 
     pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User, AppError> {
-        let mut problems = Problems::default();
-        let email = problems.take(user::parse_email("email", &input.email));
-        let name = problems.take(user::parse_user_name("name", &input.name));
-        let licence = match input.licence.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
-            Some(l) => problems.take(Licence::parse("licence", l)),
-            None => Some(Licence::Full),
-        };
-        let locale = problems.take(user::parse_locale("locale", input.locale.as_deref()));
-        let password = input.password.filter(|p| !p.is_empty());
-        if let Some(p) = &password {
-            problems.take(user::check_password("password", p));
-        }
-        problems.finish()?;
-        let hash = match password {
-            Some(p) => Some(crate::auth::hash_password(p).await),
-            None => None,
-        };
-
+        let prepared = prepare_user(input).await?;
         let mut tx = self.store.begin_write().await?;
+        let user = self.insert_user(&mut tx, actor, prepared).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// The write half of creating a person, inside the caller's transaction.
+    async fn insert_user(&self, tx: &mut Tx, actor: &Actor, prepared: PreparedUser) -> Result<User, AppError> {
+        let PreparedUser { input, email, name, licence, locale, hash } = prepared;
+
         let home = match input.home_unit.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-            Some(k) => Some(unit_by_key(&mut tx, k).await.map_err(|_| field_not_found("home_unit"))?),
+            Some(k) => Some(unit_by_key(tx, k).await.map_err(|_| field_not_found("home_unit"))?),
             None => None,
         };
         let path = match &home {
-            Some(h) => store::org_units::path(&mut tx, h.id).await?,
+            Some(h) => store::org_units::path(tx, h.id).await?,
             None => Vec::new(),
         };
         actor.require(Action::ManageUsers, &Target::unit(&path))?;
         let email = email.unwrap_or_default();
-        if store::users::get_by_email(&mut tx, &email).await?.is_some() {
+        if store::users::get_by_email(tx, &email).await?.is_some() {
             return Err(AppError::Conflict(ConflictKind::Duplicate { field: "email" }));
         }
         let user = User {
@@ -143,9 +135,9 @@ impl App {
             locale: locale.flatten(),
             version: 1,
         };
-        store::users::insert(&mut tx, &user, hash.as_deref(), self.clock.now_ms()).await.map_err(duplicate_email)?;
+        store::users::insert(tx, &user, hash.as_deref(), self.clock.now_ms()).await.map_err(duplicate_email)?;
         self.record(
-            &mut tx,
+            tx,
             actor,
             Change {
                 action: AuditAction::Created,
@@ -158,7 +150,6 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(user)
     }
 
@@ -286,21 +277,23 @@ impl App {
         Ok(())
     }
 
-    /// Operator command: create a user with a password and roles in one transaction.
-    pub async fn create_user_with_roles(
-        &self,
-        input: NewUser,
-        roles: &[(Role, String)],
-    ) -> Result<User, AppError> {
+    /// Operator command: create a user with a password and roles, all in one transaction (a
+    /// grant that fails leaves no user behind).
+    pub async fn create_user_with_roles(&self, input: NewUser, roles: &[(Role, String)]) -> Result<User, AppError> {
         let actor = Actor::system();
-        let user = self.create_user(&actor, input).await?;
+        let prepared = prepare_user(input).await?;
+        let mut tx = self.store.begin_write().await?;
+        let user = self.insert_user(&mut tx, &actor, prepared).await?;
         for (role, unit) in roles {
-            self.grant_role(
-                &actor,
-                crate::roles::NewGrant { user: user.id.to_string(), role: role.as_str().to_owned(), unit: unit.clone(), module: None },
-            )
-            .await?;
+            let grant = crate::roles::NewGrant {
+                user: user.id.to_string(),
+                role: role.as_str().to_owned(),
+                unit: unit.clone(),
+                module: None,
+            };
+            self.insert_grant(&mut tx, &actor, grant).await?;
         }
+        tx.commit().await?;
         Ok(user)
     }
 
@@ -339,6 +332,39 @@ impl App {
         }
         Err(AppError::Conflict(ConflictKind::LastSystemAdmin))
     }
+}
+
+/// A new person's input, checked and with the password hashed (before any transaction starts,
+/// so the slow hash never holds the write lock).
+struct PreparedUser {
+    input: NewUser,
+    email: Option<String>,
+    name: Option<String>,
+    licence: Option<Licence>,
+    locale: Option<Option<String>>,
+    hash: Option<String>,
+}
+
+async fn prepare_user(input: NewUser) -> Result<PreparedUser, AppError> {
+    let mut problems = Problems::default();
+    let email = problems.take(user::parse_email("email", &input.email));
+    let name = problems.take(user::parse_user_name("name", &input.name));
+    let licence = match input.licence.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        Some(l) => problems.take(Licence::parse("licence", l)),
+        None => Some(Licence::Full),
+    };
+    let locale = problems.take(user::parse_locale("locale", input.locale.as_deref()));
+    let password = input.password.clone().filter(|p| !p.is_empty());
+    if let Some(p) = &password {
+        problems.take(user::check_password("password", p));
+    }
+    problems.finish()?;
+    let hash = match password {
+        Some(p) => Some(crate::auth::hash_password(p).await),
+        None => None,
+    };
+
+    Ok(PreparedUser { input, email, name, licence, locale, hash })
 }
 
 pub(crate) async fn home_path(tx: &mut Tx, user: &User) -> Result<Vec<domain::OrgUnitId>, AppError> {
