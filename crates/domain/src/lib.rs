@@ -4,8 +4,12 @@
 //! system never sees an empty name or an unknown role.
 
 pub mod audit;
+pub mod consolidation;
+pub mod evaluation;
 pub mod ids;
+pub mod money;
 pub mod org;
+pub mod period;
 pub mod policy;
 pub mod role;
 pub mod user;
