@@ -94,7 +94,7 @@ impl App {
             None => None,
         };
         let filter = store::audit::AuditFilter {
-            from: from.map(|d| local_midnight_ms(d)),
+            from: from.map(local_midnight_ms),
             to: to.map(|d| local_midnight_ms(d.next_day().unwrap_or(d))),
             actor: actor_filter,
             unit_subtree: unit,

@@ -26,17 +26,27 @@ const UNITS: &[(&str, &str, &str, Option<&str>)] = &[
     ("RDS", "Regiondirektörens stab", "RDS", Some("RK")),
 ];
 
-/// (e-mail, name, home unit, licence, role, role's unit, module)
-const PEOPLE: &[(&str, &str, &str, &str, &str, &str, Option<&str>)] = &[
-    ("admin@styrbord.example", "Agnes Administratör", "RK", "full", "system-admin", "RV", None),
-    ("lokaladmin@styrbord.example", "Lars Lokaladmin", "RK", "full", "local-admin", "RK", None),
-    ("superanvandare@styrbord.example", "Sara Superanvändare", "RDS", "full", "super-user", "RV", None),
-    ("modulansvarig@styrbord.example", "Maja Modulansvarig", "RDS", "full", "module-owner", "RV", Some("vgpu")),
-    ("verksamhetsstod@styrbord.example", "Vera Verksamhetsstöd", "CE", "full", "business-support", "CE", None),
-    ("chef@styrbord.example", "Christer Chef", "CE", "full", "manager", "CE", None),
-    ("anvandare@styrbord.example", "Ulla Användare", "CE-REDO", "report-only", "user", "CE-REDO", None),
-    ("titta@styrbord.example", "Tore Titta", "CK", "read-only", "view", "RK", None),
-    ("revisor@styrbord.example", "Rut Revisor", "RV", "read-only", "view", "RV", None),
+/// One demo account and the role it holds.
+struct DemoPerson {
+    email: &'static str,
+    name: &'static str,
+    home_unit: &'static str,
+    licence: &'static str,
+    role: &'static str,
+    role_unit: &'static str,
+    module: Option<&'static str>,
+}
+
+const PEOPLE: &[DemoPerson] = &[
+    DemoPerson { email: "admin@styrbord.example", name: "Agnes Administratör", home_unit: "RK", licence: "full", role: "system-admin", role_unit: "RV", module: None },
+    DemoPerson { email: "lokaladmin@styrbord.example", name: "Lars Lokaladmin", home_unit: "RK", licence: "full", role: "local-admin", role_unit: "RK", module: None },
+    DemoPerson { email: "superanvandare@styrbord.example", name: "Sara Superanvändare", home_unit: "RDS", licence: "full", role: "super-user", role_unit: "RV", module: None },
+    DemoPerson { email: "modulansvarig@styrbord.example", name: "Maja Modulansvarig", home_unit: "RDS", licence: "full", role: "module-owner", role_unit: "RV", module: Some("vgpu") },
+    DemoPerson { email: "verksamhetsstod@styrbord.example", name: "Vera Verksamhetsstöd", home_unit: "CE", licence: "full", role: "business-support", role_unit: "CE", module: None },
+    DemoPerson { email: "chef@styrbord.example", name: "Christer Chef", home_unit: "CE", licence: "full", role: "manager", role_unit: "CE", module: None },
+    DemoPerson { email: "anvandare@styrbord.example", name: "Ulla Användare", home_unit: "CE-REDO", licence: "report-only", role: "user", role_unit: "CE-REDO", module: None },
+    DemoPerson { email: "titta@styrbord.example", name: "Tore Titta", home_unit: "CK", licence: "read-only", role: "view", role_unit: "RK", module: None },
+    DemoPerson { email: "revisor@styrbord.example", name: "Rut Revisor", home_unit: "RV", licence: "read-only", role: "view", role_unit: "RV", module: None },
 ];
 
 const MODULES: &[(&str, &str, &str)] = &[
@@ -76,25 +86,27 @@ impl App {
             )
             .await?;
         }
-        for (email, name, home, licence, role, unit, module) in PEOPLE {
+        for p in PEOPLE {
             let user = self
                 .create_user(
                     &actor,
                     NewUser {
-                        email: (*email).into(),
-                        name: (*name).into(),
-                        home_unit: Some((*home).into()),
-                        licence: Some((*licence).into()),
+                        email: p.email.into(),
+                        name: p.name.into(),
+                        home_unit: Some(p.home_unit.into()),
+                        licence: Some(p.licence.into()),
                         locale: None,
                         password: Some(DEMO_PASSWORD.into()),
                     },
                 )
                 .await?;
-            self.grant_role(
-                &actor,
-                NewGrant { user: user.id.to_string(), role: (*role).into(), unit: (*unit).into(), module: module.map(Into::into) },
-            )
-            .await?;
+            let grant = NewGrant {
+                user: user.id.to_string(),
+                role: p.role.into(),
+                unit: p.role_unit.into(),
+                module: p.module.map(Into::into),
+            };
+            self.grant_role(&actor, grant).await?;
         }
         // The head of Centrum för ekonomi is its manager.
         self.update_unit(

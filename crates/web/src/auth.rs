@@ -68,6 +68,7 @@ impl PageCtx {
     }
 
     /// Checks the form's CSRF token against the session's (constant time).
+    #[allow(clippy::result_large_err, reason = "the rejection is the page to answer with, returned at once")]
     pub fn verify_csrf(&self, token: &str) -> Result<(), Response> {
         if constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) {
             Ok(())

@@ -151,16 +151,6 @@ pub fn trace_layer() -> TraceLayer<
     })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn origins_compare_scheme_and_host() {
-        assert!(super::same_origin("https://styrbord.region.se", "https://styrbord.region.se/"));
-        assert!(!super::same_origin("http://styrbord.region.se", "https://styrbord.region.se"));
-        assert!(!super::same_origin("https://evil.example", "https://styrbord.region.se"));
-    }
-}
-
 /// The id of the request (set by the request-id layer), for audit events and logs.
 pub fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
     headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned)
@@ -206,4 +196,14 @@ pub async fn refuse_nul(request: Request, next: Next) -> Response {
         return refuse(lang);
     }
     next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origins_compare_scheme_and_host() {
+        assert!(super::same_origin("https://styrbord.region.se", "https://styrbord.region.se/"));
+        assert!(!super::same_origin("http://styrbord.region.se", "https://styrbord.region.se"));
+        assert!(!super::same_origin("https://evil.example", "https://styrbord.region.se"));
+    }
 }

@@ -66,7 +66,7 @@ fn changes(e: &AuditEvent, lang: Lang) -> Vec<FieldChange> {
     keys.into_iter()
         .filter(|k| before.get(*k) != after.get(*k))
         // A creation lists what was set; a removal what was there.
-        .filter(|k| !(created && is_null(after.get(*k))) && !(removed && is_null(before.get(*k))))
+        .filter(|k| !(created && is_null(after.get(*k)) || removed && is_null(before.get(*k))))
         .map(|k| FieldChange {
             field: lang.t(&format!("field-{}", k.replace('_', "-"))),
             before: (!created).then(|| json_text(k, before.get(k), lang)),

@@ -68,6 +68,7 @@ impl FieldErrors {
 
 /// Turns an application error on a form post into (form-level message, field errors), or into
 /// an error page for errors that are not about the form.
+#[allow(clippy::result_large_err, reason = "the error side is the page to answer with, returned at once")]
 pub fn form_failure(err: app::AppError, lang: crate::Lang) -> Result<(String, FieldErrors), axum::response::Response> {
     use app::AppError;
     match err {
