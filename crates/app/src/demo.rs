@@ -3,7 +3,9 @@
 use crate::error::AppError;
 use crate::org::NewUnit;
 use crate::roles::NewGrant;
+use crate::governance::ModelInput;
 use crate::users::NewUser;
+use domain::governance::LevelInput;
 use crate::{Actor, App};
 
 /// Every demo account has this password (README lists the accounts).
@@ -49,6 +51,58 @@ const PEOPLE: &[DemoPerson] = &[
     DemoPerson { email: "revisor@styrbord.example", name: "Rut Revisor", home_unit: "RV", licence: "read-only", role: "view", role_unit: "RV", module: None },
 ];
 
+/// A level: (key, Swedish name, English name, object kind, periodicity, parent levels).
+type DemoLevel = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static [&'static str]);
+
+/// The governance model of each demo module. VGPU holds seed 004's plan: perspectives, goals
+/// from regionfullmäktige and regionstyrelse, indicators, assignments and actions.
+const MODELS: &[(&str, &str, &str, &[DemoLevel])] = &[
+    (
+        "vgpu",
+        "Styrmodell för planering och uppföljning",
+        "Planning and follow-up model",
+        &[
+            ("perspective", "Perspektiv", "Perspective", "text", "year", &[]),
+            ("goal", "Mål", "Goal", "text", "tertial", &["perspective"]),
+            ("indicator", "Indikator", "Indicator", "measure", "month", &["goal", "perspective"]),
+            ("assignment", "Uppdrag", "Assignment", "text", "tertial", &["perspective"]),
+            ("activity", "Åtgärd", "Action", "activity", "tertial", &["assignment", "goal", "perspective"]),
+        ],
+    ),
+    (
+        "vgsp",
+        "Strategier och program",
+        "Strategies and programmes",
+        &[
+            ("strategy", "Strategi", "Strategy", "text", "year", &[]),
+            ("programme", "Program", "Programme", "text", "year", &["strategy"]),
+            ("goal", "Mål", "Goal", "text", "year", &["programme"]),
+            ("indicator", "Indikator", "Indicator", "measure", "year", &["goal"]),
+        ],
+    ),
+    (
+        "ik",
+        "Intern kontroll",
+        "Internal control",
+        &[
+            ("control-area", "Kontrollområde", "Control area", "text", "year", &[]),
+            ("risk", "Risk", "Risk", "measure", "year", &["control-area"]),
+            ("control-objective", "Kontrollmål", "Control objective", "text", "year", &["control-area"]),
+            ("control-activity", "Kontrollmoment", "Control activity", "activity", "tertial", &["control-objective"]),
+        ],
+    ),
+    (
+        "sam",
+        "Systematiskt arbetsmiljöarbete",
+        "Systematic work environment management",
+        &[
+            ("area", "Arbetsmiljöområde", "Work environment area", "text", "year", &[]),
+            ("risk", "Risk", "Risk", "measure", "year", &["area"]),
+            ("action", "Åtgärd", "Action", "activity", "tertial", &["risk", "area"]),
+        ],
+    ),
+];
+
 const MODULES: &[(&str, &str, &str)] = &[
     ("vgpu", "VGPU – Planering och uppföljning", "VGPU – Planning and follow-up"),
     ("vgsp", "VGSP – Strategier och program", "VGSP – Strategies and programmes"),
@@ -85,6 +139,21 @@ impl App {
                 },
             )
             .await?;
+        }
+        for (module, name_sv, name_en, levels) in MODELS {
+            let levels = levels
+                .iter()
+                .map(|(key, sv, en, kind, periodicity, parents)| LevelInput {
+                    key: (*key).into(),
+                    name_sv: (*sv).into(),
+                    name_en: (*en).into(),
+                    kind: (*kind).into(),
+                    periodicity: (*periodicity).into(),
+                    parents: parents.iter().map(|p| (*p).to_owned()).collect(),
+                })
+                .collect();
+            let input = ModelInput { name_sv: (*name_sv).into(), name_en: (*name_en).into(), levels, version: None };
+            self.create_governance_model(&actor, module, input).await?;
         }
         for p in PEOPLE {
             let user = self

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod governance;
 pub mod org;
 mod rate_limit;
 pub mod roles;

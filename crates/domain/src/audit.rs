@@ -11,11 +11,17 @@ pub enum ObjectType {
     User,
     RoleAssignment,
     ApiToken,
+    GovernanceModel,
 }
 
 impl ObjectType {
-    pub const ALL: [ObjectType; 4] =
-        [ObjectType::OrgUnit, ObjectType::User, ObjectType::RoleAssignment, ObjectType::ApiToken];
+    pub const ALL: [ObjectType; 5] = [
+        ObjectType::OrgUnit,
+        ObjectType::User,
+        ObjectType::RoleAssignment,
+        ObjectType::ApiToken,
+        ObjectType::GovernanceModel,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -23,6 +29,7 @@ impl ObjectType {
             ObjectType::User => "user",
             ObjectType::RoleAssignment => "role-assignment",
             ObjectType::ApiToken => "api-token",
+            ObjectType::GovernanceModel => "governance-model",
         }
     }
 

@@ -60,3 +60,7 @@ id_type!(
     /// One API token.
     TokenId
 );
+id_type!(
+    /// A governance model (styrmodell).
+    ModelId
+);

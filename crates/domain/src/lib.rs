@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod consolidation;
 pub mod evaluation;
+pub mod governance;
 pub mod ids;
 pub mod money;
 pub mod org;
@@ -15,5 +16,5 @@ pub mod role;
 pub mod user;
 pub mod validate;
 
-pub use ids::{AssignmentId, AuditEventId, OrgUnitId, TokenId, UserId};
+pub use ids::{AssignmentId, AuditEventId, ModelId, OrgUnitId, TokenId, UserId};
 pub use validate::ValidationError;

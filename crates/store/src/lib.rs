@@ -2,6 +2,7 @@
 //! SQLite (embedded default) and PostgreSQL. Returns domain types; `app` never sees sqlx.
 
 pub mod audit;
+pub mod governance;
 pub mod modules;
 pub mod org_units;
 pub mod role_assignments;
@@ -77,8 +78,10 @@ pub struct Store {
     backend: Backend,
 }
 
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(20261123000001, "foundation", include_str!("../migrations/20261123000001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (20261123000001, "foundation", include_str!("../migrations/20261123000001_foundation.sql")),
+    (20261123000002, "governance models", include_str!("../migrations/20261123000002_governance_models.sql")),
+];
 
 impl Store {
     /// Connects to `sqlite://…` (the file is created if missing) or `postgres://…`.

@@ -223,3 +223,13 @@ pub async fn lock_tree(tx: &mut Tx) -> Result<()> {
     sqlx::query("UPDATE write_locks SET taken = taken + 1 WHERE name = 'org_tree'").execute(tx.conn()).await?;
     Ok(())
 }
+
+/// The top units of the tree (normally one: the region or municipality).
+pub async fn roots(tx: &mut Tx) -> Result<Vec<OrgUnit>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM org_units WHERE parent_id IS NULL ORDER BY key"
+    )))
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(from_row).collect()
+}

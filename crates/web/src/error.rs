@@ -92,8 +92,21 @@ pub fn classify(err: &AppError, lang: Lang) -> (StatusCode, &'static str, serde_
 
 /// "The field “Name” must be filled in." in the caller's language.
 pub fn field_message(p: &ValidationError, lang: Lang) -> String {
-    let label = lang.t(&format!("field-{}", p.field.replace('_', "-")));
+    let label = field_label(&p.field, lang);
     lang.t_args(&format!("validation-{}", p.code.as_str().replace('_', "-")), &[("field", label)])
+}
+
+/// A field's name for people; list items (`levels[2].key`) read "Level 3: Key".
+pub fn field_label(field: &str, lang: Lang) -> String {
+    let plain = |f: &str| lang.t(&format!("field-{}", f.replace('_', "-")));
+    if let Some((list, rest)) = field.split_once('[')
+        && let Some((index, part)) = rest.split_once("].")
+        && let Ok(index) = index.parse::<usize>()
+    {
+        let item = lang.t_args(&format!("field-{}-item", list.replace('_', "-")), &[("n", (index + 1).to_string())]);
+        return format!("{item}: {}", plain(part));
+    }
+    plain(field)
 }
 
 fn field_problem(p: &ValidationError, lang: Lang) -> FieldProblem {

@@ -2,6 +2,7 @@
 
 mod audit_events;
 mod extract;
+mod governance;
 mod me;
 mod org_units;
 mod role_assignments;
@@ -29,7 +30,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "org-units", description = "The organisation tree"),
         (name = "users", description = "People"),
         (name = "role-assignments", description = "Roles on unit subtrees"),
-        (name = "audit-events", description = "The event history (read-only)")
+        (name = "audit-events", description = "The event history (read-only)"),
+        (name = "governance", description = "Modules and their governance models (styrmodeller)")
     )
 )]
 struct ApiDoc;
@@ -60,6 +62,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(users::router())
         .merge(role_assignments::router())
         .merge(audit_events::router())
+        .merge(governance::router())
         .split_for_parts()
 }
 

@@ -4,6 +4,7 @@
 mod audit;
 mod layout;
 mod login;
+mod modules;
 mod org;
 mod settings;
 mod users;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(org::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(modules::router())
         .merge(settings::router())
 }
 

@@ -1,0 +1,180 @@
+//! Modules and their governance models: read by everyone signed in, configured by module owners
+//! (and super users / system administrators) whose grant covers the whole organisation.
+
+use crate::audit_log::Change;
+use crate::error::{AppError, ConflictKind};
+use crate::{Actor, App};
+use domain::ModelId;
+use domain::audit::{AuditAction, ObjectType};
+use domain::governance::{self, GovernanceModel, LevelInput};
+use domain::policy::{Action, Target};
+use store::Tx;
+use store::modules::Module;
+
+/// A module and its model, for the modules page and the API.
+#[derive(Clone, Debug)]
+pub struct ModuleView {
+    pub module: Module,
+    pub model: Option<GovernanceModel>,
+    pub can_configure: bool,
+}
+
+/// A change to a model: new names and the complete list of levels, in order.
+#[derive(Clone, Debug, Default)]
+pub struct ModelInput {
+    pub name_sv: String,
+    pub name_en: String,
+    pub levels: Vec<LevelInput>,
+    pub version: Option<i64>,
+}
+
+fn snapshot(model: &GovernanceModel) -> serde_json::Value {
+    serde_json::json!({
+        "name": model.name_sv,
+        "levels": model.levels.iter().map(|l| format!(
+            "{} ({}, {}, {}{})",
+            l.key,
+            l.kind.as_str(),
+            l.periodicity.as_str(),
+            if l.parents.is_empty() { String::new() } else { "under ".to_owned() },
+            l.parents.join("/"),
+        )).collect::<Vec<_>>().join("; "),
+    })
+}
+
+impl App {
+    /// May the actor configure this module? A module is configured for the whole organisation,
+    /// so the grant must cover every top unit.
+    async fn may_configure(&self, tx: &mut Tx, actor: &Actor, module: &str) -> Result<bool, AppError> {
+        let roots = store::org_units::roots(tx).await?;
+        if roots.is_empty() {
+            return Ok(actor.is_system_admin());
+        }
+        for root in roots {
+            let path = [root.id];
+            if !actor.may(Action::ConfigureModule, &Target { unit_path: &path, module: Some(module) }) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    pub async fn modules(&self, actor: &Actor) -> Result<Vec<ModuleView>, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        let modules = store::modules::list(&mut tx).await?;
+        let models = store::governance::list(&mut tx).await?;
+        let mut out = Vec::with_capacity(modules.len());
+        for module in modules {
+            let can_configure = self.may_configure(&mut tx, actor, &module.key).await?;
+            let model = models.iter().find(|m| m.module == module.key).cloned();
+            out.push(ModuleView { module, model, can_configure });
+        }
+        Ok(out)
+    }
+
+    pub async fn governance_models(&self, _actor: &Actor) -> Result<Vec<GovernanceModel>, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        Ok(store::governance::list(&mut tx).await?)
+    }
+
+    pub async fn governance_model(&self, _actor: &Actor, id: ModelId) -> Result<GovernanceModel, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        store::governance::get(&mut tx, id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// True if the actor may configure the module of this model (for showing the edit form).
+    pub async fn may_configure_model(&self, actor: &Actor, model: &GovernanceModel) -> Result<bool, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        self.may_configure(&mut tx, actor, &model.module).await
+    }
+
+    /// Replaces a model's names and levels, checked as a whole (every problem named by position).
+    pub async fn update_governance_model(
+        &self,
+        actor: &Actor,
+        id: ModelId,
+        input: ModelInput,
+    ) -> Result<GovernanceModel, AppError> {
+        let mut problems = Vec::new();
+        let name_sv = domain::validate::required_text("name_sv", &input.name_sv, 200).map_err(|e| problems.push(e)).ok();
+        let name_en = domain::validate::required_text("name_en", &input.name_en, 200).map_err(|e| problems.push(e)).ok();
+        let levels = governance::check_levels(&input.levels).map_err(|e| problems.extend(e)).ok();
+        if !problems.is_empty() {
+            return Err(AppError::Validation(problems));
+        }
+        let mut tx = self.store.begin_write().await?;
+        let current = store::governance::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        if !self.may_configure(&mut tx, actor, &current.module).await? {
+            return Err(AppError::Forbidden);
+        }
+        if input.version.is_some_and(|v| v != current.version) {
+            return Err(AppError::Conflict(ConflictKind::Stale));
+        }
+        let changed = GovernanceModel {
+            name_sv: name_sv.unwrap_or_default(),
+            name_en: name_en.unwrap_or_default(),
+            levels: levels.unwrap_or_default(),
+            version: current.version + 1,
+            ..current.clone()
+        };
+        if changed.name_sv == current.name_sv && changed.name_en == current.name_en && changed.levels == current.levels {
+            return Ok(current);
+        }
+        store::governance::update(&mut tx, &changed, current.version, self.clock.now_ms()).await?;
+        // Organisation-wide: filed under the top unit, so everyone who reads it sees it.
+        let top = store::org_units::roots(&mut tx).await?.first().map(|r| r.id);
+        self.record(
+            &mut tx,
+            actor,
+            Change {
+                action: AuditAction::Updated,
+                object_type: ObjectType::GovernanceModel,
+                object_id: changed.id.to_string(),
+                label: &changed.name_sv,
+                unit: top,
+                before: Some(snapshot(&current)),
+                after: Some(snapshot(&changed)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Creates a module's model (operator and demo use; the UI edits existing models).
+    pub(crate) async fn create_governance_model(
+        &self,
+        actor: &Actor,
+        module: &str,
+        input: ModelInput,
+    ) -> Result<GovernanceModel, AppError> {
+        let levels = governance::check_levels(&input.levels).map_err(AppError::Validation)?;
+        let model = GovernanceModel {
+            id: ModelId::new(),
+            module: module.to_owned(),
+            name_sv: input.name_sv,
+            name_en: input.name_en,
+            levels,
+            version: 1,
+        };
+        let mut tx = self.store.begin_write().await?;
+        store::governance::insert(&mut tx, &model, self.clock.now_ms()).await?;
+        let top = store::org_units::roots(&mut tx).await?.first().map(|r| r.id);
+        self.record(
+            &mut tx,
+            actor,
+            Change {
+                action: AuditAction::Created,
+                object_type: ObjectType::GovernanceModel,
+                object_id: model.id.to_string(),
+                label: &model.name_sv,
+                unit: top,
+                before: None,
+                after: Some(snapshot(&model)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(model)
+    }
+}
