@@ -28,17 +28,21 @@ pub struct ModelInput {
     pub version: Option<i64>,
 }
 
+/// The model as the event log shows it: every name and every level setting, so any change is
+/// visible as before → after.
 fn snapshot(model: &GovernanceModel) -> serde_json::Value {
+    let levels: Vec<String> = model
+        .levels
+        .iter()
+        .map(|l| {
+            let under = if l.parents.is_empty() { String::new() } else { format!(", under {}", l.parents.join("/")) };
+            format!("{} \"{}\" / \"{}\" ({}, {}{under})", l.key, l.name_sv, l.name_en, l.kind.as_str(), l.periodicity.as_str())
+        })
+        .collect();
     serde_json::json!({
-        "name": model.name_sv,
-        "levels": model.levels.iter().map(|l| format!(
-            "{} ({}, {}, {}{})",
-            l.key,
-            l.kind.as_str(),
-            l.periodicity.as_str(),
-            if l.parents.is_empty() { String::new() } else { "under ".to_owned() },
-            l.parents.join("/"),
-        )).collect::<Vec<_>>().join("; "),
+        "name_sv": model.name_sv,
+        "name_en": model.name_en,
+        "levels": levels.join("; "),
     })
 }
 
@@ -95,17 +99,18 @@ impl App {
         id: ModelId,
         input: ModelInput,
     ) -> Result<GovernanceModel, AppError> {
+        let mut tx = self.store.begin_write().await?;
+        let current = store::governance::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        // Who may change it is settled before what they sent is looked at.
+        if !self.may_configure(&mut tx, actor, &current.module).await? {
+            return Err(AppError::Forbidden);
+        }
         let mut problems = Vec::new();
         let name_sv = domain::validate::required_text("name_sv", &input.name_sv, 200).map_err(|e| problems.push(e)).ok();
         let name_en = domain::validate::required_text("name_en", &input.name_en, 200).map_err(|e| problems.push(e)).ok();
         let levels = governance::check_levels(&input.levels).map_err(|e| problems.extend(e)).ok();
         if !problems.is_empty() {
             return Err(AppError::Validation(problems));
-        }
-        let mut tx = self.store.begin_write().await?;
-        let current = store::governance::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        if !self.may_configure(&mut tx, actor, &current.module).await? {
-            return Err(AppError::Forbidden);
         }
         if input.version.is_some_and(|v| v != current.version) {
             return Err(AppError::Conflict(ConflictKind::Stale));

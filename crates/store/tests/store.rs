@@ -5,11 +5,13 @@
 mod support;
 
 use domain::audit::{AuditAction, AuditEvent, ObjectType};
+use domain::governance::{GovernanceModel, Level, ObjectKind};
+use domain::period::Periodicity;
 use domain::org::OrgUnit;
 use domain::policy::Grant;
 use domain::role::{GrantSource, ModuleScope, Role};
 use domain::user::{Licence, User};
-use domain::{AssignmentId, AuditEventId, OrgUnitId, TokenId, UserId};
+use domain::{AssignmentId, AuditEventId, ModelId, OrgUnitId, TokenId, UserId};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use store::audit::AuditFilter;
@@ -18,7 +20,9 @@ use store::role_assignments::{AssignmentFilter, NewAssignment};
 use store::sessions::Session;
 use store::tokens::ApiToken;
 use store::users::UserFilter;
-use store::{Backend, Store, StoreError, audit, modules, org_units, role_assignments, sessions, tokens, users};
+use store::{
+    Backend, Store, StoreError, audit, governance, modules, org_units, role_assignments, sessions, tokens, users,
+};
 use support::Db;
 use time::Date;
 
@@ -36,6 +40,7 @@ conformance! {
     sessions => sessions_sqlite, sessions_postgres;
     tokens => tokens_sqlite, tokens_postgres;
     modules => modules_sqlite, modules_postgres;
+    governance_models => governance_models_sqlite, governance_models_postgres;
     concurrent_writers => concurrent_writers_sqlite, concurrent_writers_postgres;
 }
 
@@ -267,7 +272,16 @@ async fn migrate_is_idempotent_and_starts_empty(db: Db) {
     store.migrate().await.expect("second migrate");
     store.migrate().await.expect("third migrate");
     assert!(store.is_empty().await.unwrap());
-    assert_eq!(db.scalar("SELECT COUNT(*) FROM _sqlx_migrations").await, 1, "one migration recorded");
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .expect("the migrations directory")
+        .filter(|f| f.as_ref().is_ok_and(|f| f.path().extension().is_some_and(|e| e == "sql")))
+        .count() as i64;
+    assert!(migrations >= 2, "the foundation and the governance models");
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM _sqlx_migrations").await,
+        migrations,
+        "each migration recorded once"
+    );
 
     // A unit alone makes it non-empty.
     let r = unit("R", None);
@@ -1404,6 +1418,166 @@ async fn modules(db: Db) {
     drop(tx);
     let mut tx = store.begin_read().await.unwrap();
     assert_eq!(modules::list(&mut tx).await.unwrap(), vec![ik, vgpu]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Governance models
+// ---------------------------------------------------------------------------------------------
+
+fn level(key: &str, kind: ObjectKind, periodicity: Periodicity, parents: &[&str]) -> Level {
+    Level {
+        key: key.to_owned(),
+        name_sv: format!("{key} sv"),
+        name_en: format!("{key} en"),
+        kind,
+        periodicity,
+        parents: strs(parents),
+    }
+}
+
+fn model(module: &str, levels: Vec<Level>) -> GovernanceModel {
+    GovernanceModel {
+        id: ModelId::new(),
+        module: module.to_owned(),
+        name_sv: format!("Styrmodell {module}"),
+        name_en: format!("Model {module}"),
+        levels,
+        version: 1,
+    }
+}
+
+async fn get_model(store: &Store, id: ModelId) -> Option<GovernanceModel> {
+    let mut tx = store.begin_read().await.unwrap();
+    governance::get(&mut tx, id).await.unwrap()
+}
+
+async fn governance_models(db: Db) {
+    let store = &db.store;
+    let module = |key: &str| Module { key: key.into(), name_sv: format!("Modul {key}"), name_en: format!("Module {key}") };
+    let mut tx = store.begin_write().await.unwrap();
+    for key in ["vgpu", "ik", "sam"] {
+        modules::insert(&mut tx, &module(key), NOW).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin_read().await.unwrap();
+    assert!(governance::list(&mut tx).await.unwrap().is_empty());
+    assert_eq!(governance::get(&mut tx, ModelId::new()).await.unwrap(), None);
+    drop(tx);
+
+    // Insert: the levels come back in the order given, with their parents in the order given.
+    let vgpu = model(
+        "vgpu",
+        vec![
+            level("perspective", ObjectKind::Text, Periodicity::Year, &[]),
+            level("goal", ObjectKind::Text, Periodicity::Tertial, &["perspective"]),
+            level("indicator", ObjectKind::Measure, Periodicity::Month, &["goal", "perspective"]),
+            level("assignment", ObjectKind::Text, Periodicity::HalfYear, &["perspective"]),
+            level("activity", ObjectKind::Activity, Periodicity::Quarter, &["assignment", "goal", "perspective"]),
+        ],
+    );
+    let ik = model(
+        "ik",
+        vec![
+            level("risk", ObjectKind::Measure, Periodicity::Year, &[]),
+            level("control-area", ObjectKind::Text, Periodicity::Year, &["risk"]),
+        ],
+    );
+    let mut tx = store.begin_write().await.unwrap();
+    governance::insert(&mut tx, &vgpu, NOW).await.unwrap();
+    governance::insert(&mut tx, &ik, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    let got = get_model(store, vgpu.id).await.expect("the vgpu model is stored");
+    assert_eq!(got, vgpu);
+    assert_eq!(
+        got.levels.iter().map(|l| l.key.as_str()).collect::<Vec<_>>(),
+        ["perspective", "goal", "indicator", "assignment", "activity"],
+        "the levels keep their order"
+    );
+    assert_eq!(got.levels[4].parents, strs(&["assignment", "goal", "perspective"]));
+    assert_eq!(got.levels[2].kind, ObjectKind::Measure);
+    assert_eq!(got.levels[1].periodicity, Periodicity::Tertial);
+    assert!(got.levels[0].parents.is_empty());
+    // The key order of the levels is not alphabetical, so ordering by position is what keeps it.
+    assert_eq!(get_model(store, ik.id).await.as_ref(), Some(&ik));
+
+    // List: ordered by module key.
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(governance::list(&mut tx).await.unwrap(), vec![ik.clone(), vgpu.clone()]);
+    drop(tx);
+
+    // Update with the right version: names and levels replaced, removed levels gone, order as
+    // given, version bumped.
+    let changed = GovernanceModel {
+        name_sv: "Ny styrmodell".into(),
+        name_en: "New model".into(),
+        levels: vec![
+            level("perspective", ObjectKind::Text, Periodicity::Year, &[]),
+            Level { name_sv: "Uppdrag (nytt namn)".into(), ..level("assignment", ObjectKind::Text, Periodicity::Tertial, &["perspective"]) },
+            level("goal", ObjectKind::Text, Periodicity::Tertial, &["perspective"]),
+            level("action", ObjectKind::Activity, Periodicity::Month, &["goal", "assignment"]),
+        ],
+        version: 2,
+        ..vgpu.clone()
+    };
+    let mut tx = store.begin_write().await.unwrap();
+    governance::update(&mut tx, &changed, 1, NOW + 1).await.unwrap();
+    tx.commit().await.unwrap();
+    let got = get_model(store, vgpu.id).await.unwrap();
+    assert_eq!(got, changed);
+    assert_eq!(got.version, 2);
+    assert_eq!(got.levels.iter().map(|l| l.key.as_str()).collect::<Vec<_>>(), ["perspective", "assignment", "goal", "action"]);
+    assert!(!got.levels.iter().any(|l| l.key == "indicator" || l.key == "activity"), "removed levels are gone");
+    assert_eq!(
+        db.scalar(&format!("SELECT COUNT(*) FROM model_levels WHERE model_id = '{}'", vgpu.id)).await,
+        4,
+        "no orphaned level rows remain"
+    );
+    assert_eq!(get_model(store, ik.id).await.as_ref(), Some(&ik), "the other model is untouched");
+
+    // A stale version: refused, and nothing changed (even if the transaction is committed).
+    let stale = GovernanceModel {
+        name_sv: "Gammal".into(),
+        levels: vec![level("only", ObjectKind::Text, Periodicity::Year, &[])],
+        version: 2,
+        ..vgpu.clone()
+    };
+    let mut tx = store.begin_write().await.unwrap();
+    expect_stale(governance::update(&mut tx, &stale, 1, NOW + 2).await);
+    tx.commit().await.unwrap();
+    assert_eq!(get_model(store, vgpu.id).await.as_ref(), Some(&changed), "a stale update changes nothing");
+    let mut tx = store.begin_write().await.unwrap();
+    expect_stale(governance::update(&mut tx, &GovernanceModel { id: ModelId::new(), ..stale.clone() }, 1, NOW + 2).await);
+    drop(tx);
+    assert_eq!(get_model(store, vgpu.id).await.as_ref(), Some(&changed));
+
+    // The next update replaces five levels by one.
+    let third = GovernanceModel { version: 3, levels: vec![level("x", ObjectKind::Text, Periodicity::Year, &[])], ..changed.clone() };
+    let mut tx = store.begin_write().await.unwrap();
+    governance::update(&mut tx, &third, 2, NOW + 3).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(get_model(store, vgpu.id).await.as_ref(), Some(&third));
+
+    // One model per module.
+    let mut tx = store.begin_write().await.unwrap();
+    expect_constraint(
+        governance::insert(&mut tx, &model("vgpu", vec![level("a", ObjectKind::Text, Periodicity::Year, &[])]), NOW).await,
+        "governance_models",
+    );
+    drop(tx);
+    // The module must exist.
+    let mut tx = store.begin_write().await.unwrap();
+    expect_constraint(governance::insert(&mut tx, &model("okand", vec![]), NOW).await, "");
+    drop(tx);
+    // Another module's model is fine.
+    let sam = model("sam", vec![level("area", ObjectKind::Text, Periodicity::Year, &[])]);
+    let mut tx = store.begin_write().await.unwrap();
+    governance::insert(&mut tx, &sam, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(governance::list(&mut tx).await.unwrap(), vec![ik, sam, third]);
+    drop(tx);
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM governance_models").await, 3);
 }
 
 // ---------------------------------------------------------------------------------------------

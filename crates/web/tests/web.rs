@@ -35,6 +35,11 @@ const READERS_OF_CE: &[Who] = &[
 /// Hold a role on RV itself.
 const READERS_OF_RV: &[Who] = &[Who::Admin, Who::SuperUser, Who::ModuleOwner, Who::Auditor];
 
+/// May configure every module's governance model (system-admin and super-user on RV, the root).
+const MODEL_CONFIGURERS: &[Who] = &[Who::Admin, Who::SuperUser];
+/// … and, for VGPU, its module owner (module-owner on RV, module vgpu).
+const MODEL_CONFIGURERS_OF_VGPU: &[Who] = &[Who::Admin, Who::SuperUser, Who::ModuleOwner];
+
 /// One concrete request against one documented operation, and who may make it.
 struct Entry {
     method: &'static str,
@@ -52,6 +57,12 @@ const fn e(method: &'static str, path: &'static str, case: &'static str, allow: 
 /// The expected table. Every operation of the OpenAPI document must appear here at least once.
 const MATRIX: &[Entry] = &[
     e("GET", "/api/v1/me", "who am I", EVERYONE, 200),
+    // Before "create a new root unit": configuring a module needs a grant on every root unit.
+    e("GET", "/api/v1/modules", "list modules", EVERYONE, 200),
+    e("GET", "/api/v1/governance-models", "list governance models", EVERYONE, 200),
+    e("GET", "/api/v1/governance-models/{id}", "read the vgpu model", EVERYONE, 200),
+    e("PUT", "/api/v1/governance-models/{id}", "rename a level of the vgpu model", MODEL_CONFIGURERS_OF_VGPU, 200),
+    e("PUT", "/api/v1/governance-models/{id}", "rename a level of the sam model", MODEL_CONFIGURERS, 200),
     e("GET", "/api/v1/org-units", "list the whole tree", EVERYONE, 200),
     e("POST", "/api/v1/org-units", "create a unit under CE-REDO", RK_ADMINS, 201),
     e("POST", "/api/v1/org-units", "create a new root unit", SYSTEM_ADMIN, 201),
@@ -88,6 +99,27 @@ struct Fixture {
     admin_grant_on_rv: String,
     /// Per caller: a view grant on CA-UPPH for them to try to revoke.
     revocable: BTreeMap<Who, String>,
+    /// The demo's governance models as the API first shows them, by module key.
+    models: BTreeMap<String, Value>,
+}
+
+/// The demo modules and the level keys of their models.
+const DEMO_MODULES: &[(&str, &[&str])] = &[
+    ("ik", &["control-area", "risk", "control-objective", "control-activity"]),
+    ("sam", &["area", "risk", "action"]),
+    ("vgpu", &["perspective", "goal", "indicator", "assignment", "activity"]),
+    ("vgsp", &["strategy", "programme", "goal", "indicator"]),
+];
+
+/// The body of a PUT that sends back `model` (as GET shows it) with level `index` renamed.
+fn model_put_body(model: &Value, index: usize, name_sv: &str) -> Value {
+    let mut levels = model["levels"].as_array().expect("levels").clone();
+    levels[index]["name_sv"] = json!(name_sv);
+    json!({"name_sv": model["name_sv"], "name_en": model["name_en"], "levels": levels})
+}
+
+fn level_keys(model: &Value) -> Vec<String> {
+    model["levels"].as_array().expect("levels").iter().map(|l| l["key"].as_str().unwrap().to_owned()).collect()
 }
 
 fn target_email(who: Who) -> String {
@@ -160,7 +192,14 @@ async fn fixture(h: &Harness) -> Fixture {
             .unwrap()
             .to_owned()
     };
+    let models = h
+        .get_all("/api/v1/governance-models?limit=500", &admin)
+        .await
+        .into_iter()
+        .map(|m| (m["module"].as_str().unwrap().to_owned(), m))
+        .collect();
     Fixture {
+        models,
         chef_grant_on_ce: find(Who::Manager.email(), "manager", "CE"),
         admin_grant_on_rv: find(Who::Admin.email(), "system-admin", "RV"),
         tokens,
@@ -257,6 +296,20 @@ fn matrix_request(fx: &Fixture, case: &str, who: Who) -> (Method, String, Option
             (Method::DELETE, format!("/api/v1/role-assignments/{}", fx.revocable[&who]), None)
         }
         "list audit events" => (Method::GET, "/api/v1/audit-events?limit=500".into(), None),
+        "list modules" => (Method::GET, "/api/v1/modules?limit=500".into(), None),
+        "list governance models" => (Method::GET, "/api/v1/governance-models?limit=500".into(), None),
+        "read the vgpu model" => (Method::GET, format!("/api/v1/governance-models/{}", fx.models["vgpu"]["id"].as_str().unwrap()), None),
+        // No version: each allowed caller's change applies on top of the previous one.
+        "rename a level of the vgpu model" => (
+            Method::PUT,
+            format!("/api/v1/governance-models/{}", fx.models["vgpu"]["id"].as_str().unwrap()),
+            Some(model_put_body(&fx.models["vgpu"], 1, &format!("Mål {tag}"))),
+        ),
+        "rename a level of the sam model" => (
+            Method::PUT,
+            format!("/api/v1/governance-models/{}", fx.models["sam"]["id"].as_str().unwrap()),
+            Some(model_put_body(&fx.models["sam"], 1, &format!("Risk {tag}"))),
+        ),
         other => panic!("the matrix case {other:?} has no request"),
     }
 }
@@ -279,7 +332,17 @@ async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Optio
         let users = h.get_all(&format!("/api/v1/users?search={}", enc(email)), admin).await;
         users.iter().any(|u| u["email"] == email && u["name"] == name.as_str())
     };
+    let model_level_named = |module: &'static str, index: usize, name: String| async move {
+        let id = fx.models[module]["id"].as_str().unwrap();
+        let model = h.get(&format!("/api/v1/governance-models/{id}"), admin).await;
+        model.expect(200);
+        let model = model.json();
+        assert_eq!(level_keys(&model), level_keys(&fx.models[module]), "renaming a level keeps the levels");
+        model["levels"][index]["name_sv"] == name.as_str()
+    };
     Some(match case {
+        "rename a level of the vgpu model" => model_level_named("vgpu", 1, format!("Mål {tag}")).await,
+        "rename a level of the sam model" => model_level_named("sam", 1, format!("Risk {tag}")).await,
         "create a unit under CE-REDO" => {
             unit(format!("NY-{}", upper(who))).await.is_some_and(|u| u["parent"] == "CE-REDO")
         }
@@ -337,6 +400,28 @@ async fn matrix_check_read(h: &Harness, fx: &Fixture, case: &str, who: Who, body
         "read chef (home CE)" => (body["email"] != Who::Manager.email()).then(|| format!("got {body}")),
         "read revisor (home RV)" => (body["email"] != Who::Auditor.email()).then(|| format!("got {body}")),
         "read chef's grant on CE" => (body["id"] != fx.chef_grant_on_ce.as_str()).then(|| format!("got {body}")),
+        "list modules" => {
+            let got: Vec<(String, String)> = items()
+                .iter()
+                .map(|m| (m["key"].as_str().unwrap_or_default().to_owned(), m["governance_model"].to_string()))
+                .collect();
+            let expected: Vec<(String, String)> =
+                DEMO_MODULES.iter().map(|(k, _)| ((*k).to_owned(), fx.models[*k]["id"].to_string())).collect();
+            (got != expected).then(|| format!("modules and their models: expected {expected:?}, got {got:?}"))
+        }
+        "list governance models" => {
+            let got: BTreeSet<(String, String)> = items()
+                .iter()
+                .map(|m| (m["module"].as_str().unwrap_or_default().to_owned(), m["id"].to_string()))
+                .collect();
+            let expected: BTreeSet<(String, String)> =
+                fx.models.iter().map(|(k, m)| (k.clone(), m["id"].to_string())).collect();
+            (got != expected || fx.models.len() != DEMO_MODULES.len())
+                .then(|| format!("governance models: expected {expected:?}, got {got:?}"))
+        }
+        "read the vgpu model" => (body["id"] != fx.models["vgpu"]["id"]
+            || level_keys(body) != ["perspective", "goal", "indicator", "assignment", "activity"])
+        .then(|| format!("got {body}")),
         "read admin's grant on RV" => (body["id"] != fx.admin_grant_on_rv.as_str()).then(|| format!("got {body}")),
         "list users" => {
             let tree = h.tree(admin).await;
@@ -1195,6 +1280,300 @@ async fn audit_log_records_changes_and_filters_them() {
     page.expect(200);
     let html = page.text();
     assert!(html.contains("<del>Controllerenheten</del> → <ins>Controller- och analysenheten</ins>"), "{html}");
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// 3b. Modules and governance models
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/// The governance-model events of the audit log, newest first, as `token` sees them.
+async fn model_events(h: &Harness, token: &str) -> Vec<Value> {
+    h.get_all("/api/v1/audit-events?object_type=governance-model&limit=500", token).await
+}
+
+#[tokio::test]
+async fn modules_list_their_models_and_lists_paginate() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+    let chef = h.token(Who::Manager).await;
+
+    let models = h.get_all("/api/v1/governance-models?limit=500", &chef).await;
+    assert_eq!(models.len(), 4, "one model per demo module: {models:?}");
+    let model_of = |module: &str| {
+        models.iter().find(|m| m["module"] == module).unwrap_or_else(|| panic!("a model for {module}")).clone()
+    };
+
+    // Every module, ordered by key, with its model's id.
+    let modules = h.get("/api/v1/modules", &chef).await;
+    modules.expect(200);
+    let modules = modules.json();
+    assert!(modules["next_cursor"].is_null());
+    let items = modules["items"].as_array().unwrap();
+    let keys: Vec<&str> = items.iter().map(|m| m["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["ik", "sam", "vgpu", "vgsp"]);
+    for m in items {
+        let key = m["key"].as_str().unwrap();
+        assert_eq!(m["governance_model"], model_of(key)["id"], "{key}: the id of its model");
+        assert!(m["name_sv"].as_str().is_some_and(|n| !n.is_empty()) && m["name_en"].as_str().is_some_and(|n| !n.is_empty()));
+        let model = h.get(&format!("/api/v1/governance-models/{}", m["governance_model"].as_str().unwrap()), &chef).await;
+        model.expect(200);
+        let model = model.json();
+        assert_eq!(model["module"], key);
+        let expected = DEMO_MODULES.iter().find(|(k, _)| *k == key).unwrap().1;
+        assert_eq!(level_keys(&model), expected, "{key}: its levels in order");
+        assert_eq!(model, model_of(key), "{key}: the list shows the same model");
+    }
+    assert_eq!(items.iter().find(|m| m["key"] == "vgpu").unwrap()["name_en"], "VGPU – Planning and follow-up");
+
+    // VGPU: perspective, goal, indicator, assignment, activity, with their kinds and parents.
+    let vgpu = model_of("vgpu");
+    assert_eq!(vgpu["version"], 1);
+    assert_eq!(vgpu["name_sv"], "Styrmodell för planering och uppföljning");
+    let levels = vgpu["levels"].as_array().unwrap();
+    let shape: Vec<(&str, &str, &str, &str, Vec<&str>)> = levels
+        .iter()
+        .map(|l| {
+            (
+                l["key"].as_str().unwrap(),
+                l["name_sv"].as_str().unwrap(),
+                l["kind"].as_str().unwrap(),
+                l["periodicity"].as_str().unwrap(),
+                l["parents"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            ("perspective", "Perspektiv", "text", "year", vec![]),
+            ("goal", "Mål", "text", "tertial", vec!["perspective"]),
+            ("indicator", "Indikator", "measure", "month", vec!["goal", "perspective"]),
+            ("assignment", "Uppdrag", "text", "tertial", vec!["perspective"]),
+            ("activity", "Åtgärd", "activity", "tertial", vec!["assignment", "goal", "perspective"]),
+        ]
+    );
+    assert_eq!(levels[4]["name_en"], "Action");
+
+    // Unknown or malformed ids.
+    let missing = h.get("/api/v1/governance-models/01a20a36-0000-7000-8000-000000000000", &chef).await;
+    missing.expect(404);
+    assert_eq!(missing.code(), "not_found");
+    h.get("/api/v1/governance-models/inte-ett-id", &chef).await.expect(404);
+    let put_missing = h
+        .api(
+            Method::PUT,
+            "/api/v1/governance-models/01a20a36-0000-7000-8000-000000000000",
+            Some(&admin),
+            Some(model_put_body(&vgpu, 0, "X")),
+        )
+        .await;
+    put_missing.expect(404);
+
+    // Pagination: one at a time walks every module and every model exactly once.
+    let mut walked = Vec::new();
+    let mut cursor: Option<String> = None;
+    for page in 1.. {
+        assert!(page <= 5, "pagination of /modules does not end");
+        let uri = match &cursor {
+            Some(c) => format!("/api/v1/modules?limit=1&cursor={}", enc(c)),
+            None => "/api/v1/modules?limit=1".to_owned(),
+        };
+        let resp = h.get(&uri, &chef).await;
+        resp.expect(200);
+        let body = resp.json();
+        let items = body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{uri}: one module per page");
+        walked.push(items[0]["key"].as_str().unwrap().to_owned());
+        match body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(walked, ["ik", "sam", "vgpu", "vgsp"], "limit=1 walks all four modules in order");
+    assert_eq!(h.get_all("/api/v1/modules?limit=2", &chef).await, *items);
+    let one_by_one = h.get_all("/api/v1/governance-models?limit=1", &chef).await;
+    assert_eq!(strs(&one_by_one, "id"), strs(&models, "id"));
+    assert_eq!(one_by_one.len(), 4, "no duplicates");
+    for list in ["/api/v1/modules", "/api/v1/governance-models"] {
+        for limit in ["0", "-1", "501"] {
+            let resp = h.get(&format!("{list}?limit={limit}"), &chef).await;
+            resp.expect(422);
+            assert_eq!(resp.json()["details"][0]["field"], "limit", "{list}?limit={limit}");
+        }
+    }
+    let resp = h.get("/api/v1/governance-models?cursor=vgpu", &chef).await;
+    resp.expect(422);
+    assert_eq!(resp.json()["details"][0]["field"], "cursor");
+    let resp = h.get("/api/v1/modules?cursor=inte%20en%20nyckel", &chef).await;
+    resp.expect(422);
+    assert_eq!(resp.json()["details"][0]["field"], "cursor");
+}
+
+#[tokio::test]
+async fn governance_models_are_changed_whole_checked_and_audited() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+    let owner = h.token(Who::ModuleOwner).await;
+    let superuser = h.token(Who::SuperUser).await;
+    let chef = h.token(Who::Manager).await;
+    let auditor = h.token(Who::Auditor).await;
+    let models = h.get_all("/api/v1/governance-models", &admin).await;
+    let by_module = |m: &str| models.iter().find(|x| x["module"] == m).unwrap().clone();
+    let (vgpu, sam) = (by_module("vgpu"), by_module("sam"));
+    let vgpu_uri = format!("/api/v1/governance-models/{}", vgpu["id"].as_str().unwrap());
+    let sam_uri = format!("/api/v1/governance-models/{}", sam["id"].as_str().unwrap());
+    let read = |uri: String| {
+        let h = &h;
+        let admin = admin.clone();
+        async move {
+            let r = h.get(&uri, &admin).await;
+            r.expect(200);
+            r.json()
+        }
+    };
+    let events_before = model_events(&h, &admin).await;
+    assert_eq!(events_before.len(), 4, "the demo's four models were created through the audited use case");
+    assert!(events_before.iter().all(|e| e["action"] == "created"));
+
+    // Bad levels: every problem, named by position, and nothing changes.
+    let level = |key: &str, kind: &str, periodicity: &str, parents: &[&str]| {
+        json!({"key": key, "name_sv": format!("{key} sv"), "name_en": format!("{key} en"),
+               "kind": kind, "periodicity": periodicity, "parents": parents})
+    };
+    let bad = json!({
+        "name_sv": vgpu["name_sv"], "name_en": vgpu["name_en"], "version": 1,
+        "levels": [
+            level("perspective", "text", "year", &["goal"]),      // a parent that is a later level
+            level("perspective", "text", "year", &[]),            // a duplicate key
+            level("goal", "shape", "tertial", &["perspective"]),  // an unknown kind
+            level("indicator", "measure", "fortnight", &["goal"]), // an unknown periodicity
+            level("Activity!", "activity", "tertial", &["goal"]),  // a key with capitals
+        ],
+    });
+    let resp = h.api(Method::PUT, &vgpu_uri, Some(&owner), Some(bad)).await;
+    resp.expect(422);
+    let body = resp.json();
+    assert_eq!(body["code"], "validation_failed");
+    let details = body["details"].as_array().unwrap();
+    let problems: BTreeSet<(String, String)> = details
+        .iter()
+        .map(|d| (d["field"].as_str().unwrap().to_owned(), d["code"].as_str().unwrap().to_owned()))
+        .collect();
+    let expected: BTreeSet<(String, String)> = [
+        ("levels[0].parents", "invalid_choice"),
+        ("levels[1].key", "invalid_choice"),
+        ("levels[2].kind", "invalid_choice"),
+        ("levels[3].periodicity", "invalid_choice"),
+        ("levels[4].key", "invalid_characters"),
+    ]
+    .into_iter()
+    .map(|(f, c)| (f.to_owned(), c.to_owned()))
+    .collect();
+    assert_eq!(problems, expected, "{body}");
+    let dup = details.iter().find(|d| d["field"] == "levels[1].key").unwrap();
+    assert!(dup["message"].as_str().unwrap().contains("Nivå 2"), "the message names the level: {dup}");
+    let empty = h
+        .api(
+            Method::PUT,
+            &vgpu_uri,
+            Some(&owner),
+            Some(json!({"name_sv": "Tom", "name_en": "Empty", "levels": [], "version": 1})),
+        )
+        .await;
+    empty.expect(422);
+    let details = empty.json()["details"].as_array().unwrap().clone();
+    assert_eq!(details.len(), 1, "{details:?}");
+    assert_eq!((&details[0]["field"], &details[0]["code"]), (&json!("levels"), &json!("required")));
+    let unknown_field = h
+        .api(Method::PUT, &vgpu_uri, Some(&owner), Some(json!({"name_sv": "X", "name_en": "X", "levels": [], "colour": "red"})))
+        .await;
+    unknown_field.expect(422);
+    assert_eq!(unknown_field.code(), "invalid_body");
+    assert_eq!(read(vgpu_uri.clone()).await, vgpu, "refused changes leave the model as it was");
+
+    // A stale version: 409, nothing changed.
+    let mut stale = model_put_body(&vgpu, 1, "Mål (gammal)");
+    stale["version"] = json!(0);
+    let resp = h.api(Method::PUT, &vgpu_uri, Some(&owner), Some(stale.clone())).await;
+    resp.expect(409);
+    assert_eq!(resp.code(), "conflict_stale");
+    assert_eq!(read(vgpu_uri.clone()).await, vgpu);
+
+    // The module owner of VGPU may not touch SAM; the manager may touch neither.
+    let resp = h.api(Method::PUT, &sam_uri, Some(&owner), Some(model_put_body(&sam, 0, "Område"))).await;
+    resp.expect(403);
+    assert_eq!(resp.code(), "forbidden");
+    assert_eq!(read(sam_uri.clone()).await, sam, "a refused PUT changes nothing");
+    h.api(Method::PUT, &vgpu_uri, Some(&chef), Some(model_put_body(&vgpu, 0, "Chefens perspektiv"))).await.expect(403);
+    assert_eq!(read(vgpu_uri.clone()).await, vgpu);
+    assert_eq!(model_events(&h, &admin).await, events_before, "nothing refused was audited");
+
+    // A real change: new name, a renamed level, another periodicity, the last level removed.
+    let mut change = model_put_body(&vgpu, 2, "Nyckeltal");
+    change["name_sv"] = json!("VGPU-modellen");
+    change["levels"][1]["periodicity"] = json!("quarter");
+    change["levels"].as_array_mut().unwrap().pop();
+    change["version"] = json!(1);
+    let resp = h.api(Method::PUT, &vgpu_uri, Some(&owner), Some(change.clone())).await;
+    resp.expect(200);
+    let after = resp.json();
+    assert_eq!(after["version"], 2);
+    assert_eq!(after["name_sv"], "VGPU-modellen");
+    assert_eq!(after["levels"], change["levels"]);
+    assert_eq!(level_keys(&after), ["perspective", "goal", "indicator", "assignment"]);
+    assert_eq!(read(vgpu_uri.clone()).await, after, "GET shows what the PUT answered");
+
+    // The same body again with the old version is stale now; with the new one it changes nothing.
+    h.api(Method::PUT, &vgpu_uri, Some(&owner), Some(change.clone())).await.expect(409);
+    change["version"] = json!(2);
+    let same = h.api(Method::PUT, &vgpu_uri, Some(&owner), Some(change.clone())).await;
+    same.expect(200);
+    assert_eq!(same.json()["version"], 2, "an unchanged model keeps its version");
+
+    // Audited once, with before and after, under the organisation's top unit.
+    let events = model_events(&h, &admin).await;
+    assert_eq!(events.len(), events_before.len() + 1, "one event for the one change: {events:?}");
+    let event = &events[0];
+    assert_eq!(event["action"], "updated");
+    assert_eq!(event["object_type"], "governance-model");
+    assert_eq!(event["object_id"], vgpu["id"]);
+    assert_eq!(event["actor_name"], Who::ModuleOwner.display_name());
+    assert_eq!(event["object_label"], "VGPU-modellen");
+    let rv = h.get("/api/v1/org-units/RV", &admin).await.json();
+    assert_eq!(event["unit_id"], rv["id"]);
+    assert_eq!(event["before"]["name_sv"], "Styrmodell för planering och uppföljning");
+    assert_eq!(event["after"]["name_sv"], "VGPU-modellen");
+    let (before, after_levels) = (event["before"]["levels"].as_str().unwrap(), event["after"]["levels"].as_str().unwrap());
+    assert!(before.contains(r#"goal "Mål" / "Goal" (text, tertial, under perspective)"#) && before.contains("activity"), "{before}");
+    assert!(after_levels.contains("(text, quarter, under perspective)") && !after_levels.contains("activity"), "{after_levels}");
+    // A renamed level shows as a change (the snapshot carries every name).
+    assert!(before.contains(r#"indicator "Indikator""#) && after_levels.contains(r#"indicator "Nyckeltal""#), "{after_levels}");
+    // The auditor (view on RV) sees the event too.
+    let seen = model_events(&h, &auditor).await;
+    assert!(seen.iter().any(|e| e["id"] == event["id"]), "revisor sees the change: {seen:?}");
+    assert_eq!(seen, events, "revisor sees every governance-model event");
+
+    // The super user may change SAM; the system administrator too.
+    let resp = h.api(Method::PUT, &sam_uri, Some(&superuser), Some(model_put_body(&sam, 0, "Område"))).await;
+    resp.expect(200);
+    assert_eq!(resp.json()["levels"][0]["name_sv"], "Område");
+    assert_eq!(resp.json()["version"], 2);
+
+    // Configuring needs a grant that covers every top unit: a second root takes it from those
+    // whose grant is on RV only, but not from the system administrator.
+    h.api(Method::POST, "/api/v1/org-units", Some(&admin), Some(json!({"key": "ANDRA", "name": "Andra regionen", "parent": null})))
+        .await
+        .expect(201);
+    let sam_now = read(sam_uri.clone()).await;
+    for token in [&superuser, &owner] {
+        let resp = h.api(Method::PUT, &vgpu_uri, Some(token), Some(model_put_body(&after, 0, "Perspektiv 2"))).await;
+        resp.expect(403);
+    }
+    h.api(Method::PUT, &sam_uri, Some(&superuser), Some(model_put_body(&sam_now, 0, "Område 2"))).await.expect(403);
+    assert_eq!(read(vgpu_uri.clone()).await, after);
+    let resp = h.api(Method::PUT, &vgpu_uri, Some(&admin), Some(model_put_body(&after, 0, "Perspektiv 2"))).await;
+    resp.expect(200);
+    assert_eq!(resp.json()["version"], 3);
 }
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────
