@@ -45,8 +45,25 @@ pub struct LevelJson {
     pub periodicity: String,
     /// Keys of earlier levels whose objects may be parents of this level's objects.
     #[serde(default)]
-    pub parents: Vec<String>,
+    pub parents: Vec<LevelKey>,
 }
+
+/// A level key, as a list item.
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LevelKey(pub String);
+
+// Written by hand: the derive cannot put a pattern on a newtype's field.
+impl utoipa::PartialSchema for LevelKey {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^[a-z][a-z0-9-]{0,39}$"))
+            .into()
+    }
+}
+
+impl ToSchema for LevelKey {}
 
 /// A governance model (styrmodell): the ordered levels of a module.
 #[derive(Serialize, ToSchema)]
@@ -76,7 +93,7 @@ impl From<GovernanceModel> for GovernanceModelJson {
                     name_en: l.name_en,
                     kind: l.kind.as_str().to_owned(),
                     periodicity: l.periodicity.as_str().to_owned(),
-                    parents: l.parents,
+                    parents: l.parents.into_iter().map(LevelKey).collect(),
                 })
                 .collect(),
             version: m.version,
@@ -204,7 +221,7 @@ async fn put_model(
                 name_en: l.name_en,
                 kind: l.kind,
                 periodicity: l.periodicity,
-                parents: l.parents,
+                parents: l.parents.into_iter().map(|p| p.0).collect(),
             })
             .collect(),
         version: body.version,
