@@ -17,7 +17,7 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Lists fetch `limit + 1` rows: an extra row means there is a next page, whose cursor is
     /// the sort key of the last row shown.
-    pub(crate) fn from_overfetch(mut items: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Self {
+    pub fn from_overfetch(mut items: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Self {
         let next_cursor = if items.len() as i64 > limit {
             items.truncate(limit as usize);
             items.last().map(cursor_of)

@@ -8,7 +8,6 @@ use crate::error::{ApiError, ApiResultExt};
 use app::governance::ModelInput;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use domain::ModelId;
 use domain::governance::{GovernanceModel, LevelInput};
 use serde::{Deserialize, Serialize};
@@ -125,16 +124,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_modules)).routes(routes!(list_models)).routes(routes!(get_model, put_model))
 }
 
-/// Pages an in-memory list ordered by `key_of` (modules and models are few).
+/// Pages an in-memory list ordered by `key_of` (modules and models are few): everything after
+/// the cursor, cut to the limit the same way the store cuts its pages.
 fn page<T>(items: Vec<T>, key_of: impl Fn(&T) -> String, cursor: Option<&str>, limit: i64) -> (Vec<T>, Option<String>) {
-    let mut rest: Vec<T> = items.into_iter().filter(|i| cursor.is_none_or(|c| key_of(i).as_str() > c)).collect();
-    let next = if rest.len() as i64 > limit {
-        rest.truncate(limit as usize);
-        rest.last().map(&key_of)
-    } else {
-        None
-    };
-    (rest, next)
+    let rest: Vec<T> = items.into_iter().filter(|i| cursor.is_none_or(|c| key_of(i).as_str() > c)).collect();
+    let page = app::Page::from_overfetch(rest, limit, key_of);
+    (page.items, page.next_cursor)
 }
 
 /// Modules ordered by key.
@@ -181,10 +176,6 @@ async fn list_models(
     Ok(Json(PageOf { items: items.into_iter().map(Into::into).collect(), next_cursor }))
 }
 
-fn parse_model_id(id: &str, lang: crate::Lang) -> Result<ModelId, ApiError> {
-    id.parse().map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", lang.t("error-not-found")))
-}
-
 /// One governance model.
 #[utoipa::path(get, path = "/api/v1/governance-models/{id}", tag = "governance",
     params(("id" = String, Path, format = Uuid, description = "The model's id")),
@@ -194,7 +185,7 @@ async fn get_model(
     ctx: ApiCtx,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<GovernanceModelJson>, ApiError> {
-    let id = parse_model_id(&id, ctx.lang)?;
+    let id: ModelId = super::path_id(&id, ctx.lang)?;
     Ok(Json(state.app.governance_model(&ctx.actor, id).await.api(ctx.lang)?.into()))
 }
 
@@ -208,7 +199,7 @@ async fn put_model(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<PutGovernanceModel>,
 ) -> Result<Json<GovernanceModelJson>, ApiError> {
-    let id = parse_model_id(&id, ctx.lang)?;
+    let id: ModelId = super::path_id(&id, ctx.lang)?;
     let input = ModelInput {
         name_sv: body.name_sv,
         name_en: body.name_en,

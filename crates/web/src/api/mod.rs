@@ -10,7 +10,7 @@ mod users;
 
 use crate::AppState;
 use crate::error::{ErrorBody, FieldProblem};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -151,4 +151,17 @@ pub fn refuse_blank(fields: &[(&str, Option<&str>)]) -> Result<(), app::AppError
         .map(|(f, _)| domain::ValidationError::new(*f, domain::validate::ValidationCode::Required))
         .collect();
     if problems.is_empty() { Ok(()) } else { Err(app::AppError::Validation(problems)) }
+}
+
+/// For PATCH bodies: a field given as `null` is `Some(None)` (clear it), an absent one `None`
+/// (leave it). Use with `#[serde(default, deserialize_with = "double_option")]`.
+pub fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// An id from the path. One that does not parse names nothing, so it is a 404 like an unknown id.
+pub fn path_id<T: std::str::FromStr>(id: &str, lang: crate::Lang) -> Result<T, crate::error::ApiError> {
+    id.parse().map_err(|_| {
+        crate::error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", lang.t("error-not-found"))
+    })
 }

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::validate::format_date;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -73,10 +73,6 @@ pub struct CreateOrgUnit {
     pub manager: Option<String>,
 }
 
-/// Present-but-null vs absent: `Some(None)` clears, `None` leaves as is.
-fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
 
 /// A change; absent fields stay as they are. Setting `parent` moves the unit with its subtree;
 /// setting `valid_to` closes it, null reopens it.
@@ -87,17 +83,17 @@ pub struct PatchOrgUnit {
     pub key: Option<String>,
     #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::double_option")]
     #[schema(max_length = 40, nullable = true, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub short_name: Option<Option<String>>,
     #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub parent: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::double_option")]
     #[schema(format = Email, nullable = true)]
     pub manager: Option<Option<String>>,
     #[schema(format = Date)]
     pub valid_from: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::double_option")]
     #[schema(format = Date, nullable = true)]
     pub valid_to: Option<Option<String>>,
     /// The version the change is based on.

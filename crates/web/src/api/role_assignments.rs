@@ -78,10 +78,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_one, revoke))
 }
 
-fn not_found(lang: crate::Lang) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", lang.t("error-not-found"))
-}
-
 /// Grants the caller may see, optionally for one user or one unit.
 #[utoipa::path(get, path = "/api/v1/role-assignments", tag = "role-assignments",
     params(
@@ -135,7 +131,7 @@ async fn get_one(
     ctx: ApiCtx,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<RoleAssignmentJson>, ApiError> {
-    let id: AssignmentId = id.parse().map_err(|_| not_found(ctx.lang))?;
+    let id: AssignmentId = super::path_id(&id, ctx.lang)?;
     let found = state.app.get_role_assignment(&ctx.actor, id).await.api(ctx.lang)?;
     Ok(Json(found.into()))
 }
@@ -145,7 +141,7 @@ async fn get_one(
     params(("id" = String, Path, format = Uuid, description = "The grant's id")),
     responses((status = 204, description = "Revoked"), ApiErrors))]
 async fn revoke(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiPath<String>) -> Result<StatusCode, ApiError> {
-    let id: AssignmentId = id.parse().map_err(|_| not_found(ctx.lang))?;
+    let id: AssignmentId = super::path_id(&id, ctx.lang)?;
     state.app.revoke_role(&ctx.actor, id).await.api(ctx.lang)?;
     Ok(StatusCode::NO_CONTENT)
 }

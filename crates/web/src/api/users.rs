@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::UserId;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -51,9 +51,6 @@ pub struct CreateUser {
     pub password: Option<String>,
 }
 
-fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -62,12 +59,12 @@ pub struct PatchUser {
     pub email: Option<String>,
     #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::double_option")]
     #[schema(nullable = true, pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub home_unit: Option<Option<String>>,
     #[schema(pattern = "^(full|report-only|read-only)$")]
     pub licence: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "super::double_option")]
     #[schema(pattern = "^(sv|en)$", nullable = true)]
     pub locale: Option<Option<String>>,
     /// false deactivates the person (and ends their sessions).
@@ -155,16 +152,12 @@ async fn create(
     Ok((StatusCode::CREATED, Json(json)))
 }
 
-fn parse_id(id: &str, lang: crate::Lang) -> Result<UserId, ApiError> {
-    id.parse().map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", lang.t("error-not-found")))
-}
-
 /// One person.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = String, Path, format = Uuid, description = "The user's id")),
     responses((status = 200, body = UserJson), ApiErrors))]
 async fn get_one(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiPath<String>) -> Result<Json<UserJson>, ApiError> {
-    let id = parse_id(&id, ctx.lang)?;
+    let id: UserId = super::path_id(&id, ctx.lang)?;
     let view = state.app.user_view(&ctx.actor, id).await.api(ctx.lang)?;
     let json = to_json(&state, vec![view.user]).await.api(ctx.lang)?.remove(0);
     Ok(Json(json))
@@ -180,7 +173,7 @@ async fn patch(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<PatchUser>,
 ) -> Result<Json<UserJson>, ApiError> {
-    let id = parse_id(&id, ctx.lang)?;
+    let id: UserId = super::path_id(&id, ctx.lang)?;
     refuse_blank(&[
         ("locale", body.locale.clone().flatten().as_deref()),
         ("licence", body.licence.as_deref()),

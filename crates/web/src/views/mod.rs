@@ -13,7 +13,7 @@ pub use layout::error_page;
 
 use crate::AppState;
 use axum::Router;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
@@ -65,6 +65,16 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The status of a page re-rendered after a form post: 200 if nothing failed, 422 when
+    /// fields are wrong, 409 when the input was fine but clashed with what is stored.
+    pub fn status(&self, failed: bool) -> StatusCode {
+        match (failed, self.is_empty()) {
+            (false, _) => StatusCode::OK,
+            (true, false) => StatusCode::UNPROCESSABLE_ENTITY,
+            (true, true) => StatusCode::CONFLICT,
+        }
     }
 }
 

@@ -160,7 +160,7 @@ fn form_page(ctx: &PageCtx, view: &ModuleView, mut rows: Vec<EditRow>, head: (St
         parents: String::new(),
     }));
     let module_name = if lang == Lang::En { view.module.name_en.clone() } else { view.module.name_sv.clone() };
-    let status = if failure.is_none() { StatusCode::OK } else if errors.is_empty() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status(failure.is_some());
     let page = ModelForm {
         layout: Layout::new(ctx, "modules", lang.t_args("model-edit-title", &[("module", module_name.clone())])),
         module_key: view.module.key.clone(),

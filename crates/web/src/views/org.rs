@@ -253,11 +253,7 @@ async fn unit_page_response(
     } else {
         Vec::new()
     };
-    let status = match (&failure, errors.is_empty()) {
-        (None, _) => StatusCode::OK,
-        (Some(_), false) => StatusCode::UNPROCESSABLE_ENTITY,
-        (Some(_), true) => StatusCode::CONFLICT,
-    };
+    let status = errors.status(failure.is_some());
     let page = UnitPage {
         layout: Layout::new(ctx, "org", view.unit.name.clone()).with_notice(notice),
         valid_from: format_date(view.unit.valid_from),
@@ -382,7 +378,7 @@ async fn create(State(state): State<AppState>, ctx: PageCtx, Form(form): Form<Un
                     Ok(p) => p.name,
                     Err(_) => String::new(),
                 };
-                let status = if errors.is_empty() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+                let status = errors.status(true);
                 let page = UnitForm {
                     layout: Layout::new(&ctx, "org", ctx.lang.t("unit-new-title")),
                     editing: None,
@@ -447,7 +443,7 @@ async fn edit(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<Strin
         Ok(unit) => Redirect::to(&format!("/org/units/{}?notice=unit-saved", crate::auth::urlencode(&unit.key))).into_response(),
         Err(e) => match form_failure(e, ctx.lang) {
             Ok((failure, errors)) => {
-                let status = if errors.is_empty() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+                let status = errors.status(true);
                 let page = UnitForm {
                     layout: Layout::new(&ctx, "org", ctx.lang.t_args("unit-edit-title", &[("name", form.name.clone())])),
                     editing: Some(key),

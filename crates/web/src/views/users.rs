@@ -183,11 +183,7 @@ async fn page_for(
                 .collect()
         })
         .unwrap_or_default();
-    let status = match (&failure, errors.is_empty()) {
-        (None, _) => StatusCode::OK,
-        (Some(_), false) => StatusCode::UNPROCESSABLE_ENTITY,
-        (Some(_), true) => StatusCode::CONFLICT,
-    };
+    let status = errors.status(failure.is_some());
     let page = UserPage {
         layout: Layout::new(ctx, "users", title).with_notice(notice),
         view,
