@@ -41,6 +41,10 @@ pub enum ConflictKind {
     AlreadyRevoked,
     /// The last active system administrator cannot be removed or deactivated.
     LastSystemAdmin,
+    /// Other objects hang under, are copies of, or link to this object.
+    HasDependants,
+    /// Follow-up has been reported on this object; removing it would lose what was reported.
+    HasFollowUps,
 }
 
 impl From<StoreError> for AppError {

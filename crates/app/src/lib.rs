@@ -8,6 +8,8 @@ pub mod demo;
 pub mod error;
 pub mod governance;
 pub mod org;
+pub mod plan;
+pub mod plan_view;
 mod rate_limit;
 pub mod roles;
 pub mod tokens;

@@ -195,6 +195,7 @@ impl App {
             version: 1,
         };
         store::org_units::insert(&mut tx, &unit, self.clock.now_ms()).await.map_err(duplicate_key)?;
+        self.copy_to_new_unit(&mut tx, actor, &unit).await?;
         let after = snapshot(&unit, parent.as_ref().map(|p| p.key.as_str()), manager.as_ref().map(|m| m.email.as_str()));
         self.record(
             &mut tx,

@@ -12,15 +12,19 @@ pub enum ObjectType {
     RoleAssignment,
     ApiToken,
     GovernanceModel,
+    PlanObject,
+    FollowUp,
 }
 
 impl ObjectType {
-    pub const ALL: [ObjectType; 5] = [
+    pub const ALL: [ObjectType; 7] = [
         ObjectType::OrgUnit,
         ObjectType::User,
         ObjectType::RoleAssignment,
         ObjectType::ApiToken,
         ObjectType::GovernanceModel,
+        ObjectType::PlanObject,
+        ObjectType::FollowUp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -30,6 +34,8 @@ impl ObjectType {
             ObjectType::RoleAssignment => "role-assignment",
             ObjectType::ApiToken => "api-token",
             ObjectType::GovernanceModel => "governance-model",
+            ObjectType::PlanObject => "plan-object",
+            ObjectType::FollowUp => "follow-up",
         }
     }
 
@@ -50,10 +56,11 @@ pub enum AuditAction {
     Granted,
     Revoked,
     PasswordChanged,
+    Deleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 8] = [
+    pub const ALL: [AuditAction; 9] = [
         AuditAction::Created,
         AuditAction::Updated,
         AuditAction::Moved,
@@ -62,6 +69,7 @@ impl AuditAction {
         AuditAction::Granted,
         AuditAction::Revoked,
         AuditAction::PasswordChanged,
+        AuditAction::Deleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +82,7 @@ impl AuditAction {
             AuditAction::Granted => "granted",
             AuditAction::Revoked => "revoked",
             AuditAction::PasswordChanged => "password-changed",
+            AuditAction::Deleted => "deleted",
         }
     }
 

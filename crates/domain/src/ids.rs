@@ -64,3 +64,11 @@ id_type!(
     /// A governance model (styrmodell).
     ModelId
 );
+id_type!(
+    /// A plan object (goal, assignment, indicator, activity …).
+    ObjectId
+);
+id_type!(
+    /// One follow-up row: what one unit reported on one object for one period.
+    FollowUpId
+);

@@ -11,10 +11,11 @@ pub mod ids;
 pub mod money;
 pub mod org;
 pub mod period;
+pub mod plan;
 pub mod policy;
 pub mod role;
 pub mod user;
 pub mod validate;
 
-pub use ids::{AssignmentId, AuditEventId, ModelId, OrgUnitId, TokenId, UserId};
+pub use ids::{AssignmentId, AuditEventId, FollowUpId, ModelId, ObjectId, OrgUnitId, TokenId, UserId};
 pub use validate::ValidationError;

@@ -26,6 +26,18 @@ pub enum ValidationCode {
     PasswordTooShort,
     /// A key shaped like an internal id would make addressing by key or id ambiguous.
     LooksLikeId,
+    /// The same value appears twice where each must be unique (two targets for one period).
+    Duplicate,
+    /// Not a number (`4,5`, `-12`, `78` are numbers).
+    NotANumber,
+    /// More decimals than the indicator is configured for.
+    TooManyDecimals,
+    /// A number outside the allowed range.
+    OutOfRange,
+    /// The field does not apply to this kind of object (a target on a goal, dates on an indicator).
+    NotForKind,
+    /// Not a period (`2020`, `2020-T1`, `2020-05` …) or one the object is not followed up in.
+    InvalidPeriod,
 }
 
 impl ValidationCode {
@@ -40,6 +52,12 @@ impl ValidationCode {
             Self::DateOrder => "date_order",
             Self::PasswordTooShort => "password_too_short",
             Self::LooksLikeId => "looks_like_id",
+            Self::Duplicate => "duplicate",
+            Self::NotANumber => "not_a_number",
+            Self::TooManyDecimals => "too_many_decimals",
+            Self::OutOfRange => "out_of_range",
+            Self::NotForKind => "not_for_kind",
+            Self::InvalidPeriod => "invalid_period",
         }
     }
 }

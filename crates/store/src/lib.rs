@@ -2,7 +2,9 @@
 //! SQLite (embedded default) and PostgreSQL. Returns domain types; `app` never sees sqlx.
 
 pub mod audit;
+pub mod follow_ups;
 pub mod governance;
+pub mod objects;
 pub mod modules;
 pub mod org_units;
 pub mod role_assignments;
@@ -81,6 +83,7 @@ pub struct Store {
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20261123000001, "foundation", include_str!("../migrations/20261123000001_foundation.sql")),
     (20261123000002, "governance models", include_str!("../migrations/20261123000002_governance_models.sql")),
+    (20261123000003, "plan objects", include_str!("../migrations/20261123000003_plan_objects.sql")),
 ];
 
 impl Store {

@@ -83,6 +83,8 @@ pub fn classify(err: &AppError, lang: Lang) -> (StatusCode, &'static str, serde_
                 ConflictKind::AlreadyGranted => ("conflict_already_granted", serde_json::Value::Null),
                 ConflictKind::AlreadyRevoked => ("conflict_already_revoked", serde_json::Value::Null),
                 ConflictKind::LastSystemAdmin => ("conflict_last_system_admin", serde_json::Value::Null),
+                ConflictKind::HasDependants => ("conflict_has_dependants", serde_json::Value::Null),
+                ConflictKind::HasFollowUps => ("conflict_has_follow_ups", serde_json::Value::Null),
             };
             (StatusCode::CONFLICT, code, details)
         }

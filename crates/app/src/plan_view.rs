@@ -1,0 +1,510 @@
+//! Reading and reporting follow-up: a unit's plan for a period as a tree with values, roll-ups
+//! and assessments; one object's follow-up window; saving a follow-up. Everything computed here
+//! (roll-ups, automatic assessments, activity status) is computed on read from what was reported.
+
+use crate::audit_log::Change;
+use crate::error::{AppError, ConflictKind};
+use crate::plan::{ObjectRecord, invalid, may_edit, object_by_key_or_id, unit_by_key_or_id};
+use crate::{Actor, App};
+use domain::audit::{AuditAction, ObjectType};
+use domain::consolidation::{self, Consolidated, Decimal, Formula, Tree};
+use domain::evaluation::{ActivityStatus, Assessment};
+use domain::governance::{GovernanceModel, ObjectKind};
+use domain::org::OrgUnit;
+use domain::period::{PeriodKey, Periodicity};
+use domain::plan::{self, FollowUp, FollowUpInput, PlanObject, Reach};
+use domain::policy::{Action, Target};
+use domain::validate::ValidationCode;
+use domain::{FollowUpId, ObjectId, OrgUnitId};
+use std::collections::{HashMap, HashSet};
+use store::Tx;
+use store::modules::Module;
+
+/// One row of a unit's plan.
+#[derive(Clone, Debug)]
+pub struct PlanRow {
+    pub record: ObjectRecord,
+    pub depth: usize,
+    /// False for objects shown from a unit above (visible, not owned here).
+    pub owned: bool,
+    /// The period this row's values are for (the object's own periodicity).
+    pub period: PeriodKey,
+    pub follow_up: Option<FollowUp>,
+    /// The value shown: the roll-up over the subtree for a distributed indicator with a
+    /// formula, else the unit's own reported outcome.
+    pub value: Option<Decimal>,
+    /// Set when the value is a roll-up: how many of the expected units have reported.
+    pub consolidated: Option<Consolidated>,
+    pub target: Option<Decimal>,
+    pub automatic: Assessment,
+    pub assessment: Assessment,
+    pub status: Option<ActivityStatus>,
+    pub can_edit: bool,
+    pub can_report: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlanView {
+    pub unit: OrgUnit,
+    pub module: Module,
+    pub model: GovernanceModel,
+    pub year: i32,
+    pub period: PeriodKey,
+    /// The periods of the year a viewer can choose, longest first.
+    pub periods: Vec<PeriodKey>,
+    pub rows: Vec<PlanRow>,
+    pub can_edit_plan: bool,
+    pub can_report: bool,
+}
+
+/// One sub-unit's line in the follow-up window of a distributed object.
+#[derive(Clone, Debug)]
+pub struct SubUnitLine {
+    pub unit: OrgUnit,
+    pub object: ObjectId,
+    pub follow_up: Option<FollowUp>,
+    pub value: Option<Decimal>,
+    pub consolidated: Option<Consolidated>,
+    pub assessment: Assessment,
+}
+
+/// Everything the follow-up window of one object shows.
+#[derive(Clone, Debug)]
+pub struct FollowUpView {
+    pub record: ObjectRecord,
+    pub level_name_sv: String,
+    pub level_name_en: String,
+    pub unit: OrgUnit,
+    pub period: PeriodKey,
+    pub periods: Vec<PeriodKey>,
+    pub follow_up: Option<FollowUp>,
+    pub value: Option<Decimal>,
+    pub consolidated: Option<Consolidated>,
+    pub target: Option<Decimal>,
+    pub automatic: Assessment,
+    pub assessment: Assessment,
+    pub status: Option<ActivityStatus>,
+    /// Earlier reports of this unit, newest first.
+    pub history: Vec<FollowUp>,
+    /// Units below holding a copy (distributed) with their values and comments.
+    pub sub_units: Vec<SubUnitLine>,
+    /// Comments of units below on a visible object.
+    pub comments_below: Vec<(OrgUnit, FollowUp)>,
+    pub can_report: bool,
+    pub can_edit: bool,
+    /// Outcomes may be entered (an indicator reported by its owner).
+    pub takes_outcome: bool,
+}
+
+/// The periods of a year for the periodicities in use, longest first.
+fn periods_of_year(year: i32, in_use: &HashSet<Periodicity>) -> Vec<PeriodKey> {
+    let mut p: Vec<Periodicity> = in_use.iter().copied().collect();
+    p.push(Periodicity::Year);
+    p.sort();
+    p.dedup();
+    p.into_iter().flat_map(|p| PeriodKey::periods_of(year, p)).collect()
+}
+
+/// The roll-up of a distributed object's chain (origin and copies) for one period, per unit.
+struct ChainValues {
+    by_unit: HashMap<OrgUnitId, Consolidated>,
+}
+
+async fn chain_values(tx: &mut Tx, origin: &PlanObject, period: PeriodKey) -> Result<Option<ChainValues>, AppError> {
+    let Some(measure) = &origin.measure else { return Ok(None) };
+    if measure.formula == Formula::None {
+        return Ok(None);
+    }
+    let mut chain = store::objects::copies_of(tx, origin.id).await?;
+    chain.push(origin.clone());
+    let units: Vec<OrgUnitId> = chain.iter().map(|o| o.unit).collect();
+    let forest = store::org_units::forest_of(tx, &units).await?;
+    let tree = Tree::from_parents(forest).map_err(|e| AppError::Internal(store::StoreError::Corrupt(format!("{e:?}"))))?;
+    let object_of_unit: HashMap<OrgUnitId, ObjectId> = chain.iter().map(|o| (o.unit, o.id)).collect();
+    let ids: Vec<ObjectId> = chain.iter().map(|o| o.id).collect();
+    let reports = store::follow_ups::for_objects(tx, &ids, &[period]).await?;
+    let own: HashMap<OrgUnitId, Decimal> = reports
+        .iter()
+        .filter(|f| object_of_unit.get(&f.unit) == Some(&f.object))
+        .filter_map(|f| f.outcome.map(|v| (f.unit, v)))
+        .collect();
+    let by_unit = consolidation::consolidate(&tree, |u| own.get(&u).copied(), measure.formula, measure.missing, measure.decimals)
+        .map_err(|e| AppError::Internal(store::StoreError::Corrupt(format!("{e:?}"))))?;
+    Ok(Some(ChainValues { by_unit }))
+}
+
+/// The origin of an object's chain (itself if it is not a copy).
+async fn origin_of(tx: &mut Tx, object: &PlanObject) -> Result<PlanObject, AppError> {
+    match object.distributed_from {
+        Some(id) => Ok(store::objects::get(tx, id).await?.unwrap_or_else(|| object.clone())),
+        None => Ok(object.clone()),
+    }
+}
+
+fn level_periodicity(model: &GovernanceModel, level: &str) -> Periodicity {
+    model.levels.iter().find(|l| l.key == level).map(|l| l.periodicity).unwrap_or(Periodicity::Year)
+}
+
+/// Objects in tree order: each after its parent, siblings by position.
+fn tree_order(objects: Vec<PlanObject>) -> Vec<(PlanObject, usize)> {
+    let present: HashSet<ObjectId> = objects.iter().map(|o| o.id).collect();
+    let mut children: HashMap<Option<ObjectId>, Vec<PlanObject>> = HashMap::new();
+    for o in objects {
+        let parent = o.parent.filter(|p| present.contains(p));
+        children.entry(parent).or_default().push(o);
+    }
+    let mut out = Vec::new();
+    let mut stack: Vec<(PlanObject, usize)> = children.remove(&None).unwrap_or_default().into_iter().rev().map(|o| (o, 0)).collect();
+    while let Some((o, depth)) = stack.pop() {
+        if let Some(kids) = children.remove(&Some(o.id)) {
+            stack.extend(kids.into_iter().rev().map(|k| (k, depth + 1)));
+        }
+        out.push((o, depth));
+    }
+    out
+}
+
+impl App {
+    /// The plan of a unit for a module, year and period: its own objects and those visible from
+    /// above, with what was reported, roll-ups and assessments.
+    pub async fn plan_view(&self, actor: &Actor, unit: &str, module: &str, period: Option<&str>) -> Result<PlanView, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        let unit = unit_by_key_or_id(&mut tx, unit).await?.ok_or(AppError::NotFound)?;
+        let path = store::org_units::path(&mut tx, unit.id).await?;
+        let target = Target { unit_path: &path, module: Some(module) };
+        if !actor.may(Action::Read, &target) {
+            return Err(AppError::NotFound);
+        }
+        let module = store::modules::list(&mut tx).await?.into_iter().find(|m| m.key == module).ok_or(AppError::NotFound)?;
+        let model = store::governance::list(&mut tx).await?.into_iter().find(|m| m.module == module.key).ok_or(AppError::NotFound)?;
+        let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => plan::parse_period("period", p)?,
+            None => PeriodKey::period_containing(self.clock.today(), Periodicity::Tertial).expect("today is in range"),
+        };
+        let year = period.year();
+        let ancestors = &path[..path.len() - 1];
+        let objects = store::objects::plan_of(&mut tx, &[unit.id], ancestors, &module.key, year).await?;
+        let mut in_use: HashSet<Periodicity> = model.levels.iter().map(|l| l.periodicity).collect();
+        for o in &objects {
+            in_use.extend(o.measure.iter().flat_map(|m| m.reported.iter().copied()));
+        }
+        let ordered = tree_order(objects);
+        let ids: Vec<ObjectId> = ordered.iter().map(|(o, _)| o.id).collect();
+        let shown: HashMap<ObjectId, PeriodKey> =
+            ordered.iter().map(|(o, _)| (o.id, o.period_shown(level_periodicity(&model, &o.level), period))).collect();
+        let mut periods_needed: Vec<PeriodKey> = shown.values().copied().collect();
+        periods_needed.sort();
+        periods_needed.dedup();
+        let reports = store::follow_ups::for_objects(&mut tx, &ids, &periods_needed).await?;
+        let mut own: HashMap<ObjectId, FollowUp> = HashMap::new();
+        for f in reports {
+            if f.unit == unit.id && shown.get(&f.object) == Some(&f.period) {
+                own.insert(f.object, f);
+            }
+        }
+        let today = self.clock.today();
+        let can_edit_plan = actor.may(Action::EditPlan, &target);
+        let can_report = actor.may(Action::Report, &target) && !unit.is_closed_on(today);
+        let records = self.describe(&mut tx, ordered.iter().map(|(o, _)| o.clone()).collect()).await?;
+        let mut rows = Vec::with_capacity(records.len());
+        for (record, (_, depth)) in records.into_iter().zip(ordered) {
+            let o = &record.object;
+            let row_period = shown[&o.id];
+            let follow_up = own.remove(&o.id);
+            let mut consolidated = None;
+            if o.reach == Reach::Distributed || o.distributed_from.is_some() {
+                let origin = origin_of(&mut tx, o).await?;
+                if let Some(chain) = chain_values(&mut tx, &origin, row_period).await? {
+                    consolidated = chain.by_unit.get(&o.unit).copied();
+                }
+            }
+            let value = match consolidated {
+                Some(c) => c.value,
+                None => follow_up.as_ref().and_then(|f| f.outcome),
+            };
+            let automatic = plan::automatic_assessment(o, row_period, value);
+            let assessment = follow_up.as_ref().and_then(|f| f.assessment).unwrap_or(automatic);
+            let owned = o.unit == unit.id;
+            rows.push(PlanRow {
+                depth,
+                owned,
+                period: row_period,
+                value,
+                consolidated,
+                target: o.target_for(row_period),
+                automatic,
+                assessment,
+                status: o.status(today),
+                can_edit: owned && may_edit(actor, o.kind, &path, &o.module),
+                can_report,
+                follow_up,
+                record,
+            });
+        }
+        Ok(PlanView {
+            unit,
+            module,
+            periods: periods_of_year(year, &in_use),
+            model,
+            year,
+            period,
+            rows,
+            can_edit_plan,
+            can_report,
+        })
+    }
+
+    /// The follow-up window of an object for a period, as reported by `unit` (default: the
+    /// object's owner; a unit below may comment on a visible object).
+    pub async fn follow_up_view(
+        &self,
+        actor: &Actor,
+        object: &str,
+        unit: Option<&str>,
+        period: Option<&str>,
+    ) -> Result<FollowUpView, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        let object = object_by_key_or_id(&mut tx, object).await?.ok_or(AppError::NotFound)?;
+        let owner_path = store::org_units::path(&mut tx, object.unit).await?;
+        let below = store::org_units::subtree_ids(&mut tx, object.unit).await?;
+        if !self.may_read_object(actor, &object, &owner_path, &below) {
+            return Err(AppError::NotFound);
+        }
+        let unit = self.reporting_unit(&mut tx, &object, unit, &below).await?;
+        let path = store::org_units::path(&mut tx, unit.id).await?;
+        let model = store::governance::list(&mut tx).await?.into_iter().find(|m| m.module == object.module).ok_or(AppError::NotFound)?;
+        let level = model.levels.iter().find(|l| l.key == object.level).cloned().ok_or(AppError::NotFound)?;
+        let today = self.clock.today();
+        let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => plan::parse_period("period", p)?,
+            None => {
+                let now = PeriodKey::period_containing(today, Periodicity::Tertial).expect("today is in range");
+                let now = if now.year() == object.year { now } else { PeriodKey::new(object.year, Periodicity::Tertial, 1).expect("valid") };
+                object.period_shown(level.periodicity, now)
+            }
+        };
+        object.check_period("period", level.periodicity, period)?;
+        let follow_up = store::follow_ups::get(&mut tx, object.id, unit.id, period).await?;
+        let history: Vec<FollowUp> = store::follow_ups::history(&mut tx, object.id, Some(unit.id))
+            .await?
+            .into_iter()
+            .filter(|f| f.period != period)
+            .collect();
+        let mut consolidated = None;
+        let mut sub_units = Vec::new();
+        if object.reach == Reach::Distributed || object.distributed_from.is_some() {
+            let origin = origin_of(&mut tx, &object).await?;
+            let chain_values = chain_values(&mut tx, &origin, period).await?;
+            consolidated = chain_values.as_ref().and_then(|c| c.by_unit.get(&object.unit).copied());
+            let mut chain = store::objects::copies_of(&mut tx, origin.id).await?;
+            chain.push(origin.clone());
+            let units: Vec<OrgUnitId> = chain.iter().map(|o| o.unit).collect();
+            let forest = store::org_units::forest_of(&mut tx, &units).await?;
+            let direct: Vec<OrgUnitId> = forest.iter().filter(|(_, p)| *p == Some(object.unit)).map(|(u, _)| *u).collect();
+            let direct_objects: Vec<&PlanObject> = chain.iter().filter(|o| direct.contains(&o.unit)).collect();
+            let ids: Vec<ObjectId> = direct_objects.iter().map(|o| o.id).collect();
+            let reports = store::follow_ups::for_objects(&mut tx, &ids, &[period]).await?;
+            let unit_rows: HashMap<OrgUnitId, OrgUnit> =
+                store::org_units::get_many(&mut tx, &direct).await?.into_iter().map(|u| (u.id, u)).collect();
+            for o in direct_objects {
+                let Some(u) = unit_rows.get(&o.unit) else { continue };
+                let f = reports.iter().find(|f| f.object == o.id && f.unit == o.unit).cloned();
+                let c = chain_values.as_ref().and_then(|c| c.by_unit.get(&o.unit).copied());
+                let value = c.map(|c| c.value).unwrap_or_else(|| f.as_ref().and_then(|f| f.outcome));
+                let assessment = f.as_ref().and_then(|f| f.assessment).unwrap_or_else(|| plan::automatic_assessment(o, period, value));
+                sub_units.push(SubUnitLine { unit: u.clone(), object: o.id, follow_up: f, value, consolidated: c, assessment });
+            }
+            sub_units.sort_by(|a, b| a.unit.name.cmp(&b.unit.name));
+        }
+        let mut comments_below = Vec::new();
+        if object.reach == Reach::Visible && unit.id == object.unit {
+            let all = store::follow_ups::for_objects(&mut tx, &[object.id], &[period]).await?;
+            let others: Vec<FollowUp> = all.into_iter().filter(|f| f.unit != object.unit).collect();
+            let ids: Vec<OrgUnitId> = others.iter().map(|f| f.unit).collect();
+            let units: HashMap<OrgUnitId, OrgUnit> =
+                store::org_units::get_many(&mut tx, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
+            for f in others {
+                if let Some(u) = units.get(&f.unit) {
+                    comments_below.push((u.clone(), f));
+                }
+            }
+            comments_below.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        }
+        let value = match consolidated {
+            Some(c) => c.value,
+            None => follow_up.as_ref().and_then(|f| f.outcome),
+        };
+        let automatic = plan::automatic_assessment(&object, period, value);
+        let assessment = follow_up.as_ref().and_then(|f| f.assessment).unwrap_or(automatic);
+        let target = Target { unit_path: &path, module: Some(&object.module) };
+        let can_report = actor.may(Action::Report, &target) && !unit.is_closed_on(today);
+        let can_edit = unit.id == object.unit && may_edit(actor, object.kind, &owner_path, &object.module);
+        let takes_outcome = object.kind == ObjectKind::Measure && unit.id == object.unit;
+        let mut in_use: HashSet<Periodicity> = object.followed_in(level.periodicity).into_iter().collect();
+        in_use.insert(Periodicity::Year);
+        let periods: Vec<PeriodKey> = periods_of_year(object.year, &in_use)
+            .into_iter()
+            .filter(|p| object.followed_in(level.periodicity).contains(&p.periodicity()))
+            .collect();
+        let status = object.status(today);
+        let record = self.describe(&mut tx, vec![object]).await?.remove(0);
+        Ok(FollowUpView {
+            target: record.object.target_for(period),
+            record,
+            level_name_sv: level.name_sv,
+            level_name_en: level.name_en,
+            unit,
+            period,
+            periods,
+            follow_up,
+            value,
+            consolidated,
+            automatic,
+            assessment,
+            status,
+            history,
+            sub_units,
+            comments_below,
+            can_report,
+            can_edit,
+            takes_outcome,
+        })
+    }
+
+    async fn reporting_unit(&self, tx: &mut Tx, object: &PlanObject, unit: Option<&str>, below: &[OrgUnitId]) -> Result<OrgUnit, AppError> {
+        match unit.map(str::trim).filter(|u| !u.is_empty()) {
+            None => store::org_units::get(tx, object.unit).await?.ok_or(AppError::NotFound),
+            Some(key) => {
+                let u = unit_by_key_or_id(tx, key).await?.ok_or_else(|| invalid("unit", ValidationCode::InvalidChoice))?;
+                // Units below may comment on what is visible to them.
+                let allowed = u.id == object.unit || (object.reach == Reach::Visible && below.contains(&u.id));
+                if allowed { Ok(u) } else { Err(invalid("unit", ValidationCode::InvalidChoice)) }
+            }
+        }
+    }
+
+    /// Saves what a unit reports on an object for a period. `version` is the version the
+    /// reporter saw (None when nothing was reported yet); a newer stored report is a conflict.
+    pub async fn save_follow_up(
+        &self,
+        actor: &Actor,
+        object: &str,
+        unit: Option<&str>,
+        period: &str,
+        input: FollowUpInput,
+        version: Option<i64>,
+    ) -> Result<FollowUp, AppError> {
+        let mut tx = self.store.begin_write().await?;
+        let saved = self.save_follow_up_in(&mut tx, actor, object, unit, period, input, version, "").await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn save_follow_up_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        object: &str,
+        unit: Option<&str>,
+        period: &str,
+        input: FollowUpInput,
+        version: Option<i64>,
+        prefix: &str,
+    ) -> Result<FollowUp, AppError> {
+        let f = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+        let object = object_by_key_or_id(tx, object).await?.ok_or(AppError::NotFound)?;
+        let owner_path = store::org_units::path(tx, object.unit).await?;
+        let below = store::org_units::subtree_ids(tx, object.unit).await?;
+        if !self.may_read_object(actor, &object, &owner_path, &below) {
+            return Err(AppError::NotFound);
+        }
+        let unit = self.reporting_unit(tx, &object, unit, &below).await?;
+        let path = store::org_units::path(tx, unit.id).await?;
+        actor.require(Action::Report, &Target { unit_path: &path, module: Some(&object.module) })?;
+        let model = store::governance::list(tx).await?.into_iter().find(|m| m.module == object.module).ok_or(AppError::NotFound)?;
+        let period = plan::parse_period(&f("period"), period)?;
+        object.check_period(&f("period"), level_periodicity(&model, &object.level), period)?;
+        let mut checked = plan::check_follow_up(&object, &input, prefix).map_err(AppError::Validation)?;
+        if unit.id != object.unit && checked.outcome.is_some() {
+            return Err(invalid(f("outcome"), ValidationCode::NotForKind));
+        }
+        if unit.is_closed_on(self.clock.today()) {
+            return Err(AppError::Conflict(ConflictKind::UnitClosed));
+        }
+        let current = store::follow_ups::get(tx, object.id, unit.id, period).await?;
+        match (&current, version) {
+            (Some(c), Some(v)) if c.version != v => return Err(AppError::Conflict(ConflictKind::Stale)),
+            // Someone reported first while this reporter had the empty form open.
+            (Some(_), None) => return Err(AppError::Conflict(ConflictKind::Stale)),
+            (None, Some(_)) => return Err(AppError::Conflict(ConflictKind::Stale)),
+            _ => {}
+        }
+        if checked.assessment.is_none() {
+            checked.reason = None;
+        }
+        let saved = FollowUp {
+            id: current.as_ref().map(|c| c.id).unwrap_or_else(FollowUpId::new),
+            object: object.id,
+            unit: unit.id,
+            period,
+            outcome: checked.outcome,
+            assessment: checked.assessment,
+            reason: checked.reason,
+            comment: checked.comment,
+            version: current.as_ref().map_or(1, |c| c.version + 1),
+            updated_by: actor.user_id(),
+            updated_at: self.clock.now_ms(),
+        };
+        if let Some(c) = &current
+            && (c.outcome, c.assessment, &c.reason, &c.comment) == (saved.outcome, saved.assessment, &saved.reason, &saved.comment)
+        {
+            return Ok(c.clone());
+        }
+        store::follow_ups::save(tx, &saved, current.as_ref().map(|c| c.version)).await?;
+        let label = format!("{} ({period}, {})", object.title, unit.name);
+        self.record(
+            tx,
+            actor,
+            Change {
+                action: if current.is_some() { AuditAction::Updated } else { AuditAction::Created },
+                object_type: ObjectType::FollowUp,
+                object_id: object.id.to_string(),
+                label: &label,
+                unit: Some(unit.id),
+                before: current.as_ref().map(follow_up_snapshot),
+                after: Some(follow_up_snapshot(&saved)),
+            },
+        )
+        .await?;
+        Ok(saved)
+    }
+
+    /// Every follow-up of an object the actor may read (all units, all periods), newest first.
+    pub async fn follow_ups(&self, actor: &Actor, object: &str) -> Result<(ObjectRecord, Vec<(String, FollowUp)>), AppError> {
+        let record = self.object(actor, object).await?;
+        let mut tx = self.store.begin_read().await?;
+        let all = store::follow_ups::history(&mut tx, record.object.id, None).await?;
+        let ids: Vec<OrgUnitId> = all.iter().map(|f| f.unit).collect();
+        let units: HashMap<OrgUnitId, String> =
+            store::org_units::get_many(&mut tx, &ids).await?.into_iter().map(|u| (u.id, u.key)).collect();
+        let mut out = Vec::new();
+        for f in all {
+            let path = store::org_units::path(&mut tx, f.unit).await?;
+            if actor.may(Action::Read, &Target { unit_path: &path, module: Some(&record.object.module) }) || f.unit == record.object.unit {
+                out.push((units.get(&f.unit).cloned().unwrap_or_default(), f));
+            }
+        }
+        Ok((record, out))
+    }
+}
+
+fn follow_up_snapshot(f: &FollowUp) -> serde_json::Value {
+    serde_json::json!({
+        "period": f.period.to_string(),
+        "outcome": f.outcome.map(|v| v.to_string()),
+        "assessment": f.assessment.map(|a| a.as_str()),
+        "reason": f.reason,
+        "comment": f.comment,
+    })
+}
