@@ -8,6 +8,9 @@ use crate::users::NewUser;
 use domain::governance::LevelInput;
 use crate::{Actor, App};
 
+/// Seed 004's förvaltningsplan 2020 as a plan file.
+pub const SEED_004_PLAN: &str = include_str!("../demo/seed-004-plan.json");
+
 /// Every demo account has this password (README lists the accounts).
 pub const DEMO_PASSWORD: &str = "styrbord-demo";
 
@@ -184,6 +187,9 @@ impl App {
             crate::org::UnitPatch { manager: Some(Some("chef@styrbord.example".into())), ..Default::default() },
         )
         .await?;
+        // Seed 004's plan (sections 3, 4 and 7) and a first follow-up of 2020-T1, through the
+        // same import administrators use.
+        self.import_plan(&actor, SEED_004_PLAN).await?;
         self.store.analyze().await?;
         Ok(())
     }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod governance;
 pub mod org;
 pub mod plan;
+pub mod plan_file;
 pub mod plan_view;
 mod rate_limit;
 pub mod roles;

@@ -145,11 +145,21 @@ impl App {
     }
 
     pub async fn create_unit(&self, actor: &Actor, input: NewUnit) -> Result<OrgUnit, AppError> {
+        let mut tx = self.store.begin_write().await?;
+        let unit = self.create_unit_in(&mut tx, actor, input, "").await?;
+        tx.commit().await?;
+        Ok(unit)
+    }
+
+    /// Creates a unit inside a caller's transaction; `prefix` goes before field names (plan
+    /// files name `units[2].key`).
+    pub(crate) async fn create_unit_in(&self, tx: &mut Tx, actor: &Actor, input: NewUnit, prefix: &str) -> Result<OrgUnit, AppError> {
+        let f = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
         let mut problems = Problems::default();
-        let key = problems.take(org::parse_key("key", &input.key));
-        let name = problems.take(org::parse_name("name", &input.name));
-        let short_name = problems.take(org::parse_short_name("short_name", input.short_name.as_deref()));
-        let valid_from = problems.take(validate::optional_date("valid_from", input.valid_from.as_deref()));
+        let key = problems.take(org::parse_key(&f("key"), &input.key));
+        let name = problems.take(org::parse_name(&f("name"), &input.name));
+        let short_name = problems.take(org::parse_short_name(&f("short_name"), input.short_name.as_deref()));
+        let valid_from = problems.take(validate::optional_date(&f("valid_from"), input.valid_from.as_deref()));
         let manager_email = input.manager.as_deref().map(str::trim).filter(|m| !m.is_empty());
         let parent_key = input.parent.as_deref().map(str::trim).filter(|p| !p.is_empty());
         problems.finish()?;
@@ -157,14 +167,13 @@ impl App {
         let today = self.clock.today();
         let valid_from = valid_from.flatten().unwrap_or(today);
 
-        let mut tx = self.store.begin_write().await?;
-        store::org_units::lock_tree(&mut tx).await?;
+        store::org_units::lock_tree(tx).await?;
         let parent = match parent_key {
             Some(pk) => {
-                let parent = store::org_units::get_by_key(&mut tx, pk)
+                let parent = store::org_units::get_by_key(tx, pk)
                     .await?
-                    .ok_or_else(|| field_not_found("parent"))?;
-                let path = store::org_units::path(&mut tx, parent.id).await?;
+                    .ok_or_else(|| field_not_found(&f("parent")))?;
+                let path = store::org_units::path(tx, parent.id).await?;
                 actor.require(Action::ManageUnits, &Target::unit(&path))?;
                 if parent.is_closed_on(today) {
                     return Err(AppError::Conflict(ConflictKind::ParentClosed));
@@ -176,11 +185,11 @@ impl App {
                 None
             }
         };
-        if store::org_units::get_by_key(&mut tx, &key).await?.is_some() {
+        if store::org_units::get_by_key(tx, &key).await?.is_some() {
             return Err(AppError::Conflict(ConflictKind::Duplicate { field: "key" }));
         }
         let manager = match manager_email {
-            Some(email) => Some(user_by_email(&mut tx, "manager", email).await?),
+            Some(email) => Some(user_by_email(tx, "manager", email).await?),
             None => None,
         };
         let unit = OrgUnit {
@@ -194,11 +203,11 @@ impl App {
             valid_to: None,
             version: 1,
         };
-        store::org_units::insert(&mut tx, &unit, self.clock.now_ms()).await.map_err(duplicate_key)?;
-        self.copy_to_new_unit(&mut tx, actor, &unit).await?;
+        store::org_units::insert(tx, &unit, self.clock.now_ms()).await.map_err(duplicate_key)?;
+        self.copy_to_new_unit(tx, actor, &unit).await?;
         let after = snapshot(&unit, parent.as_ref().map(|p| p.key.as_str()), manager.as_ref().map(|m| m.email.as_str()));
         self.record(
-            &mut tx,
+            tx,
             actor,
             Change {
                 action: AuditAction::Created,
@@ -211,7 +220,6 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(unit)
     }
 

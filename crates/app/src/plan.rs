@@ -570,43 +570,72 @@ impl App {
     ) -> Result<Vec<ObjectRecord>, AppError> {
         let mut tx = self.store.begin_write().await?;
         let origin = object_by_key_or_id(&mut tx, key_or_id).await?.ok_or(AppError::NotFound)?;
-        let path = store::org_units::path(&mut tx, origin.unit).await?;
+        let made = self.distribute_copies(&mut tx, actor, origin, units, auto_copy, "units").await?;
+        let records = self.describe(&mut tx, made).await?;
+        tx.commit().await?;
+        Ok(records)
+    }
+
+    /// Distribution inside a caller's transaction (plan-file import); returns how many copies
+    /// were made.
+    pub(crate) async fn distribute_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        origin: PlanObject,
+        units: &[String],
+        auto_copy: bool,
+        field: &str,
+    ) -> Result<usize, AppError> {
+        Ok(self.distribute_copies(tx, actor, origin, units, auto_copy, field).await?.len())
+    }
+
+    async fn distribute_copies(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        origin: PlanObject,
+        units: &[String],
+        auto_copy: bool,
+        field: &str,
+    ) -> Result<Vec<PlanObject>, AppError> {
+        let path = store::org_units::path(tx, origin.unit).await?;
         if !may_edit(actor, origin.kind, &path, &origin.module) {
             return Err(AppError::Forbidden);
         }
         if origin.distributed_from.is_some() {
-            return Err(invalid("units", ValidationCode::InvalidChoice));
+            return Err(invalid(field, ValidationCode::InvalidChoice));
         }
-        let below = store::org_units::subtree_ids(&mut tx, origin.unit).await?;
+        let below = store::org_units::subtree_ids(tx, origin.unit).await?;
         let today = self.clock.today();
         let mut problems = Problems::default();
         let mut targets = Vec::new();
         for (i, key) in units.iter().enumerate() {
-            match unit_by_key_or_id(&mut tx, key.trim()).await? {
+            match unit_by_key_or_id(tx, key.trim()).await? {
                 Some(u) if u.id != origin.unit && below.contains(&u.id) && !u.is_closed_on(today) => targets.push(u),
-                _ => problems.push(ValidationError::new(format!("units[{i}]"), ValidationCode::InvalidChoice)),
+                _ => problems.push(ValidationError::new(format!("{field}[{i}]"), ValidationCode::InvalidChoice)),
             }
         }
         if units.is_empty() && !auto_copy {
-            problems.push(ValidationError::new("units", ValidationCode::Required));
+            problems.push(ValidationError::new(field, ValidationCode::Required));
         }
         problems.finish()?;
-        let existing: Vec<OrgUnitId> = store::objects::copies_of(&mut tx, origin.id).await?.iter().map(|c| c.unit).collect();
+        let existing: Vec<OrgUnitId> = store::objects::copies_of(tx, origin.id).await?.iter().map(|c| c.unit).collect();
         let mut made = Vec::new();
         for unit in targets {
             if existing.contains(&unit.id) || made.iter().any(|c: &PlanObject| c.unit == unit.id) {
                 continue;
             }
-            let copy = self.make_copy(&mut tx, &origin, &unit).await?;
+            let copy = self.make_copy(tx, &origin, &unit).await?;
             made.push(copy);
         }
         if origin.reach != Reach::Distributed || origin.auto_copy != auto_copy {
-            let before = self.describe(&mut tx, vec![origin.clone()]).await?.remove(0);
+            let before = self.describe(tx, vec![origin.clone()]).await?.remove(0);
             let changed = PlanObject { reach: Reach::Distributed, auto_copy, version: origin.version + 1, ..origin.clone() };
-            store::objects::update(&mut tx, &changed, origin.version, self.clock.now_ms()).await?;
-            let after = self.describe(&mut tx, vec![changed]).await?.remove(0);
+            store::objects::update(tx, &changed, origin.version, self.clock.now_ms()).await?;
+            let after = self.describe(tx, vec![changed]).await?.remove(0);
             self.record(
-                &mut tx,
+                tx,
                 actor,
                 Change {
                     action: AuditAction::Updated,
@@ -620,10 +649,10 @@ impl App {
             )
             .await?;
         }
-        let records = self.describe(&mut tx, made).await?;
+        let records = self.describe(tx, made.clone()).await?;
         for r in &records {
             self.record(
-                &mut tx,
+                tx,
                 actor,
                 Change {
                     action: AuditAction::Created,
@@ -637,8 +666,7 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await?;
-        Ok(records)
+        Ok(made)
     }
 
     async fn make_copy(&self, tx: &mut Tx, origin: &PlanObject, unit: &OrgUnit) -> Result<PlanObject, AppError> {

@@ -164,6 +164,14 @@ fn tree_order(objects: Vec<PlanObject>) -> Vec<(PlanObject, usize)> {
     out
 }
 
+/// Records in tree order (parents before children, siblings by position).
+pub(crate) fn tree_order_records(records: Vec<&ObjectRecord>) -> Vec<&ObjectRecord> {
+    let by_id: HashMap<ObjectId, &ObjectRecord> = records.iter().map(|r| (r.object.id, *r)).collect();
+    let mut objects: Vec<PlanObject> = records.iter().map(|r| r.object.clone()).collect();
+    objects.sort_by_key(|o| (o.position, o.id));
+    tree_order(objects).into_iter().map(|(o, _)| by_id[&o.id]).collect()
+}
+
 impl App {
     /// The plan of a unit for a module, year and period: its own objects and those visible from
     /// above, with what was reported, roll-ups and assessments.

@@ -1,0 +1,342 @@
+//! Use-case tests of the planning engine on both backends (SQLite always, PostgreSQL when
+//! `STYRBORD_TEST_DATABASE_URL` is set): seed 004 in the demo, roll-ups, the plan file, reports
+//! that survive plan and tree changes, conflicts.
+
+#[path = "../../store/tests/support/mod.rs"]
+mod support;
+
+use app::plan::{NewObject, ObjectChange, ObjectRefs};
+use app::{Actor, App, AppError, ConflictKind, FixedClock, Settings};
+use domain::consolidation::Decimal;
+use domain::evaluation::Assessment;
+use domain::plan::{FollowUpInput, ObjectInput};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use support::Db;
+
+conformance! {
+    seed_004_plan_is_held_and_rolls_up => seed_004_plan_is_held_and_rolls_up_sqlite, seed_004_plan_is_held_and_rolls_up_postgres;
+    plan_file_round_trip_is_lossless_and_import_idempotent => plan_file_round_trip_sqlite, plan_file_round_trip_postgres;
+    import_lists_every_problem_and_writes_nothing => import_lists_every_problem_sqlite, import_lists_every_problem_postgres;
+    reports_survive_formula_and_tree_changes => reports_survive_changes_sqlite, reports_survive_changes_postgres;
+    follow_up_conflicts_rights_and_closed_units => follow_up_conflicts_sqlite, follow_up_conflicts_postgres;
+}
+
+/// 2020-05-15 10:00 UTC: the first tertial of the seed's plan year has just been reported.
+const MAY_2020: i64 = 1_589_536_800_000;
+
+async fn demo(db: &Db) -> App {
+    let app = App::new(db.store.clone(), Arc::new(FixedClock::at_ms(MAY_2020)), Settings::default());
+    app.load_demo().await.expect("the demo loads");
+    app
+}
+
+async fn audit_count(db: &Db) -> i64 {
+    db.scalar("SELECT COUNT(*) FROM audit_events").await
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+async fn actor_of(app: &App, email: &str) -> Actor {
+    let session = app.login(email, app::demo::DEMO_PASSWORD, "test").await.expect("demo login");
+    app.session(&session.id, None).await.unwrap().expect("session").actor
+}
+
+async fn seed_004_plan_is_held_and_rolls_up(db: Db) {
+    let app = demo(&db).await;
+    let system = Actor::system();
+    let plan = app.plan_view(&system, "RK", "vgpu", Some("2020-T1")).await.unwrap();
+    let by_level = |level: &str| plan.rows.iter().filter(|r| r.record.object.level == level).collect::<Vec<_>>();
+    assert_eq!(by_level("perspective").len(), 5);
+    let council_goals = by_level("goal").iter().filter(|r| r.record.object.issued_by == Some(domain::plan::IssuedBy::Council)).count();
+    assert_eq!(council_goals, 7, "section 3: the goals of regionfullmäktige");
+    assert_eq!(by_level("assignment").len(), 12, "section 3: the assignments of regionstyrelsen");
+    assert_eq!(by_level("activity").len(), 22, "section 4: every action");
+    // The red thread: each perspective's goals and assignments hang under it, in tree order.
+    let first = &plan.rows[0];
+    assert_eq!((first.record.object.key.as_str(), first.depth), ("p-invanare", 0));
+    assert_eq!((plan.rows[1].record.parent_key.as_deref(), plan.rows[1].depth), (Some("p-invanare"), 1));
+
+    // Section 7: sick leave, target 4,0 %, 2019 at 4,5 %, reported M, D, Å; distributed to the
+    // six centres and averaged: five of them reported 4,3 3,8 5,2 4,6 3,1 → 4,2.
+    let sick = plan.rows.iter().find(|r| r.record.object.key == "i-sjukfranvaro").unwrap();
+    assert_eq!(sick.target, Some(dec("4.0")));
+    assert_eq!(sick.value, Some(dec("4.2")));
+    let c = sick.consolidated.unwrap();
+    assert_eq!((c.present, c.expected), (5, 6));
+    assert_eq!(sick.assessment, Assessment::Yellow, "4,2 is within 10 % above a lower-is-better target of 4,0");
+    let prognos = plan.rows.iter().find(|r| r.record.object.key == "i-prognos").unwrap();
+    assert_eq!(prognos.value, Some(dec("-4.5")));
+    assert_eq!((prognos.automatic, prognos.assessment), (Assessment::Red, Assessment::Yellow), "a reasoned override");
+    let forum = plan.rows.iter().find(|r| r.record.object.key == "a-forum").unwrap();
+    assert_eq!(forum.status, Some(domain::evaluation::ActivityStatus::Completed));
+    let arende = plan.rows.iter().find(|r| r.record.object.key == "a-arendeprocess").unwrap();
+    assert_eq!(arende.status, Some(domain::evaluation::ActivityStatus::Ongoing));
+    assert_eq!(arende.record.object.activity.as_ref().unwrap().responsible_text.as_deref(), Some("CA"));
+
+    // A centre sees the region's perspectives (visible, not its own) and its own copy.
+    let ce = app.plan_view(&system, "CE", "vgpu", Some("2020-T1")).await.unwrap();
+    assert_eq!(ce.rows.iter().filter(|r| !r.owned).count(), 5, "the five perspectives are visible below");
+    let copy = ce.rows.iter().find(|r| r.record.object.key == "i-sjukfranvaro.CE").unwrap();
+    assert!(copy.owned);
+    assert_eq!((copy.value, copy.assessment), (Some(dec("3.8")), Assessment::Green));
+
+    // The follow-up window of the origin lists the centres and what they wrote.
+    let window = app.follow_up_view(&system, "i-sjukfranvaro", None, Some("2020-T1")).await.unwrap();
+    assert_eq!(window.sub_units.len(), 6);
+    let chr = window.sub_units.iter().find(|s| s.unit.key == "CHR").unwrap();
+    assert_eq!(chr.value, Some(dec("5.2")));
+    assert!(chr.follow_up.as_ref().unwrap().comment.as_deref().unwrap().contains("rehabiliteringsplaner"));
+    assert!(window.sub_units.iter().any(|s| s.unit.key == "RDS" && s.value.is_none()));
+}
+
+/// JSON numbers compare as numbers (4 = 4.0); `reported` as a set.
+fn same(field: &str, a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) if field == "reported" || field == "distributed_to" => {
+            x.iter().map(Value::to_string).collect::<BTreeSet<_>>() == y.iter().map(Value::to_string).collect::<BTreeSet<_>>()
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(field, a, b)),
+        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(k, v, w))),
+        _ => a == b,
+    }
+}
+
+async fn plan_file_round_trip_is_lossless_and_import_idempotent(db: Db) {
+    let app = demo(&db).await;
+    let system = Actor::system();
+    let exported = app.export_plan(&system, "RK", 2020, Some("vgpu")).await.unwrap();
+    let seed: Value = serde_json::from_str(app::demo::SEED_004_PLAN).unwrap();
+
+    // Everything the seed file says is in the export (unknown fields such as `timeline` too).
+    let objects = exported["objects"].as_array().unwrap();
+    for wanted in seed["objects"].as_array().unwrap() {
+        let key = wanted["key"].as_str().unwrap();
+        let got = objects.iter().find(|o| o["key"] == key).unwrap_or_else(|| panic!("{key} missing from the export"));
+        for (field, value) in wanted.as_object().unwrap() {
+            assert!(same(field, value, &got[field]), "{key}.{field}: seed {value}, export {}", got[field]);
+        }
+    }
+    assert_eq!(objects.len(), seed["objects"].as_array().unwrap().len(), "copies are written as distributed_to");
+    for wanted in seed["follow_ups"].as_array().unwrap() {
+        let found = exported["follow_ups"].as_array().unwrap().iter().any(|f| {
+            wanted.as_object().unwrap().iter().all(|(k, v)| same(k, v, &f[k]))
+        });
+        assert!(found, "follow-up {wanted} missing from the export");
+    }
+
+    // Importing the export again changes nothing and writes no event.
+    let before = audit_count(&db).await;
+    let summary = app.import_plan(&system, &exported.to_string()).await.unwrap();
+    assert_eq!(summary, app::plan_file::ImportSummary::default());
+    assert_eq!(audit_count(&db).await, before, "an idempotent import leaves no trace");
+    let again = app.export_plan(&system, "RK", 2020, Some("vgpu")).await.unwrap();
+    assert_eq!(again, exported);
+
+    // A changed file updates only what changed.
+    let mut changed = exported.clone();
+    let sick = changed["objects"].as_array_mut().unwrap().iter_mut().find(|o| o["key"] == "i-sjukfranvaro").unwrap();
+    sick["targets"] = json!([{"period": "2020", "value": 3.9}]);
+    let summary = app.import_plan(&system, &changed.to_string()).await.unwrap();
+    assert_eq!((summary.objects_created, summary.objects_updated, summary.follow_ups_saved), (0, 1, 0));
+    let record = app.object(&system, "i-sjukfranvaro").await.unwrap();
+    assert_eq!(record.object.target_for("2020-T1".parse().unwrap()), Some(dec("3.9")));
+}
+
+async fn import_lists_every_problem_and_writes_nothing(db: Db) {
+    let app = demo(&db).await;
+    let system = Actor::system();
+    let file = json!({
+        "format": "styrbord-plan/2",
+        "year": 2021,
+        "units": [{"key": "CE-NY", "name": "Ny enhet", "parent": "CE"}, {"key": "CK", "name": "Centrum för kommunikation", "parent": "CE"}],
+        "objects": [
+            {"key": "ny-1", "module": "okand", "level": "goal", "unit": "RK", "title": "Okänd modul"},
+            {"key": "ny-2", "module": "vgpu", "level": "mal", "unit": "RK", "title": "Okänd nivå"},
+            {"key": "ny-3", "module": "vgpu", "level": "goal", "unit": "RK", "title": "Mål med målvärde",
+             "targets": [{"period": "2021", "value": 1}]},
+            {"key": "ny-4", "module": "vgpu", "level": "indicator", "unit": "RK", "title": "För många decimaler",
+             "decimals": 1, "targets": [{"period": "2021", "value": 4.25}]},
+            {"key": "ny-5", "module": "vgpu", "level": "activity", "unit": "RK", "title": "Länk till inget",
+             "links": ["finns-inte"], "start": "2021-06-01", "end": "2021-01-01"},
+            {"key": "ny-6", "module": "vgpu", "level": "goal", "unit": "NOPE", "title": "Okänd enhet"},
+            {"key": "ny-7", "module": "vgpu", "level": "indicator", "unit": "RK", "title": ""},
+            {"key": "ny-7", "module": "vgpu", "level": "goal", "unit": "RK", "title": "Dubblett"},
+            {"key": "ny-8", "module": "vgpu", "level": "goal", "unit": "RK", "title": "Fel förälder", "parent": "ny-3"}
+        ],
+        "follow_ups": [
+            {"object": "m-resultat", "period": "2021-T4", "assessment": "green"},
+            {"object": "saknas", "period": "2021-T1", "comment": "x"},
+            {"object": "m-resultat", "period": "2021-T1", "assessment": "purple"}
+        ]
+    });
+    let before = (audit_count(&db).await, db.scalar("SELECT COUNT(*) FROM plan_objects").await, db.scalar("SELECT COUNT(*) FROM org_units").await);
+    let Err(AppError::Validation(problems)) = app.import_plan(&system, &file.to_string()).await else {
+        panic!("a file full of mistakes must be refused");
+    };
+    let got: BTreeSet<(String, &str)> = problems.iter().map(|p| (p.field.clone(), p.code.as_str())).collect();
+    for (field, code) in [
+        ("format", "invalid_choice"),
+        ("units[1].parent", "invalid_choice"),
+        ("objects[0].module", "invalid_choice"),
+        ("objects[1].level", "invalid_choice"),
+        ("objects[2].targets", "not_for_kind"),
+        ("objects[3].targets[0].value", "too_many_decimals"),
+        ("objects[4].links[0]", "invalid_choice"),
+        ("objects[4].end", "date_order"),
+        ("objects[5].unit", "invalid_choice"),
+        ("objects[6].title", "required"),
+        ("objects[7].key", "duplicate"),
+        ("objects[8].parent", "invalid_choice"),
+        ("follow_ups[0].period", "invalid_period"),
+        ("follow_ups[1].object", "invalid_choice"),
+        ("follow_ups[2].assessment", "invalid_choice"),
+    ] {
+        assert!(got.contains(&(field.to_owned(), code)), "{field} {code} missing from {got:?}");
+    }
+    let after = (audit_count(&db).await, db.scalar("SELECT COUNT(*) FROM plan_objects").await, db.scalar("SELECT COUNT(*) FROM org_units").await);
+    assert_eq!(after, before, "nothing is written, not even the valid parts");
+    let not_json = app.import_plan(&system, "{\"format\": ").await.unwrap_err();
+    assert!(matches!(not_json, AppError::Validation(p) if p[0].field == "$"));
+}
+
+async fn reports_survive_formula_and_tree_changes(db: Db) {
+    let app = demo(&db).await;
+    let system = Actor::system();
+    let value_at = |unit: &'static str| {
+        let app = app.clone();
+        async move {
+            let view = app.plan_view(&Actor::system(), unit, "vgpu", Some("2020-T1")).await.unwrap();
+            let row = view.rows.into_iter().find(|r| r.record.object.key.starts_with("i-sjukfranvaro")).unwrap();
+            (row.value, row.consolidated.map(|c| (c.present, c.expected)))
+        }
+    };
+    let reported = db.scalar("SELECT COUNT(*) FROM follow_ups WHERE outcome IS NOT NULL").await;
+
+    // Average → sum: recomputed, nothing reported is touched.
+    let record = app.object(&system, "i-sjukfranvaro").await.unwrap();
+    let mut fields = edit_input(&record);
+    fields.formula = Some("sum".into());
+    app.update_object(&system, "i-sjukfranvaro", ObjectChange { refs: refs_of(&record), fields, extra: None, version: Some(record.object.version) })
+        .await
+        .unwrap();
+    assert_eq!(value_at("RK").await, (Some(dec("21.0")), Some((5, 6))));
+
+    // Moving Centrum för kommunikation under Centrum för ekonomi moves its contribution: CE now
+    // rolls up CK's 3,1, and CE's own 3,8 (kept, not deleted) no longer counts as a leaf.
+    app.update_unit(&system, "CK", app::org::UnitPatch { parent: Some("CE".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(value_at("CE").await, (Some(dec("3.1")), Some((1, 1))));
+    assert_eq!(value_at("RK").await, (Some(dec("17.2")), Some((4, 5))));
+    // …and moving it back restores the earlier picture exactly.
+    app.update_unit(&system, "CK", app::org::UnitPatch { parent: Some("RK".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(value_at("RK").await, (Some(dec("21.0")), Some((5, 6))));
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM follow_ups WHERE outcome IS NOT NULL").await, reported);
+
+    // A unit created later below a distributed-with-auto-copy origin gets its own copy.
+    app.distribute_object(&system, "i-sjukfranvaro", &[], true).await.unwrap();
+    app.create_unit(&system, app::org::NewUnit { key: "CE-ANALYS".into(), name: "Analysenheten".into(), parent: Some("CE".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(app.object(&system, "i-sjukfranvaro.CE-ANALYS").await.is_ok());
+}
+
+fn refs_of(r: &app::plan::ObjectRecord) -> ObjectRefs {
+    ObjectRefs { parent: r.parent_key.clone(), links: r.links.clone(), responsible_user: r.responsible_email.clone() }
+}
+
+/// The form input that reproduces an indicator as stored.
+fn edit_input(r: &app::plan::ObjectRecord) -> ObjectInput {
+    let o = &r.object;
+    let m = o.measure.as_ref().unwrap();
+    ObjectInput {
+        title: o.title.clone(),
+        description: o.description.clone(),
+        measure_unit: m.unit.clone(),
+        decimals: Some(m.decimals.to_string()),
+        higher_is_better: Some(m.higher_is_better),
+        reported: m.reported.iter().map(|p| p.as_str().to_owned()).collect(),
+        formula: Some(m.formula.as_str().into()),
+        missing_policy: Some(m.missing.as_str().into()),
+        targets: m.targets.iter().map(|t| domain::plan::PeriodValueInput { period: t.period.to_string(), value: t.value.to_string() }).collect(),
+        reach: Some(o.reach.as_str().into()),
+        auto_copy: o.auto_copy,
+        ..Default::default()
+    }
+}
+
+async fn follow_up_conflicts_rights_and_closed_units(db: Db) {
+    let app = demo(&db).await;
+    let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await; // business support on CE
+    let ulla = actor_of(&app, "anvandare@styrbord.example").await; // user on CE-REDO, report-only licence
+    let titta = actor_of(&app, "titta@styrbord.example").await; // view on RK
+
+    // Two people open the empty form of CE's copy for T2; the second save is refused.
+    let input = FollowUpInput { outcome: Some("3,6".into()), comment: Some("Stabilt.".into()), ..Default::default() };
+    let first = app.save_follow_up(&vera, "i-sjukfranvaro.CE", None, "2020-T2", input.clone(), None).await.unwrap();
+    assert_eq!(first.version, 1);
+    let second = app.save_follow_up(&vera, "i-sjukfranvaro.CE", None, "2020-T2", input.clone(), None).await.unwrap_err();
+    assert!(matches!(second, AppError::Conflict(ConflictKind::Stale)));
+    let updated = app
+        .save_follow_up(&vera, "i-sjukfranvaro.CE", None, "2020-T2", FollowUpInput { outcome: Some("3,7".into()), ..input.clone() }, Some(1))
+        .await
+        .unwrap();
+    assert_eq!((updated.version, updated.outcome), (2, Some(dec("3.7"))));
+    let stale = app.save_follow_up(&vera, "i-sjukfranvaro.CE", None, "2020-T2", input.clone(), Some(1)).await.unwrap_err();
+    assert!(matches!(stale, AppError::Conflict(ConflictKind::Stale)));
+
+    // Wrong decimals, a period the indicator is not followed in, a quarter: named.
+    let bad = app
+        .save_follow_up(&vera, "i-sjukfranvaro.CE", None, "2020-Q1", FollowUpInput { outcome: Some("3,75".into()), ..Default::default() }, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(&bad, AppError::Validation(p) if p[0].field == "period"), "{bad:?}");
+    let bad = app
+        .save_follow_up(&vera, "i-sjukfranvaro.CE", None, "2020-05", FollowUpInput { outcome: Some("3,75".into()), ..Default::default() }, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(&bad, AppError::Validation(p) if p[0].field == "outcome" && p[0].code.as_str() == "too_many_decimals"), "{bad:?}");
+
+    // Rights: a viewer cannot report; a user of CE-REDO cannot report on RK's goal; business
+    // support on CE cannot edit RK's plan but can create in CE's.
+    let view_denied = app.save_follow_up(&titta, "m-resultat", None, "2020-T2", FollowUpInput::default(), None).await.unwrap_err();
+    assert!(matches!(view_denied, AppError::Forbidden));
+    let user_denied = app.save_follow_up(&ulla, "m-resultat", None, "2020-T2", FollowUpInput::default(), None).await.unwrap_err();
+    assert!(matches!(user_denied, AppError::Forbidden | AppError::NotFound));
+    let goal = |unit: &str| NewObject {
+        module: "vgpu".into(),
+        level: "goal".into(),
+        unit: unit.into(),
+        year: 2020,
+        refs: ObjectRefs { parent: Some("p-ekonomi".into()), ..Default::default() },
+        fields: ObjectInput { title: "Centrumets mål".into(), issued_by: Some("internal".into()), ..Default::default() },
+        ..Default::default()
+    };
+    assert!(matches!(app.create_object(&vera, goal("RK")).await.unwrap_err(), AppError::Forbidden));
+    let made = app.create_object(&vera, goal("CE")).await.unwrap();
+    assert_eq!(made.parent_key.as_deref(), Some("p-ekonomi"), "a unit's goal hangs under the region's perspective");
+    assert!(made.object.key.starts_with("goal-"));
+
+    // A closed unit takes no more reports, and what it reported is still there.
+    app.update_unit(&Actor::system(), "CK", app::org::UnitPatch { valid_to: Some(Some("2020-05-01".into())), ..Default::default() })
+        .await
+        .unwrap();
+    let closed = app
+        .save_follow_up(&Actor::system(), "i-sjukfranvaro.CK", None, "2020-T2", FollowUpInput { outcome: Some("3".into()), ..Default::default() }, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(closed, AppError::Conflict(ConflictKind::UnitClosed)));
+    let window = app.follow_up_view(&Actor::system(), "i-sjukfranvaro.CK", None, Some("2020-T1")).await.unwrap();
+    assert_eq!(window.follow_up.unwrap().outcome, Some(dec("3.1")));
+
+    // An object with reports is not deleted; one without is.
+    let has_reports = app.delete_object(&Actor::system(), "a-forum", None).await.unwrap_err();
+    assert!(matches!(has_reports, AppError::Conflict(ConflictKind::HasFollowUps)));
+    let has_children = app.delete_object(&Actor::system(), "p-ekonomi", None).await.unwrap_err();
+    assert!(matches!(has_children, AppError::Conflict(ConflictKind::HasDependants)));
+    app.delete_object(&vera, &made.object.key, Some(made.object.version)).await.unwrap();
+    assert!(matches!(app.object(&Actor::system(), &made.object.key).await.unwrap_err(), AppError::NotFound));
+}
