@@ -13,6 +13,7 @@ pub mod plan_file;
 pub mod plan_view;
 mod rate_limit;
 pub mod roles;
+pub mod todo;
 pub mod tokens;
 pub mod users;
 

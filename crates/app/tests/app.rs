@@ -21,6 +21,7 @@ conformance! {
     import_lists_every_problem_and_writes_nothing => import_lists_every_problem_sqlite, import_lists_every_problem_postgres;
     reports_survive_formula_and_tree_changes => reports_survive_changes_sqlite, reports_survive_changes_postgres;
     follow_up_conflicts_rights_and_closed_units => follow_up_conflicts_sqlite, follow_up_conflicts_postgres;
+    todo_lists_what_is_due_and_unreported => todo_sqlite, todo_postgres;
 }
 
 /// 2020-05-15 10:00 UTC: the first tertial of the seed's plan year has just been reported.
@@ -339,4 +340,24 @@ async fn follow_up_conflicts_rights_and_closed_units(db: Db) {
     assert!(matches!(has_children, AppError::Conflict(ConflictKind::HasDependants)));
     app.delete_object(&vera, &made.object.key, Some(made.object.version)).await.unwrap();
     assert!(matches!(app.object(&Actor::system(), &made.object.key).await.unwrap_err(), AppError::NotFound));
+}
+
+async fn todo_lists_what_is_due_and_unreported(db: Db) {
+    let app = demo(&db).await;
+    let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await; // business support on CE
+    let periods = |items: &[app::todo::TodoItem]| items.iter().map(|i| (i.object.key.clone(), i.period.to_string(), i.overdue)).collect::<Vec<_>>();
+    // On 15 May 2020, CE's monthly sick-leave figures for February–April are overdue (CE is one
+    // level above the leaves: the 10th + 3 days), May's is due on 13 June; T1 is reported.
+    let items = app.todo(&vera).await.unwrap();
+    let want = |months: &[(&str, bool)]| months.iter().map(|(m, o)| ("i-sjukfranvaro.CE".to_owned(), (*m).to_owned(), *o)).collect::<Vec<_>>();
+    assert_eq!(periods(&items), want(&[("2020-02", true), ("2020-03", true), ("2020-04", true), ("2020-05", false)]));
+    assert_eq!(items[2].deadline.to_string(), "2020-05-13");
+    app.save_follow_up(&vera, "i-sjukfranvaro.CE", None, "2020-04", FollowUpInput { outcome: Some("3,9".into()), ..Default::default() }, None)
+        .await
+        .unwrap();
+    let items = app.todo(&vera).await.unwrap();
+    assert_eq!(periods(&items), want(&[("2020-02", true), ("2020-03", true), ("2020-05", false)]));
+    // A viewer has nothing to report.
+    let titta = actor_of(&app, "titta@styrbord.example").await;
+    assert!(app.todo(&titta).await.unwrap().is_empty());
 }

@@ -445,3 +445,15 @@ pub async fn set_links(tx: &mut Tx, from: ObjectId, to: &[ObjectId]) -> Result<(
     }
     Ok(())
 }
+
+/// Every object owned by units in the subtrees of `roots` in one of `years` (for to-do lists).
+pub async fn within(tx: &mut Tx, roots: &[OrgUnitId], years: &[i32]) -> Result<Vec<PlanObject>> {
+    let mut q = Filter::new(&format!("SELECT {COLUMNS} FROM plan_objects WHERE"));
+    q.push_within("unit_id", roots);
+    q.push(" AND year IN ");
+    let years: Vec<i64> = years.iter().map(|y| i64::from(*y)).collect();
+    let placeholders: Vec<String> = years.iter().map(|y| q.bind(Arg::Int(*y))).collect();
+    q.push(&format!("({})", placeholders.join(", ")));
+    let rows = q.fetch_all(tx.conn()).await?;
+    hydrate(tx, rows).await
+}

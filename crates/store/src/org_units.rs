@@ -256,3 +256,23 @@ pub async fn forest_of(tx: &mut Tx, units: &[OrgUnitId]) -> Result<Vec<(OrgUnitI
     }
     Ok(units.iter().map(|u| (*u, nearest.get(u).map(|(_, a)| *a))).collect())
 }
+
+/// Each unit's depth in the tree (a root is 0).
+pub async fn depths(tx: &mut Tx, units: &[OrgUnitId]) -> Result<std::collections::HashMap<OrgUnitId, u32>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in units.chunks(500) {
+        let mut q = sql::Filter::new("SELECT descendant_id, MAX(depth) AS depth FROM org_unit_closure WHERE descendant_id IN ");
+        q.push_list(chunk);
+        q.push(" GROUP BY descendant_id");
+        for row in q.fetch_all(tx.conn()).await? {
+            out.insert(sql::id(&row, "descendant_id")?, sql::int(&row, "depth")? as u32);
+        }
+    }
+    Ok(out)
+}
+
+/// The depth of the deepest unit (0 for a tree of one unit or none).
+pub async fn tree_depth(tx: &mut Tx) -> Result<u32> {
+    let row = sqlx::query("SELECT COALESCE(MAX(depth), 0) AS depth FROM org_unit_closure").fetch_one(tx.conn()).await?;
+    Ok(sql::int(&row, "depth")? as u32)
+}

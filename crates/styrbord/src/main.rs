@@ -49,6 +49,16 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Import a plan file (styrbord-plan/1): all of it or nothing.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Export a plan file (styrbord-plan/1).
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Validate configuration and connectivity.
     CheckConfig,
     /// Measure on an empty, throwaway database (BENCHMARKS.md).
@@ -75,6 +85,30 @@ enum UserCommand {
         /// The unit key of the preceding --role.
         #[arg(long = "unit")]
         units: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Create or update units, objects and follow-ups by key from a plan file ("-" = standard input).
+    Plan { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Write the plan of a unit and its subtree for a year.
+    Plan {
+        /// The unit's key.
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        year: i64,
+        /// Only this module (default: all).
+        #[arg(long)]
+        module: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -156,6 +190,42 @@ async fn run() -> Result<()> {
             let app = open(&config).await?;
             let created = app.create_token_for_email(&email, &name).await.map_err(app_error)?;
             println!("{}", created.secret);
+            Ok(())
+        }
+        Command::Import { command: ImportCommand::Plan { file } } => {
+            let text = if file.as_os_str() == "-" {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text).context("reading the plan file from standard input")?;
+                text
+            } else {
+                std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?
+            };
+            let app = open(&config).await?;
+            match app.import_plan(&app::Actor::system(), &text).await {
+                Ok(s) => {
+                    eprintln!(
+                        "imported: {} units created, {} objects created, {} objects updated, {} follow-ups saved",
+                        s.units_created, s.objects_created, s.objects_updated, s.follow_ups_saved
+                    );
+                    Ok(())
+                }
+                Err(app::AppError::Validation(problems)) => {
+                    for p in &problems {
+                        eprintln!("  {}: {}", p.field, p.code.as_str().replace('_', " "));
+                    }
+                    bail!("the plan file has {} problem(s) (listed above); nothing was imported", problems.len())
+                }
+                Err(e) => Err(app_error(e)),
+            }
+        }
+        Command::Export { command: ExportCommand::Plan { unit, year, module, out } } => {
+            let app = open(&config).await?;
+            let doc = app.export_plan(&app::Actor::system(), &unit, year, module.as_deref()).await.map_err(app_error)?;
+            let text = serde_json::to_string_pretty(&doc).context("writing JSON")? + "\n";
+            match out {
+                Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
+            }
             Ok(())
         }
         Command::CheckConfig => {

@@ -120,3 +120,46 @@ fn bad_input_gets_a_one_line_reason_and_a_failing_exit_code() {
     assert!(!bad_url.status.success());
     assert!(text(&bad_url.stderr).contains("sqlite://"), "{}", text(&bad_url.stderr));
 }
+
+#[test]
+fn plan_files_export_and_import_from_the_command_line() {
+    let tmp = TempDir::new("plan");
+    let dir = tmp.0.as_path();
+    assert!(styrbord(dir, &["demo"], None).status.success());
+
+    // Export to a file and to standard output: the same document.
+    let file = dir.join("rk-2020.json");
+    let out = styrbord(dir, &["export", "plan", "--unit", "RK", "--year", "2020", "--module", "vgpu", "--out", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "export: {}", text(&out.stderr));
+    let written = std::fs::read_to_string(&file).unwrap();
+    let out = styrbord(dir, &["export", "plan", "--unit", "RK", "--year", "2020", "--module", "vgpu"], None);
+    assert_eq!(text(&out.stdout), written);
+    let doc: serde_json::Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(doc["format"], "styrbord-plan/1");
+    assert!(doc["objects"].as_array().unwrap().iter().any(|o| o["key"] == "i-sjukfranvaro" && o["reported"].as_array().unwrap().len() == 3));
+
+    // Importing it again changes nothing.
+    let out = styrbord(dir, &["import", "plan", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "import: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("0 units created, 0 objects created, 0 objects updated, 0 follow-ups saved"), "{}", text(&out.stderr));
+
+    // A new object from standard input is created.
+    let new = r#"{"format": "styrbord-plan/1", "year": 2020, "objects": [
+        {"key": "m-ce-egen", "module": "vgpu", "level": "goal", "unit": "CE", "parent": "p-ekonomi", "title": "CE:s eget mål", "issued_by": "Internt"}]}"#;
+    let out = styrbord(dir, &["import", "plan", "-"], Some(new));
+    assert!(out.status.success(), "import from stdin: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("1 objects created"));
+
+    // A broken file: every problem listed by path, the last line says why, nothing imported.
+    let broken = r#"{"format": "styrbord-plan/1", "year": 2020, "objects": [
+        {"key": "x-1", "module": "vgpu", "level": "goal", "unit": "CE", "title": "Mål", "targets": [{"period": "2020", "value": 1}]},
+        {"key": "x-2", "module": "vgpu", "level": "activity", "unit": "NOPE", "title": "Åtgärd"}]}"#;
+    let out = styrbord(dir, &["import", "plan", "-"], Some(broken));
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("objects[0].targets: not for kind"), "{err}");
+    assert!(err.contains("objects[1].unit: invalid choice"), "{err}");
+    assert!(err.trim().lines().last().unwrap().contains("nothing was imported"), "{err}");
+    let out = styrbord(dir, &["export", "plan", "--unit", "CE", "--year", "2020"], None);
+    assert!(!text(&out.stdout).contains("x-1"));
+}
