@@ -87,14 +87,13 @@ impl App {
             if !actor.may(Action::Report, &target) {
                 continue;
             }
-            // A goal or perspective that only frames the plan has nothing to report when it has
-            // no periodicity of its own; every level has one, so every object is followed up.
             let Some(level_periodicity) = periodicity_of(o) else { continue };
             for periodicity in o.followed_in(level_periodicity) {
                 for period in PeriodKey::periods_of(o.year, periodicity) {
                     let due = deadline(period, depths.get(&o.unit).copied().unwrap_or(0), tree_depth);
                     let shows = (due - today).whole_days() <= SHOW_DAYS_BEFORE && (today - due).whole_days() <= KEEP_DAYS_OVERDUE;
-                    if shows && !(o.activity.as_ref().is_some_and(|a| a.manual_status.is_some())) {
+                    // A completed or paused activity has nothing more to report.
+                    if shows && o.activity.as_ref().is_none_or(|a| a.manual_status.is_none()) {
                         candidates.push((o, period, due));
                     }
                 }
