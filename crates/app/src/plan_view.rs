@@ -108,29 +108,24 @@ fn periods_of_year(year: i32, in_use: &HashSet<Periodicity>) -> Vec<PeriodKey> {
 /// The roll-up of a distributed object's chain (origin and copies) for one period, per unit.
 struct ChainValues {
     by_unit: HashMap<OrgUnitId, Consolidated>,
+    /// Each chain unit with its nearest chain unit above.
+    forest: Vec<(OrgUnitId, Option<OrgUnitId>)>,
 }
 
-async fn chain_values(tx: &mut Tx, origin: &PlanObject, period: PeriodKey) -> Result<Option<ChainValues>, AppError> {
-    let Some(measure) = &origin.measure else { return Ok(None) };
-    if measure.formula == Formula::None {
-        return Ok(None);
-    }
-    let mut chain = store::objects::copies_of(tx, origin.id).await?;
-    chain.push(origin.clone());
-    let units: Vec<OrgUnitId> = chain.iter().map(|o| o.unit).collect();
-    let forest = store::org_units::forest_of(tx, &units).await?;
-    let tree = Tree::from_parents(forest).map_err(|e| AppError::Internal(store::StoreError::Corrupt(format!("{e:?}"))))?;
-    let object_of_unit: HashMap<OrgUnitId, ObjectId> = chain.iter().map(|o| (o.unit, o.id)).collect();
-    let ids: Vec<ObjectId> = chain.iter().map(|o| o.id).collect();
-    let reports = store::follow_ups::for_objects(tx, &ids, &[period]).await?;
-    let own: HashMap<OrgUnitId, Decimal> = reports
-        .iter()
-        .filter(|f| object_of_unit.get(&f.unit) == Some(&f.object))
-        .filter_map(|f| f.outcome.map(|v| (f.unit, v)))
-        .collect();
-    let by_unit = consolidation::consolidate(&tree, |u| own.get(&u).copied(), measure.formula, measure.missing, measure.decimals)
-        .map_err(|e| AppError::Internal(store::StoreError::Corrupt(format!("{e:?}"))))?;
-    Ok(Some(ChainValues { by_unit }))
+async fn chain_values(tx: &mut Tx, origin: &PlanObject, root: OrgUnitId, period: PeriodKey) -> Result<Option<ChainValues>, AppError> {
+    // A unit's roll-up depends only on its subtree, so only that part of the chain is read.
+    let inputs = store::objects::chain_inputs(tx, origin.id, root, period).await?;
+    let forest = inputs.forest.clone();
+    let by_unit = match &origin.measure {
+        Some(measure) if measure.formula != Formula::None => {
+            let tree = Tree::from_parents(inputs.forest).map_err(|e| AppError::Internal(store::StoreError::Corrupt(format!("{e:?}"))))?;
+            consolidation::consolidate(&tree, |u| inputs.outcomes.get(&u).copied(), measure.formula, measure.missing, measure.decimals)
+                .map_err(|e| AppError::Internal(store::StoreError::Corrupt(format!("{e:?}"))))?
+        }
+        // Without a formula every unit shows its own value: nothing to roll up.
+        _ => HashMap::new(),
+    };
+    Ok(Some(ChainValues { by_unit, forest }))
 }
 
 /// The origin of an object's chain (itself if it is not a copy).
@@ -220,9 +215,10 @@ impl App {
             let row_period = shown[&o.id];
             let follow_up = own.remove(&o.id);
             let mut consolidated = None;
-            if o.reach == Reach::Distributed || o.distributed_from.is_some() {
+            let rolls_up = o.measure.as_ref().is_some_and(|m| m.formula != Formula::None);
+            if rolls_up && (o.reach == Reach::Distributed || o.distributed_from.is_some()) {
                 let origin = origin_of(&mut tx, o).await?;
-                if let Some(chain) = chain_values(&mut tx, &origin, row_period).await? {
+                if let Some(chain) = chain_values(&mut tx, &origin, o.unit, row_period).await? {
                     consolidated = chain.by_unit.get(&o.unit).copied();
                 }
             }
@@ -302,14 +298,14 @@ impl App {
         let mut sub_units = Vec::new();
         if object.reach == Reach::Distributed || object.distributed_from.is_some() {
             let origin = origin_of(&mut tx, &object).await?;
-            let chain_values = chain_values(&mut tx, &origin, period).await?;
+            let chain_values = chain_values(&mut tx, &origin, object.unit, period).await?;
             consolidated = chain_values.as_ref().and_then(|c| c.by_unit.get(&object.unit).copied());
-            let mut chain = store::objects::copies_of(&mut tx, origin.id).await?;
-            chain.push(origin.clone());
-            let units: Vec<OrgUnitId> = chain.iter().map(|o| o.unit).collect();
-            let forest = store::org_units::forest_of(&mut tx, &units).await?;
-            let direct: Vec<OrgUnitId> = forest.iter().filter(|(_, p)| *p == Some(object.unit)).map(|(u, _)| *u).collect();
-            let direct_objects: Vec<&PlanObject> = chain.iter().filter(|o| direct.contains(&o.unit)).collect();
+            let direct: Vec<OrgUnitId> = chain_values
+                .as_ref()
+                .map(|c| c.forest.iter().filter(|(_, p)| *p == Some(object.unit)).map(|(u, _)| *u).collect())
+                .unwrap_or_default();
+            let direct_copies = store::objects::copies_at(&mut tx, origin.id, &direct).await?;
+            let direct_objects: Vec<&PlanObject> = direct_copies.iter().collect();
             let ids: Vec<ObjectId> = direct_objects.iter().map(|o| o.id).collect();
             let reports = store::follow_ups::for_objects(&mut tx, &ids, &[period]).await?;
             let unit_rows: HashMap<OrgUnitId, OrgUnit> =
