@@ -67,14 +67,10 @@ impl App {
         let mut unit_ids: Vec<OrgUnitId> = objects.iter().map(|o| o.unit).collect();
         unit_ids.sort();
         unit_ids.dedup();
-        let depths = store::org_units::depths(&mut tx, &unit_ids).await?;
         let tree_depth = store::org_units::tree_depth(&mut tx).await?;
         let units: HashMap<OrgUnitId, OrgUnit> =
             store::org_units::get_many(&mut tx, &unit_ids).await?.into_iter().map(|u| (u.id, u)).collect();
-        let mut paths: HashMap<OrgUnitId, Vec<OrgUnitId>> = HashMap::new();
-        for id in &unit_ids {
-            paths.insert(*id, store::org_units::path(&mut tx, *id).await?);
-        }
+        let paths = store::org_units::paths(&mut tx, &unit_ids).await?;
 
         // Candidate (object, period) pairs whose deadline falls in the window.
         let mut candidates: Vec<(&PlanObject, PeriodKey, Date)> = Vec::new();
@@ -90,7 +86,8 @@ impl App {
             let Some(level_periodicity) = periodicity_of(o) else { continue };
             for periodicity in o.followed_in(level_periodicity) {
                 for period in PeriodKey::periods_of(o.year, periodicity) {
-                    let due = deadline(period, depths.get(&o.unit).copied().unwrap_or(0), tree_depth);
+                    let depth = paths[&o.unit].len().saturating_sub(1) as u32;
+                    let due = deadline(period, depth, tree_depth);
                     let shows = (due - today).whole_days() <= SHOW_DAYS_BEFORE && (today - due).whole_days() <= KEEP_DAYS_OVERDUE;
                     // A completed or paused activity has nothing more to report.
                     if shows && o.activity.as_ref().is_none_or(|a| a.manual_status.is_none()) {

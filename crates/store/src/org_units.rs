@@ -257,18 +257,23 @@ pub async fn forest_of(tx: &mut Tx, units: &[OrgUnitId]) -> Result<Vec<(OrgUnitI
     Ok(units.iter().map(|u| (*u, nearest.get(u).map(|(_, a)| *a))).collect())
 }
 
-/// Each unit's depth in the tree (a root is 0).
-pub async fn depths(tx: &mut Tx, units: &[OrgUnitId]) -> Result<std::collections::HashMap<OrgUnitId, u32>> {
-    let mut out = std::collections::HashMap::new();
+/// Each unit's path from the root (the unit itself last), in one query for many units.
+pub async fn paths(tx: &mut Tx, units: &[OrgUnitId]) -> Result<std::collections::HashMap<OrgUnitId, Vec<OrgUnitId>>> {
+    let mut steps: std::collections::HashMap<OrgUnitId, Vec<(i64, OrgUnitId)>> = std::collections::HashMap::new();
     for chunk in units.chunks(500) {
-        let mut q = sql::Filter::new("SELECT descendant_id, MAX(depth) AS depth FROM org_unit_closure WHERE descendant_id IN ");
+        let mut q = sql::Filter::new("SELECT descendant_id, ancestor_id, depth FROM org_unit_closure WHERE descendant_id IN ");
         q.push_list(chunk);
-        q.push(" GROUP BY descendant_id");
         for row in q.fetch_all(tx.conn()).await? {
-            out.insert(sql::id(&row, "descendant_id")?, sql::int(&row, "depth")? as u32);
+            steps.entry(sql::id(&row, "descendant_id")?).or_default().push((sql::int(&row, "depth")?, sql::id(&row, "ancestor_id")?));
         }
     }
-    Ok(out)
+    Ok(steps
+        .into_iter()
+        .map(|(unit, mut s)| {
+            s.sort_by_key(|(depth, _)| std::cmp::Reverse(*depth));
+            (unit, s.into_iter().map(|(_, a)| a).collect())
+        })
+        .collect())
 }
 
 /// The depth of the deepest unit (0 for a tree of one unit or none).
