@@ -20,6 +20,9 @@ use crate::config::Config;
 pub enum BenchCommand {
     /// Generate an organisation tree in an EMPTY database and time the tree queries and moves.
     OrgTree(OrgTreeArgs),
+    /// Generate a region-scale plan in an EMPTY database and time the plan page, the follow-up
+    /// save and the to-do list.
+    Plan(crate::bench_plan::PlanArgs),
 }
 
 #[derive(Args)]
@@ -45,15 +48,16 @@ pub struct OrgTreeArgs {
 pub async fn run(config: &Config, command: BenchCommand) -> Result<()> {
     match command {
         BenchCommand::OrgTree(args) => org_tree(config, args).await,
+        BenchCommand::Plan(args) => crate::bench_plan::plan(config, args).await,
     }
 }
 
 /// Units inserted per write transaction while generating.
 const BATCH: usize = 500;
 /// Wall-clock budget of one measured operation; sampling stops early when it is used up.
-const BUDGET: Duration = Duration::from_secs(10);
+pub(crate) const BUDGET: Duration = Duration::from_secs(10);
 /// Untimed calls before each measured operation (statement preparation, caches).
-const WARMUP: usize = 5;
+pub(crate) const WARMUP: usize = 5;
 
 async fn org_tree(config: &Config, args: OrgTreeArgs) -> Result<()> {
     if args.depth == 0 || args.units < args.depth {
@@ -344,36 +348,36 @@ fn unit_id(i: usize) -> OrgUnitId {
         .expect("a well-formed uuid")
 }
 
-struct Series {
-    label: String,
-    times: Vec<Duration>,
+pub(crate) struct Series {
+    pub(crate) label: String,
+    pub(crate) times: Vec<Duration>,
     rows: Vec<usize>,
     spent: Duration,
 }
 
 impl Series {
-    fn new(label: String) -> Self {
+    pub(crate) fn new(label: String) -> Self {
         Self { label, times: Vec::new(), rows: Vec::new(), spent: Duration::ZERO }
     }
 
-    fn add(&mut self, elapsed: Duration, rows: usize) {
+    pub(crate) fn add(&mut self, elapsed: Duration, rows: usize) {
         self.times.push(elapsed);
         self.rows.push(rows);
         self.spent += elapsed;
     }
 
-    fn spent(&self) -> Duration {
+    pub(crate) fn spent(&self) -> Duration {
         self.spent
     }
 
-    fn percentiles(&self) -> (Duration, Duration, Duration) {
+    pub(crate) fn percentiles(&self) -> (Duration, Duration, Duration) {
         let mut sorted = self.times.clone();
         sorted.sort();
         (percentile(&sorted, 50.0), percentile(&sorted, 95.0), sorted.last().copied().unwrap_or_default())
     }
 
     /// The rows returned (or units moved): one number, or the mean when they vary.
-    fn rows_label(&self) -> String {
+    pub(crate) fn rows_label(&self) -> String {
         let (min, max) = (self.rows.iter().min(), self.rows.iter().max());
         match (min, max) {
             (Some(a), Some(b)) if a == b => a.to_string(),
@@ -394,28 +398,28 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 /// Progress lines on stderr, only when a person is watching.
-struct Progress(bool);
+pub(crate) struct Progress(pub(crate) bool);
 
 impl Progress {
-    fn say(&self, message: &str) {
+    pub(crate) fn say(&self, message: &str) {
         if self.0 {
             eprint!("\r\x1b[K{message}");
         }
     }
 
-    fn done(&self) {
+    pub(crate) fn done(&self) {
         if self.0 {
             eprint!("\r\x1b[K");
         }
     }
 }
 
-fn machine_facts() -> String {
+pub(crate) fn machine_facts() -> String {
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
@@ -439,17 +443,17 @@ fn machine_facts() -> String {
     format!("{model}{mhz}, {cpus} CPUs (nproc), {memory}, {} {}", std::env::consts::OS, kernel.trim())
 }
 
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let fields: Vec<&str> = load.split_whitespace().take(3).collect();
     if fields.is_empty() { "unknown".into() } else { fields.join(" ") }
 }
 
 /// xorshift64*: tiny, seeded, good enough to pick units.
-struct XorShift(u64);
+pub(crate) struct XorShift(u64);
 
 impl XorShift {
-    fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         // splitmix64 of the seed, so that small seeds still give well-mixed states (never 0).
         let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -472,14 +476,14 @@ impl XorShift {
     }
 
     /// Uniform in [0, n); n > 0.
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.unit() * n as f64) as usize % n
     }
 }
 
 /// A generated tree: units in level order (every parent comes before its children), unit 0 is
 /// the root.
-struct Tree {
+pub(crate) struct Tree {
     parent: Vec<Option<usize>>,
     level: Vec<usize>,
 }
@@ -489,7 +493,7 @@ impl Tree {
     /// förvaltningar); below that every level is a constant factor larger than the one above,
     /// so the last level holds most units, as in a real organisation. Parents are drawn with
     /// uneven weights (up to 13× apart), so fan-out varies and some units have no sub-units.
-    fn generate(units: usize, depth: usize, seed: u64) -> Tree {
+    pub(crate) fn generate(units: usize, depth: usize, seed: u64) -> Tree {
         assert!(depth >= 1 && units >= depth);
         let sizes = level_sizes(units, depth);
         let mut rng = XorShift::new(seed);
@@ -530,7 +534,7 @@ impl Tree {
     /// The units to insert, parents first. Ids are fixed (and time-ordered, like the UUIDv7 ids
     /// the app makes); keys, what pages sort by, are shuffled, since external keys do not
     /// follow the tree.
-    fn units(&self, seed: u64) -> Vec<OrgUnit> {
+    pub(crate) fn units(&self, seed: u64) -> Vec<OrgUnit> {
         let valid_from = domain::validate::date("valid_from", "2020-01-01").expect("a valid date");
         let keys = shuffled(self.len(), seed);
         (0..self.len())
@@ -562,7 +566,7 @@ impl Tree {
     }
 
     /// Units in each unit's subtree, itself included.
-    fn subtree_sizes(&self) -> Vec<usize> {
+    pub(crate) fn subtree_sizes(&self) -> Vec<usize> {
         let mut sizes = vec![1; self.len()];
         for i in (1..self.len()).rev() {
             if let Some(p) = self.parent[i] {

@@ -1,6 +1,7 @@
 //! The `styrbord` binary: the server and the operator's commands (CONTRACT.md §1).
 
 mod bench;
+mod bench_plan;
 mod config;
 
 use anyhow::{Context, Result, bail};
