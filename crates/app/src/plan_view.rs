@@ -128,6 +128,15 @@ async fn chain_values(tx: &mut Tx, origin: &PlanObject, root: OrgUnitId, period:
     Ok(Some(ChainValues { by_unit, forest }))
 }
 
+impl ChainValues {
+    /// The roll-up at a unit that has chain units below it; a unit without any shows its own
+    /// report, not a "roll-up" of one value.
+    fn rolled_up_at(&self, unit: OrgUnitId) -> Option<Consolidated> {
+        let has_below = self.forest.iter().any(|(_, parent)| *parent == Some(unit));
+        if has_below { self.by_unit.get(&unit).copied() } else { None }
+    }
+}
+
 /// The origin of an object's chain (itself if it is not a copy).
 async fn origin_of(tx: &mut Tx, object: &PlanObject) -> Result<PlanObject, AppError> {
     match object.distributed_from {
@@ -219,7 +228,7 @@ impl App {
             if rolls_up && (o.reach == Reach::Distributed || o.distributed_from.is_some()) {
                 let origin = origin_of(&mut tx, o).await?;
                 if let Some(chain) = chain_values(&mut tx, &origin, o.unit, row_period).await? {
-                    consolidated = chain.by_unit.get(&o.unit).copied();
+                    consolidated = chain.rolled_up_at(o.unit);
                 }
             }
             let value = match consolidated {
@@ -299,7 +308,7 @@ impl App {
         if object.reach == Reach::Distributed || object.distributed_from.is_some() {
             let origin = origin_of(&mut tx, &object).await?;
             let chain_values = chain_values(&mut tx, &origin, object.unit, period).await?;
-            consolidated = chain_values.as_ref().and_then(|c| c.by_unit.get(&object.unit).copied());
+            consolidated = chain_values.as_ref().and_then(|c| c.rolled_up_at(object.unit));
             let direct: Vec<OrgUnitId> = chain_values
                 .as_ref()
                 .map(|c| c.forest.iter().filter(|(_, p)| *p == Some(object.unit)).map(|(u, _)| *u).collect())
@@ -313,7 +322,7 @@ impl App {
             for o in direct_objects {
                 let Some(u) = unit_rows.get(&o.unit) else { continue };
                 let f = reports.iter().find(|f| f.object == o.id && f.unit == o.unit).cloned();
-                let c = chain_values.as_ref().and_then(|c| c.by_unit.get(&o.unit).copied());
+                let c = chain_values.as_ref().and_then(|c| c.rolled_up_at(o.unit));
                 let value = c.map(|c| c.value).unwrap_or_else(|| f.as_ref().and_then(|f| f.outcome));
                 let assessment = f.as_ref().and_then(|f| f.assessment).unwrap_or_else(|| plan::automatic_assessment(o, period, value));
                 sub_units.push(SubUnitLine { unit: u.clone(), object: o.id, follow_up: f, value, consolidated: c, assessment });
