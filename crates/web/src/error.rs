@@ -98,17 +98,24 @@ pub fn field_message(p: &ValidationError, lang: Lang) -> String {
     lang.t_args(&format!("validation-{}", p.code.as_str().replace('_', "-")), &[("field", label)])
 }
 
-/// A field's name for people; list items (`levels[2].key`) read "Level 3: Key".
+/// A field's name for people. Paths read as their parts: `levels[2].key` is "Level 3: Key",
+/// `objects[3].targets[0].value` "Object 4: Target 1: Value", `reported[1]` "Reported 2".
 pub fn field_label(field: &str, lang: Lang) -> String {
-    let plain = |f: &str| lang.t(&format!("field-{}", f.replace('_', "-")));
-    if let Some((list, rest)) = field.split_once('[')
-        && let Some((index, part)) = rest.split_once("].")
-        && let Ok(index) = index.parse::<usize>()
-    {
-        let item = lang.t_args(&format!("field-{}-item", list.replace('_', "-")), &[("n", (index + 1).to_string())]);
-        return format!("{item}: {}", plain(part));
-    }
-    plain(field)
+    let name = |f: &str| f.replace('_', "-");
+    field
+        .split('.')
+        .map(|part| match part.split_once('[') {
+            Some((list, rest)) => {
+                let n = rest.trim_end_matches(']').parse::<usize>().map(|i| i + 1).unwrap_or(0);
+                let key = format!("field-{}-item", name(list));
+                let item = lang.t_args(&key, &[("n", n.to_string())]);
+                if item == key { format!("{} {n}", lang.t(&format!("field-{}", name(list)))) } else { item }
+            }
+            None if part == "$" => lang.t("field-document"),
+            None => lang.t(&format!("field-{}", name(part))),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 fn field_problem(p: &ValidationError, lang: Lang) -> FieldProblem {

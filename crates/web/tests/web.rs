@@ -40,6 +40,17 @@ const MODEL_CONFIGURERS: &[Who] = &[Who::Admin, Who::SuperUser];
 /// … and, for VGPU, its module owner (module-owner on RV, module vgpu).
 const MODEL_CONFIGURERS_OF_VGPU: &[Who] = &[Who::Admin, Who::SuperUser, Who::ModuleOwner];
 
+/// May edit CE's vgpu plan: goals, indicators, activities (EditPlan on CE, full licence).
+const PLAN_EDITORS_OF_CE: &[Who] = &[Who::Admin, Who::SuperUser, Who::ModuleOwner, Who::BusinessSupport];
+/// … and CE's activities, which its manager may edit too.
+const ACTIVITY_EDITORS_OF_CE: &[Who] =
+    &[Who::Admin, Who::SuperUser, Who::ModuleOwner, Who::BusinessSupport, Who::Manager];
+/// May report follow-up on CE's vgpu objects (the user on CE-REDO is below, not on CE).
+const REPORTERS_ON_CE: &[Who] = &[Who::Admin, Who::SuperUser, Who::ModuleOwner, Who::BusinessSupport, Who::Manager];
+/// May report follow-up on CE-REDO's objects (the user has a report-only licence).
+const REPORTERS_ON_CE_REDO: &[Who] =
+    &[Who::Admin, Who::SuperUser, Who::ModuleOwner, Who::BusinessSupport, Who::Manager, Who::User];
+
 /// One concrete request against one documented operation, and who may make it.
 struct Entry {
     method: &'static str,
@@ -88,6 +99,22 @@ const MATRIX: &[Entry] = &[
     e("GET", "/api/v1/role-assignments/{id}", "read admin's grant on RV", READERS_OF_RV, 200),
     e("DELETE", "/api/v1/role-assignments/{id}", "revoke a view grant on CA-UPPH", RK_ADMINS, 204),
     e("GET", "/api/v1/audit-events", "list audit events", EVERYONE, 200),
+    e("GET", "/api/v1/periods", "list the tertials of 2020", EVERYONE, 200),
+    e("GET", "/api/v1/objects", "list vgpu objects", EVERYONE, 200),
+    e("POST", "/api/v1/objects", "create a goal on CE", PLAN_EDITORS_OF_CE, 201),
+    e("POST", "/api/v1/objects", "create an activity on CE", ACTIVITY_EDITORS_OF_CE, 201),
+    e("GET", "/api/v1/objects/{id}", "read the goal on CE", READERS_OF_CE, 200),
+    e("GET", "/api/v1/objects/{id}", "read the indicator on CE-REDO", EVERYONE, 200),
+    e("PUT", "/api/v1/objects/{id}", "retitle the goal on CE", PLAN_EDITORS_OF_CE, 200),
+    e("PUT", "/api/v1/objects/{id}", "retitle the activity on CE", ACTIVITY_EDITORS_OF_CE, 200),
+    e("DELETE", "/api/v1/objects/{id}", "delete a goal on CE", PLAN_EDITORS_OF_CE, 204),
+    e("POST", "/api/v1/objects/{id}/distribution", "distribute an indicator from CE to CE-REDO", PLAN_EDITORS_OF_CE, 200),
+    e("GET", "/api/v1/objects/{id}/follow-ups", "list the follow-ups of the indicator on CE", READERS_OF_CE, 200),
+    e("GET", "/api/v1/objects/{id}/follow-ups/{period}", "read the follow-up of the indicator on CE", READERS_OF_CE, 200),
+    e("PUT", "/api/v1/objects/{id}/follow-ups/{period}", "report on the indicator on CE-REDO", REPORTERS_ON_CE_REDO, 200),
+    e("PUT", "/api/v1/objects/{id}/follow-ups/{period}", "comment on the goal on CE", REPORTERS_ON_CE, 200),
+    e("GET", "/api/v1/plan-files", "export CE's vgpu plan", READERS_OF_CE, 200),
+    e("POST", "/api/v1/plan-files", "import a goal on CE", PLAN_EDITORS_OF_CE, 200),
 ];
 
 /// What the matrix sets up before it runs (through the use cases, as the operator).
@@ -128,6 +155,88 @@ fn target_email(who: Who) -> String {
 
 fn upper(who: Who) -> String {
     who.tag().to_uppercase()
+}
+
+/// The plan year of the objects the tests make (the clock stands in November 2026).
+const PLAN_YEAR: i64 = 2026;
+
+fn who_index(who: Who) -> usize {
+    Who::ALL.iter().position(|w| *w == who).expect("a demo person")
+}
+
+/// A month of the plan year of its own for each caller to report in (reports of one period
+/// would conflict).
+fn month_of(who: Who) -> String {
+    format!("{PLAN_YEAR}-{:02}", who_index(who) + 1)
+}
+
+/// A tertial of its own for each caller: three a year from the plan year on.
+fn tertial_of(who: Who) -> String {
+    let i = who_index(who) as i64;
+    format!("{}-T{}", PLAN_YEAR + i / 3, i % 3 + 1)
+}
+
+/// Creates a vgpu object through the use case, as the operator.
+async fn make_object(h: &Harness, key: &str, level: &str, unit: &str, fields: domain::plan::ObjectInput) {
+    h.app
+        .create_object(
+            &Actor::system(),
+            app::plan::NewObject {
+                key: Some(key.into()),
+                module: "vgpu".into(),
+                level: level.into(),
+                unit: unit.into(),
+                year: PLAN_YEAR,
+                fields,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("create the object {key}: {e:?}"));
+}
+
+fn goal_fields(title: &str) -> domain::plan::ObjectInput {
+    domain::plan::ObjectInput { title: title.into(), ..Default::default() }
+}
+
+/// An indicator in per cent with one decimal and a yearly target of 4.0.
+fn indicator_fields(title: &str) -> domain::plan::ObjectInput {
+    domain::plan::ObjectInput {
+        title: title.into(),
+        measure_unit: Some("%".into()),
+        decimals: Some("1".into()),
+        targets: vec![domain::plan::PeriodValueInput { period: PLAN_YEAR.to_string(), value: "4.0".into() }],
+        ..Default::default()
+    }
+}
+
+/// The plan objects the matrix reads, changes, reports on, distributes and removes.
+async fn fixture_objects(h: &Harness) {
+    make_object(h, "fx-goal", "goal", "CE", goal_fields("Ekonomi i balans")).await;
+    make_object(h, "fx-ind", "indicator", "CE", indicator_fields("Sjukfrånvaro CE")).await;
+    make_object(h, "fx-ind-redo", "indicator", "CE-REDO", indicator_fields("Sjukfrånvaro redovisning")).await;
+    let activity = domain::plan::ObjectInput {
+        title: "Ta fram en modell".into(),
+        start: Some(format!("{PLAN_YEAR}-01-01")),
+        end: Some(format!("{PLAN_YEAR}-12-31")),
+        ..Default::default()
+    };
+    make_object(h, "fx-act", "activity", "CE", activity).await;
+    for who in Who::ALL {
+        make_object(h, &format!("del-{}", who.tag()), "goal", "CE", goal_fields(&format!("Att ta bort {}", who.tag())))
+            .await;
+        make_object(h, &format!("dist-{}", who.tag()), "indicator", "CE", indicator_fields(&format!("Att fördela {}", who.tag())))
+            .await;
+    }
+    let report = domain::plan::FollowUpInput {
+        outcome: Some("5,5".into()),
+        comment: Some("Högre än målet".into()),
+        ..Default::default()
+    };
+    h.app
+        .save_follow_up(&Actor::system(), "fx-ind", None, &format!("{PLAN_YEAR}-03"), report, None)
+        .await
+        .expect("report on fx-ind");
 }
 
 async fn fixture(h: &Harness) -> Fixture {
@@ -198,6 +307,7 @@ async fn fixture(h: &Harness) -> Fixture {
         .into_iter()
         .map(|m| (m["module"].as_str().unwrap().to_owned(), m))
         .collect();
+    fixture_objects(h).await;
     Fixture {
         models,
         chef_grant_on_ce: find(Who::Manager.email(), "manager", "CE"),
@@ -310,6 +420,60 @@ fn matrix_request(fx: &Fixture, case: &str, who: Who) -> (Method, String, Option
             format!("/api/v1/governance-models/{}", fx.models["sam"]["id"].as_str().unwrap()),
             Some(model_put_body(&fx.models["sam"], 1, &format!("Risk {tag}"))),
         ),
+        "list the tertials of 2020" => (Method::GET, "/api/v1/periods?year=2020&periodicity=tertial".into(), None),
+        "list vgpu objects" => (Method::GET, "/api/v1/objects?module=vgpu&limit=500".into(), None),
+        "create a goal on CE" => (
+            Method::POST,
+            "/api/v1/objects".into(),
+            Some(json!({"key": format!("mal-{tag}"), "module": "vgpu", "level": "goal", "unit": "CE", "year": PLAN_YEAR,
+                "title": format!("Mål {tag}"), "issued_by": "Regionstyrelse"})),
+        ),
+        "create an activity on CE" => (
+            Method::POST,
+            "/api/v1/objects".into(),
+            Some(json!({"key": format!("atg-{tag}"), "module": "vgpu", "level": "activity", "unit": "CE", "year": PLAN_YEAR,
+                "title": format!("Åtgärd {tag}"), "start": "2026-01-01", "end": "2026-12-31", "responsible": "CE"})),
+        ),
+        "read the goal on CE" => (Method::GET, "/api/v1/objects/fx-goal".into(), None),
+        "read the indicator on CE-REDO" => (Method::GET, "/api/v1/objects/fx-ind-redo".into(), None),
+        // No version: each allowed caller's change applies on top of the previous one.
+        "retitle the goal on CE" => (
+            Method::PUT,
+            "/api/v1/objects/fx-goal".into(),
+            Some(json!({"title": format!("Mål på CE {tag}"), "issued_by": "council"})),
+        ),
+        "retitle the activity on CE" => (
+            Method::PUT,
+            "/api/v1/objects/fx-act".into(),
+            Some(json!({"title": format!("Åtgärd på CE {tag}"), "start": "2026-01-01", "end": "2026-12-31"})),
+        ),
+        "delete a goal on CE" => (Method::DELETE, format!("/api/v1/objects/del-{tag}"), None),
+        "distribute an indicator from CE to CE-REDO" => (
+            Method::POST,
+            format!("/api/v1/objects/dist-{tag}/distribution"),
+            Some(json!({"units": ["CE-REDO"], "auto_copy": false})),
+        ),
+        "list the follow-ups of the indicator on CE" => (Method::GET, "/api/v1/objects/fx-ind/follow-ups".into(), None),
+        "read the follow-up of the indicator on CE" => {
+            (Method::GET, format!("/api/v1/objects/fx-ind/follow-ups/{PLAN_YEAR}-03"), None)
+        }
+        "report on the indicator on CE-REDO" => (
+            Method::PUT,
+            format!("/api/v1/objects/fx-ind-redo/follow-ups/{}", month_of(who)),
+            Some(json!({"outcome": 3.5, "comment": format!("Rapport {tag}")})),
+        ),
+        "comment on the goal on CE" => (
+            Method::PUT,
+            format!("/api/v1/objects/fx-goal/follow-ups/{}", tertial_of(who)),
+            Some(json!({"assessment": "yellow", "comment": format!("Kommentar {tag}")})),
+        ),
+        "export CE's vgpu plan" => (Method::GET, format!("/api/v1/plan-files?unit=CE&year={PLAN_YEAR}&module=vgpu"), None),
+        "import a goal on CE" => (
+            Method::POST,
+            "/api/v1/plan-files".into(),
+            Some(json!({"format": "styrbord-plan/1", "year": PLAN_YEAR, "objects": [
+                {"key": format!("pf-{tag}"), "module": "vgpu", "level": "goal", "unit": "CE", "title": format!("Importerat mål {tag}")}]})),
+        ),
         other => panic!("the matrix case {other:?} has no request"),
     }
 }
@@ -331,6 +495,15 @@ async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Optio
     let user_named = |email: &'static str, name: String| async move {
         let users = h.get_all(&format!("/api/v1/users?search={}", enc(email)), admin).await;
         users.iter().any(|u| u["email"] == email && u["name"] == name.as_str())
+    };
+    let object = |key: String| async move {
+        let r = h.get(&format!("/api/v1/objects/{key}"), admin).await;
+        (r.status == 200).then(|| r.json())
+    };
+    let reported = |key: &'static str, period: String, comment: String| async move {
+        let r = h.get(&format!("/api/v1/objects/{key}/follow-ups"), admin).await;
+        r.expect(200);
+        r.json().as_array().expect("a list").iter().any(|f| f["period"] == period.as_str() && f["comment"] == comment.as_str())
     };
     let model_level_named = |module: &'static str, index: usize, name: String| async move {
         let id = fx.models[module]["id"].as_str().unwrap();
@@ -370,6 +543,25 @@ async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Optio
         "revoke a view grant on CA-UPPH" => {
             h.get(&format!("/api/v1/role-assignments/{}", fx.revocable[&who]), admin).await.status == 404
         }
+        "create a goal on CE" => object(format!("mal-{tag}")).await.is_some_and(|o| o["unit"] == "CE" && o["kind"] == "text"),
+        "create an activity on CE" => {
+            object(format!("atg-{tag}")).await.is_some_and(|o| o["unit"] == "CE" && o["kind"] == "activity")
+        }
+        "retitle the goal on CE" => {
+            object("fx-goal".into()).await.is_some_and(|o| o["title"] == format!("Mål på CE {tag}").as_str())
+        }
+        "retitle the activity on CE" => {
+            object("fx-act".into()).await.is_some_and(|o| o["title"] == format!("Åtgärd på CE {tag}").as_str())
+        }
+        "delete a goal on CE" => object(format!("del-{tag}")).await.is_none(),
+        "distribute an indicator from CE to CE-REDO" => object(format!("dist-{tag}.CE-REDO"))
+            .await
+            .is_some_and(|o| o["unit"] == "CE-REDO" && o["distributed_from"] == format!("dist-{tag}").as_str()),
+        "report on the indicator on CE-REDO" => {
+            reported("fx-ind-redo", month_of(who), format!("Rapport {tag}")).await
+        }
+        "comment on the goal on CE" => reported("fx-goal", tertial_of(who), format!("Kommentar {tag}")).await,
+        "import a goal on CE" => object(format!("pf-{tag}")).await.is_some_and(|o| o["unit"] == "CE" && o["kind"] == "text"),
         _ => return None,
     })
 }
@@ -497,6 +689,70 @@ async fn matrix_check_read(h: &Harness, fx: &Fixture, case: &str, who: Who, body
                 )
             })
         }
+        "list the tertials of 2020" => {
+            let got: Vec<(String, String, String)> = body
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|p| (p["key"].to_string(), p["start"].to_string(), p["end"].to_string()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let expected: Vec<(String, String, String)> = [
+                ("2020-T1", "2020-01-01", "2020-04-30"),
+                ("2020-T2", "2020-05-01", "2020-08-31"),
+                ("2020-T3", "2020-09-01", "2020-12-31"),
+            ]
+            .iter()
+            .map(|(k, s, e)| (format!("{k:?}"), format!("{s:?}"), format!("{e:?}")))
+            .collect();
+            (got != expected).then(|| format!("periods: got {body}"))
+        }
+        "list vgpu objects" => {
+            if body["next_cursor"].is_string() {
+                return Some("more than 500 objects: the check needs all of them on one page".into());
+            }
+            let tree = h.tree(admin).await;
+            let visible = readable_units(&tree, who);
+            let all = h.get_all("/api/v1/objects?module=vgpu&limit=500", admin).await;
+            let expected: BTreeSet<String> = all
+                .iter()
+                .filter(|o| o["unit"].as_str().is_some_and(|k| visible.contains(k)))
+                .map(|o| o["key"].as_str().unwrap().to_owned())
+                .collect();
+            let got = strs(&items(), "key");
+            (got != expected || !got.contains("fx-ind-redo")).then(|| {
+                format!(
+                    "objects: shown but not visible {:?}; visible but not shown {:?}",
+                    got.difference(&expected).collect::<Vec<_>>(),
+                    expected.difference(&got).collect::<Vec<_>>()
+                )
+            })
+        }
+        "export CE's vgpu plan" => {
+            let keys: BTreeSet<String> = body["objects"].as_array().map(|a| strs(a, "key")).unwrap_or_default();
+            (body["format"] != "styrbord-plan/1" || !keys.contains("fx-goal") || !keys.contains("fx-ind"))
+                .then(|| format!("the export lacks CE's objects: {keys:?}"))
+        }
+        "read the goal on CE" => {
+            (body["key"] != "fx-goal" || body["kind"] != "text" || body["unit"] != "CE").then(|| format!("got {body}"))
+        }
+        "read the indicator on CE-REDO" => (body["key"] != "fx-ind-redo"
+            || body["kind"] != "measure"
+            || body["targets"] != json!([{"period": "2026", "value": "4.0"}]))
+        .then(|| format!("got {body}")),
+        "list the follow-ups of the indicator on CE" => {
+            let found = body.as_array().is_some_and(|a| {
+                a.iter().any(|f| f["unit"] == "CE" && f["period"] == "2026-03" && f["outcome"] == "5.5")
+            });
+            (!found).then(|| format!("the fixture's report is missing: {body}"))
+        }
+        "read the follow-up of the indicator on CE" => (body["object"] != "fx-ind"
+            || body["period"] != "2026-03"
+            || body["value"] != "5.5"
+            || body["target"] != "4.0"
+            || body["follow_up"]["comment"] != "Högre än målet")
+            .then(|| format!("got {body}")),
         _ => None,
     }
 }
@@ -653,11 +909,12 @@ async fn authorization_matrix_of_the_html_pages() {
         "chef sees CE's roles"
     );
 
-    // The history page shows only events in the caller's scope.
-    let audit_as_chef = h.page("/audit", Some(&browsers[&Who::Manager])).await.text();
+    // The history page shows only events in the caller's scope (people's events: the demo's
+    // plan import fills the first page of the unfiltered history).
+    let audit_as_chef = h.page("/audit?object_type=user", Some(&browsers[&Who::Manager])).await.text();
     assert!(audit_as_chef.contains(Who::User.email()), "chef sees the creation of a CE person");
     assert!(!audit_as_chef.contains(Who::Auditor.email()), "chef must not see events about revisor (home RV)");
-    let audit_as_auditor = h.page("/audit", Some(&browsers[&Who::Auditor])).await.text();
+    let audit_as_auditor = h.page("/audit?object_type=user", Some(&browsers[&Who::Auditor])).await.text();
     assert!(audit_as_auditor.contains(Who::Auditor.email()) && audit_as_auditor.contains(Who::User.email()));
 
     // Writes through forms: (who, form, fields, expected status, key that must exist afterwards or not).
@@ -1160,6 +1417,427 @@ async fn lists_paginate_without_gaps_or_duplicates() {
     let resp = h.get("/api/v1/audit-events?cursor=inte-en-markor", &admin).await;
     resp.expect(422);
     assert_eq!(resp.json()["details"][0]["field"], "cursor");
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// 2b. Plan objects, follow-ups and periods
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/// (field, code) of each problem of a 422.
+fn problems(resp: &Resp) -> Vec<(String, String)> {
+    resp.expect(422);
+    let body = resp.json();
+    assert_eq!(body["code"], "validation_failed", "{body}");
+    body["details"]
+        .as_array()
+        .expect("details")
+        .iter()
+        .map(|p| (p["field"].as_str().unwrap().to_owned(), p["code"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn problem(field: &str, code: &str) -> (String, String) {
+    (field.to_owned(), code.to_owned())
+}
+
+#[tokio::test]
+async fn plan_objects_are_created_listed_checked_and_changed_through_the_api() {
+    let h = Harness::new().await;
+    let vstod = h.token(Who::BusinessSupport).await;
+    let post = |body: Value| h.api(Method::POST, "/api/v1/objects", Some(&vstod), Some(body));
+
+    // A goal, an indicator under it and an activity, as a plan file would name them.
+    let goal = post(json!({"key": "m-ce-ekonomi", "module": "vgpu", "level": "goal", "unit": "CE", "year": 2026,
+        "title": "Centrum för ekonomi ska hålla sin budget", "issued_by": "Regionstyrelse",
+        "decision_date": "2025-11-20", "decision_paragraph": "§ 12", "case_number": "RV2025-0042"}))
+    .await;
+    goal.expect(201);
+    let goal = goal.json();
+    assert_eq!(goal["kind"], "text");
+    assert_eq!(goal["issued_by"], "executive-board");
+    assert_eq!(goal["decision_date"], "2025-11-20");
+    assert_eq!(goal["internal_assignment"], false);
+    assert!(goal["targets"].is_null() && goal["start"].is_null(), "fields of other kinds are null: {goal}");
+    assert_eq!((goal["unit"].as_str(), goal["year"].as_i64(), goal["version"].as_i64()), (Some("CE"), Some(2026), Some(1)));
+
+    let indicator = post(json!({"key": "i-ce-sjuk", "module": "vgpu", "level": "indicator", "unit": "CE", "year": 2026,
+        "parent": "m-ce-ekonomi", "title": "Sjukfrånvaro", "measure_unit": "%", "decimals": 1,
+        "higher_is_better": false, "reported": ["M", "D", "Å"],
+        "baseline": {"period": "2025", "value": "4,8"}, "targets": [{"period": "2026", "value": 4.5}]}))
+    .await;
+    indicator.expect(201);
+    let indicator = indicator.json();
+    assert_eq!(indicator["kind"], "measure");
+    assert_eq!(indicator["parent"], "m-ce-ekonomi");
+    assert_eq!(indicator["reported"], json!(["Å", "D", "M"]), "longest first");
+    assert_eq!(indicator["baseline"], json!({"period": "2025", "value": "4.8"}));
+    assert_eq!(indicator["targets"], json!([{"period": "2026", "value": "4.5"}]), "values are exact decimals as text");
+    assert_eq!((indicator["formula"].as_str(), indicator["missing_policy"].as_str()), (Some("none"), Some("skip")));
+    assert!(indicator["issued_by"].is_null() && indicator["internal_assignment"].is_null());
+
+    let activity = post(json!({"module": "vgpu", "level": "activity", "unit": "CE", "year": 2026,
+        "links": ["m-ce-ekonomi"], "title": "Inför månatlig uppföljning",
+        "start": "2026-01-01", "end": "2026-12-31", "responsible": "CE", "responsible_user": Who::Manager.email(),
+        "progress": 40, "priority": "high"}))
+    .await;
+    activity.expect(201);
+    let activity = activity.json();
+    let activity_key = activity["key"].as_str().unwrap().to_owned();
+    assert!(activity_key.starts_with("activity-"), "a key is generated: {activity_key}");
+    assert_eq!(activity["links"], json!(["m-ce-ekonomi"]));
+    assert_eq!(activity["responsible_user"], Who::Manager.email());
+    assert_eq!((activity["progress"].as_i64(), activity["priority"].as_str()), (Some(40), Some("high")));
+    assert_eq!(activity["status"], "ongoing", "38 days left on 2026-11-23");
+
+    // By key or by id; lists filter by unit (or subtree), module, level and year.
+    let by_id = h.get(&format!("/api/v1/objects/{}", indicator["id"].as_str().unwrap()), &vstod).await;
+    by_id.expect(200);
+    assert_eq!(by_id.json()["key"], "i-ce-sjuk");
+    let keys = |uri: &'static str| {
+        let h = &h;
+        let vstod = &vstod;
+        async move { strs(&h.get_all(uri, vstod).await, "key") }
+    };
+    let mine = BTreeSet::from(["m-ce-ekonomi".to_owned(), "i-ce-sjuk".to_owned(), activity_key.clone()]);
+    assert_eq!(keys("/api/v1/objects?unit=CE&module=vgpu&year=2026").await, mine);
+    assert_eq!(keys("/api/v1/objects?unit=CE&level=indicator&year=2026").await, BTreeSet::from(["i-ce-sjuk".to_owned()]));
+    assert!(keys("/api/v1/objects?unit=CE&year=2025").await.is_empty());
+    let rk_admin = h.token(Who::Admin).await;
+    let rk = strs(&h.get_all("/api/v1/objects?unit=RK&subtree=true&year=2026", &rk_admin).await, "key");
+    assert!(rk.is_superset(&mine), "the subtree of RK holds CE's objects");
+    let rk_only = strs(&h.get_all("/api/v1/objects?unit=RK&year=2026", &rk_admin).await, "key");
+    assert!(rk_only.is_disjoint(&mine), "without subtree, only RK's own");
+    let page = h.get("/api/v1/objects?unit=CE&limit=2", &vstod).await;
+    page.expect(200);
+    let page = page.json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert!(page["next_cursor"].is_string());
+    for (uri, field) in [
+        ("/api/v1/objects?year=1800", "year"),
+        ("/api/v1/objects?module=VGPU", "module"),
+        ("/api/v1/objects?unit=NOPE", "unit"),
+        ("/api/v1/objects?cursor=abc", "cursor"),
+    ] {
+        let resp = h.get(uri, &vstod).await;
+        assert_eq!(problems(&resp)[0].0, field, "{uri}");
+    }
+
+    // Fields that do not belong to the kind, and values with too many decimals, are named.
+    let wrong = post(json!({"module": "vgpu", "level": "goal", "unit": "CE", "year": 2026, "title": "Mål",
+        "targets": [{"period": "2026", "value": 1}]}))
+    .await;
+    assert_eq!(problems(&wrong), vec![problem("targets", "not_for_kind")]);
+    let wrong = post(json!({"module": "vgpu", "level": "indicator", "unit": "CE", "year": 2026, "title": " ",
+        "decimals": 1, "targets": [{"period": "2026", "value": "4.55"}, {"period": "2020-T4", "value": "x"}],
+        "start": "2026-01-01"}))
+    .await;
+    let got = problems(&wrong);
+    for want in [
+        problem("title", "required"),
+        problem("start", "not_for_kind"),
+        problem("targets[0].value", "too_many_decimals"),
+        problem("targets[1].period", "invalid_period"),
+        problem("targets[1].value", "not_a_number"),
+    ] {
+        assert!(got.contains(&want), "{want:?} missing from {got:?}");
+    }
+    let blank = post(json!({"module": "vgpu", "level": "goal", "unit": "CE", "year": 2026, "title": "Mål", "due": ""})).await;
+    assert_eq!(problems(&blank), vec![problem("due", "required")]);
+    let unknown = post(json!({"module": "vgpu", "level": "goal", "unit": "CE", "year": 2026, "title": "Mål", "colour": "red"})).await;
+    unknown.expect(422);
+    assert_eq!(unknown.code(), "invalid_body");
+    let duplicate = post(json!({"key": "m-ce-ekonomi", "module": "vgpu", "level": "goal", "unit": "CE", "year": 2026, "title": "Igen"})).await;
+    duplicate.expect(409);
+    assert_eq!(duplicate.code(), "conflict_duplicate");
+    // Not on a unit outside the caller's subtree.
+    let outside = post(json!({"module": "vgpu", "level": "goal", "unit": "CK", "year": 2026, "title": "Mål för CK"})).await;
+    outside.expect(403);
+
+    // A PUT is the whole new state; a stale version is refused.
+    let put = |key: &str, body: Value| {
+        let (h, vstod, uri) = (&h, &vstod, format!("/api/v1/objects/{key}"));
+        async move { h.api(Method::PUT, &uri, Some(vstod), Some(body)).await }
+    };
+    let first = put("i-ce-sjuk", json!({"title": "Sjukfrånvaro (%)", "parent": "m-ce-ekonomi", "decimals": 1,
+        "higher_is_better": false, "targets": [{"period": "2026", "value": "4.0"}], "version": 1}))
+    .await;
+    first.expect(200);
+    let first = first.json();
+    assert_eq!((first["title"].as_str(), first["version"].as_i64()), (Some("Sjukfrånvaro (%)"), Some(2)));
+    assert_eq!(first["reported"], json!([]), "what a PUT leaves out is emptied");
+    assert!(first["baseline"].is_null());
+    let second = put("i-ce-sjuk", json!({"title": "Sjukfrånvaro totalt", "decimals": 1, "version": 1})).await;
+    second.expect(409);
+    assert_eq!(second.code(), "conflict_stale");
+    assert_eq!(h.get("/api/v1/objects/i-ce-sjuk", &vstod).await.json()["title"], "Sjukfrånvaro (%)");
+    let wrong = put("m-ce-ekonomi", json!({"title": "Mål", "measure_unit": "%"})).await;
+    assert_eq!(problems(&wrong), vec![problem("measure_unit", "not_for_kind")]);
+    // The manager of CE edits its activities but not its goals.
+    let chef = h.token(Who::Manager).await;
+    let by_chef = h
+        .api(Method::PUT, &format!("/api/v1/objects/{activity_key}"), Some(&chef),
+            Some(json!({"title": "Inför månatlig uppföljning", "start": "2026-01-01", "end": "2026-12-31",
+                "manual_status": "completed", "progress": 100})))
+        .await;
+    by_chef.expect(200);
+    assert_eq!(by_chef.json()["status"], "completed");
+    h.api(Method::PUT, "/api/v1/objects/m-ce-ekonomi", Some(&chef), Some(json!({"title": "Nej"}))).await.expect(403);
+
+    // Removal: refused while something depends on the object, or on a stale version.
+    let del = |uri: String| {
+        let (h, vstod) = (&h, &vstod);
+        async move { h.api(Method::DELETE, &uri, Some(vstod), None).await }
+    };
+    let busy = del("/api/v1/objects/m-ce-ekonomi".into()).await;
+    busy.expect(409);
+    assert_eq!(busy.code(), "conflict_has_dependants");
+    let stale = del(format!("/api/v1/objects/{activity_key}?version=1")).await;
+    stale.expect(409);
+    assert_eq!(stale.code(), "conflict_stale");
+    del(format!("/api/v1/objects/{activity_key}?version=2")).await.expect(204);
+    h.get(&format!("/api/v1/objects/{activity_key}"), &vstod).await.expect(404);
+    h.get("/api/v1/objects/no-such-object", &vstod).await.expect(404);
+}
+
+#[tokio::test]
+async fn follow_ups_are_saved_read_back_and_checked() {
+    let h = Harness::new().await;
+    let vstod = h.token(Who::BusinessSupport).await;
+    let anv = h.token(Who::User).await;
+    h.api(Method::POST, "/api/v1/objects", Some(&vstod), Some(json!({"key": "i-redo", "module": "vgpu",
+        "level": "indicator", "unit": "CE-REDO", "year": 2026, "title": "Sjukfrånvaro", "decimals": 1,
+        "higher_is_better": false, "targets": [{"period": "2026", "value": "4.0"}]})))
+    .await
+    .expect(201);
+    let put = |token: &str, period: &str, body: Value| {
+        let (h, token, uri) = (&h, token.to_owned(), format!("/api/v1/objects/i-redo/follow-ups/{period}"));
+        async move { h.api(Method::PUT, &uri, Some(&token), Some(body)).await }
+    };
+
+    // The user of CE-REDO reports (report-only licence); decimals and periods are checked.
+    let resp = put(&anv, "2026-03", json!({"outcome": "4,25"})).await;
+    assert_eq!(problems(&resp), vec![problem("outcome", "too_many_decimals")]);
+    let resp = put(&anv, "2026-Q1", json!({"outcome": "4"})).await;
+    assert_eq!(problems(&resp), vec![problem("period", "invalid_period")]);
+    let resp = put(&anv, "2026-03", json!({"outcome": "4", "assessment": "green"})).await;
+    assert_eq!(problems(&resp), vec![problem("reason", "required")], "an override needs a reason");
+    let saved = put(&anv, "2026-03", json!({"outcome": 3.9, "comment": "Lägre än målet"})).await;
+    saved.expect(200);
+    let saved = saved.json();
+    assert_eq!(saved["follow_up"]["outcome"], "3.9");
+    assert_eq!(saved["follow_up"]["version"], 1);
+    assert_eq!((saved["value"].as_str(), saved["target"].as_str()), (Some("3.9"), Some("4.0")));
+    assert_eq!((saved["automatic"].as_str(), saved["assessment"].as_str()), (Some("green"), Some("green")));
+    assert_eq!(saved["unit"], "CE-REDO");
+    assert!(saved["takes_outcome"].as_bool().unwrap());
+
+    // A second report without the version the reporter saw is stale; with it, it is saved whole.
+    let again = put(&anv, "2026-03", json!({"outcome": "4.6"})).await;
+    again.expect(409);
+    assert_eq!(again.code(), "conflict_stale");
+    let changed = put(&anv, "2026-03", json!({"outcome": "4.6", "assessment": "yellow", "reason": "Tillfälligt", "version": 1})).await;
+    changed.expect(200);
+    let changed = changed.json();
+    assert_eq!((changed["automatic"].as_str(), changed["assessment"].as_str()), (Some("red"), Some("yellow")));
+    assert_eq!(changed["follow_up"]["version"], 2);
+    assert!(changed["follow_up"]["comment"].is_null(), "a follow-up is saved whole");
+    let stale = put(&anv, "2026-03", json!({"outcome": "4.7", "version": 1})).await;
+    stale.expect(409);
+    assert_eq!(stale.code(), "conflict_stale");
+    put(&anv, "2026-04", json!({"outcome": "4.1", "comment": "April"})).await.expect(200);
+
+    // Read back: the list of every follow-up, and one period's window.
+    let all = h.get("/api/v1/objects/i-redo/follow-ups", &vstod).await;
+    all.expect(200);
+    let all = all.json();
+    let got: BTreeSet<(String, String, i64)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["period"].as_str().unwrap().to_owned(), f["outcome"].as_str().unwrap().to_owned(), f["version"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(got, BTreeSet::from([("2026-03".into(), "4.6".into(), 2), ("2026-04".into(), "4.1".into(), 1)]));
+    assert!(all.as_array().unwrap().iter().all(|f| f["unit"] == "CE-REDO" && f["updated_at"].as_str().unwrap().starts_with("2026-11-23T")));
+    let window = h.get("/api/v1/objects/i-redo/follow-ups/2026-03?unit=CE-REDO", &vstod).await;
+    window.expect(200);
+    let window = window.json();
+    assert_eq!(window["value"], "4.6");
+    assert_eq!(window["follow_up"]["reason"], "Tillfälligt");
+    assert_eq!(window["history"][0]["period"], "2026-04");
+    assert!(window["periods"].as_array().unwrap().iter().any(|p| p == "2026-12"));
+    let empty = h.get("/api/v1/objects/i-redo/follow-ups/2026-05", &vstod).await;
+    empty.expect(200);
+    let empty = empty.json();
+    assert!(empty["follow_up"].is_null() && empty["value"].is_null());
+    assert_eq!(empty["assessment"], "not-assessed");
+
+    // Readers read; they do not report. Outside their subtree the object does not exist for them.
+    let titta = h.token(Who::View).await;
+    h.get("/api/v1/objects/i-redo/follow-ups/2026-03", &titta).await.expect(200);
+    let resp = put(&titta, "2026-05", json!({"outcome": "4"})).await;
+    resp.expect(403);
+    assert_eq!(resp.code(), "forbidden");
+    h.api(Method::POST, "/api/v1/objects", Some(&vstod), Some(json!({"key": "m-ctrl", "module": "vgpu",
+        "level": "goal", "unit": "CE-CTRL", "year": 2026, "title": "Mål för controllerenheten"})))
+    .await
+    .expect(201);
+    h.get("/api/v1/objects/m-ctrl/follow-ups", &anv).await.expect(404);
+    put(&anv, "2026-T1", json!({"comment": "x"})).await.expect(422);
+    let resp = h.api(Method::PUT, "/api/v1/objects/m-ctrl/follow-ups/2026-T1", Some(&anv), Some(json!({"comment": "x"}))).await;
+    resp.expect(404);
+    // Goals take an assessment and a comment, not an outcome.
+    let resp = h
+        .api(Method::PUT, "/api/v1/objects/m-ctrl/follow-ups/2026-T1", Some(&vstod), Some(json!({"outcome": 1})))
+        .await;
+    assert_eq!(problems(&resp), vec![problem("outcome", "not_for_kind")]);
+    let resp = h
+        .api(Method::PUT, "/api/v1/objects/m-ctrl/follow-ups/2026-T1", Some(&vstod),
+            Some(json!({"assessment": "red", "comment": "Försenat"})))
+        .await;
+    resp.expect(200);
+    assert_eq!((resp.json()["assessment"].as_str(), resp.json()["automatic"].as_str()), (Some("red"), Some("not-assessed")));
+    // An unknown field is refused, not ignored.
+    let resp = put(&anv, "2026-05", json!({"outcome": "4", "colour": "red"})).await;
+    resp.expect(422);
+    assert_eq!(resp.code(), "invalid_body");
+}
+
+#[tokio::test]
+async fn a_distributed_indicator_rolls_up_its_copies() {
+    let h = Harness::new().await;
+    let vstod = h.token(Who::BusinessSupport).await;
+    let anv = h.token(Who::User).await;
+    h.api(Method::POST, "/api/v1/objects", Some(&vstod), Some(json!({"key": "i-arenden", "module": "vgpu",
+        "level": "indicator", "unit": "CE", "year": 2026, "title": "Antal ärenden", "measure_unit": "antal",
+        "decimals": 0, "formula": "sum", "targets": [{"period": "2026", "value": 10}]})))
+    .await
+    .expect(201);
+    let distribute = |body: Value| h.api(Method::POST, "/api/v1/objects/i-arenden/distribution", Some(&vstod), Some(body));
+    let copies = distribute(json!({"units": ["CE-REDO", "CE-CTRL"]})).await;
+    copies.expect(200);
+    let copies = copies.json();
+    assert_eq!(strs(copies.as_array().unwrap(), "key"), BTreeSet::from(["i-arenden.CE-REDO".into(), "i-arenden.CE-CTRL".into()]));
+    assert!(copies.as_array().unwrap().iter().all(|c| c["distributed_from"] == "i-arenden" && c["formula"] == "sum"));
+    let origin = h.get("/api/v1/objects/i-arenden", &vstod).await.json();
+    assert_eq!(origin["reach"], "distributed");
+    // Again: units holding a copy are skipped; units not below the owner are named.
+    assert_eq!(distribute(json!({"units": ["CE-REDO"]})).await.json(), json!([]));
+    assert_eq!(problems(&distribute(json!({"units": ["RK"]})).await), vec![problem("units[0]", "invalid_choice")]);
+    assert_eq!(problems(&distribute(json!({"units": []})).await), vec![problem("units", "required")]);
+    let copy = h.api(Method::POST, "/api/v1/objects/i-arenden.CE-REDO/distribution", Some(&vstod), Some(json!({"units": ["CE-REDO"]}))).await;
+    copy.expect(422);
+    // A PUT that leaves out `reach` keeps the origin distributed.
+    let retitled = h
+        .api(Method::PUT, "/api/v1/objects/i-arenden", Some(&vstod),
+            Some(json!({"title": "Antal ärenden (st)", "measure_unit": "antal", "decimals": 0, "formula": "sum",
+                "targets": [{"period": "2026", "value": 10}]})))
+        .await;
+    retitled.expect(200);
+    assert_eq!(retitled.json()["reach"], "distributed");
+    assert_eq!(h.get("/api/v1/objects/i-arenden.CE-CTRL", &vstod).await.json()["title"], "Antal ärenden (st)", "copies follow");
+
+    // Each unit reports on its copy: the user on CE-REDO, business support for CE-CTRL.
+    h.api(Method::PUT, "/api/v1/objects/i-arenden.CE-REDO/follow-ups/2026-03", Some(&anv), Some(json!({"outcome": 3})))
+        .await
+        .expect(200);
+    let half = h.get("/api/v1/objects/i-arenden/follow-ups/2026-03", &vstod).await.json();
+    assert_eq!(half["value"], "3");
+    assert_eq!(half["consolidated"], json!({"value": "3", "present": 1, "expected": 2}));
+    h.api(Method::PUT, "/api/v1/objects/i-arenden.CE-CTRL/follow-ups/2026-03", Some(&vstod), Some(json!({"outcome": "4"})))
+        .await
+        .expect(200);
+
+    // The origin shows the sum of the leaves. With `sum`, only the leaves of the chain report:
+    // CE, the origin's unit, is an inner node, so two of two expected units are present.
+    let view = h.get("/api/v1/objects/i-arenden/follow-ups/2026-03", &vstod).await;
+    view.expect(200);
+    let view = view.json();
+    assert_eq!(view["value"], "7");
+    assert_eq!(view["consolidated"], json!({"value": "7", "present": 2, "expected": 2}));
+    assert_eq!(view["target"], "10");
+    assert_eq!(view["automatic"], "red", "7 is below the target of 10, higher is better");
+    let lines: BTreeSet<(String, String)> = view["sub_units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["unit"].as_str().unwrap().to_owned(), s["value"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(lines, BTreeSet::from([("CE-CTRL".into(), "4".into()), ("CE-REDO".into(), "3".into())]));
+    // A copy shows its own unit's value.
+    let leaf = h.get("/api/v1/objects/i-arenden.CE-REDO/follow-ups/2026-03", &anv).await.json();
+    assert_eq!(leaf["value"], "3");
+    // The user of CE-REDO does not see the origin on CE.
+    h.get("/api/v1/objects/i-arenden/follow-ups/2026-03", &anv).await.expect(404);
+}
+
+#[tokio::test]
+async fn periods_of_a_year_are_listed_and_checked() {
+    let h = Harness::new().await;
+    let token = h.token(Who::View).await;
+    let tertials = h.get("/api/v1/periods?year=2020&periodicity=tertial", &token).await;
+    tertials.expect(200);
+    assert_eq!(
+        tertials.json(),
+        json!([
+            {"key": "2020-T1", "periodicity": "tertial", "start": "2020-01-01", "end": "2020-04-30"},
+            {"key": "2020-T2", "periodicity": "tertial", "start": "2020-05-01", "end": "2020-08-31"},
+            {"key": "2020-T3", "periodicity": "tertial", "start": "2020-09-01", "end": "2020-12-31"},
+        ])
+    );
+    let all = h.get("/api/v1/periods?year=2024", &token).await.json();
+    let keys: Vec<&str> = all.as_array().unwrap().iter().map(|p| p["key"].as_str().unwrap()).collect();
+    assert_eq!(keys.len(), 1 + 2 + 3 + 4 + 12);
+    assert_eq!(keys[..4], ["2024", "2024-H1", "2024-H2", "2024-T1"]);
+    assert_eq!(all[21], json!({"key": "2024-12", "periodicity": "month", "start": "2024-12-01", "end": "2024-12-31"}));
+    assert_eq!(all[2]["end"], "2024-12-31");
+    let february = all.as_array().unwrap().iter().find(|p| p["key"] == "2024-02").unwrap();
+    assert_eq!(february["end"], "2024-02-29", "a leap year");
+    for (uri, field, code) in [
+        ("/api/v1/periods?year=1899", "year", "out_of_range"),
+        ("/api/v1/periods?year=2201&periodicity=month", "year", "out_of_range"),
+        ("/api/v1/periods?year=2020&periodicity=week", "periodicity", "invalid_choice"),
+        ("/api/v1/periods?year=2020&periodicity=", "periodicity", "required"),
+    ] {
+        assert_eq!(problems(&h.get(uri, &token).await), vec![problem(field, code)], "{uri}");
+    }
+    let resp = h.get("/api/v1/periods", &token).await;
+    resp.expect(400);
+    assert_eq!(resp.code(), "invalid_query");
+}
+
+#[tokio::test]
+async fn plan_files_round_trip_over_the_api_and_refused_files_name_every_problem() {
+    let h = Harness::new().await;
+    let token = h.token(Who::BusinessSupport).await;
+    // Export CE's part of the demo plan, import it back: nothing changes.
+    let exported = h.get("/api/v1/plan-files?unit=CE&year=2020&module=vgpu", &token).await;
+    exported.expect(200);
+    let doc = exported.json();
+    assert!(doc["follow_ups"].as_array().unwrap().iter().any(|f| f["object"] == "i-sjukfranvaro.CE" && f["outcome"] == 3.8));
+    let again = h.api(Method::POST, "/api/v1/plan-files", Some(&token), Some(doc)).await;
+    again.expect(200);
+    assert_eq!(again.json(), json!({"units_created": 0, "objects_created": 0, "objects_updated": 0, "follow_ups_saved": 0}));
+
+    // Mistakes are named by path, in the caller's language, and nothing is written.
+    let broken = json!({"format": "styrbord-plan/1", "year": 2020, "objects": [
+        {"key": "pf-1", "module": "vgpu", "level": "indicator", "unit": "CE", "title": "Andel", "decimals": 1,
+         "targets": [{"period": "2020", "value": 4.25}]},
+        {"key": "pf-2", "module": "vgpu", "level": "goal", "unit": "CE", "title": "Mål", "reported": ["X"]}]});
+    let refused = h.api(Method::POST, "/api/v1/plan-files", Some(&token), Some(broken)).await;
+    refused.expect(422);
+    let body = refused.json();
+    let details = body["details"].as_array().unwrap();
+    let value = details.iter().find(|d| d["field"] == "objects[0].targets[0].value").expect("the target's value is named");
+    assert_eq!(value["code"], "too_many_decimals");
+    assert!(value["message"].as_str().unwrap().contains("Objekt 1: Målvärde 1: Värde"), "{value}");
+    assert!(details.iter().any(|d| d["field"] == "objects[1].reported" && d["code"] == "not_for_kind"), "{body}");
+    assert_eq!(h.get("/api/v1/objects/pf-1", &token).await.status, 404, "nothing was imported");
+    // A viewer may export but not import.
+    let viewer = h.token(Who::View).await;
+    h.get("/api/v1/plan-files?unit=CE&year=2020", &viewer).await.expect(200);
+    let new = json!({"format": "styrbord-plan/1", "year": 2020, "objects": [
+        {"key": "pf-3", "module": "vgpu", "level": "goal", "unit": "CE", "title": "Mål"}]});
+    h.api(Method::POST, "/api/v1/plan-files", Some(&viewer), Some(new)).await.expect(403);
 }
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────

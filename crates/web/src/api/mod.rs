@@ -4,7 +4,10 @@ mod audit_events;
 mod extract;
 mod governance;
 mod me;
+mod objects;
 mod org_units;
+mod periods;
+mod plan_files;
 mod role_assignments;
 mod users;
 
@@ -31,7 +34,10 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "users", description = "People"),
         (name = "role-assignments", description = "Roles on unit subtrees"),
         (name = "audit-events", description = "The event history (read-only)"),
-        (name = "governance", description = "Modules and their governance models (styrmodeller)")
+        (name = "governance", description = "Modules and their governance models (styrmodeller)"),
+        (name = "periods", description = "Periods of follow-up (years, half-years, tertials, quarters, months)"),
+        (name = "objects", description = "Plan objects (goals, assignments, indicators, activities …) and their follow-ups"),
+        (name = "plan-files", description = "The plan file `styrbord-plan/1`: import and export")
     )
 )]
 struct ApiDoc;
@@ -63,6 +69,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(role_assignments::router())
         .merge(audit_events::router())
         .merge(governance::router())
+        .merge(periods::router())
+        .merge(objects::router())
+        .merge(plan_files::router())
         .split_for_parts()
 }
 
