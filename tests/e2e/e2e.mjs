@@ -415,6 +415,78 @@ async function noJsFlow(axeVia) {
   await visited(page, 'nojs-new-unit', via);
 }
 
+// The planning pages: the plan of a unit as a table, a new indicator through the form, and a
+// value reported in the follow-up window with the keyboard only, then seen in the plan.
+async function planFlow() {
+  const { page } = await newContext();
+  currentPage = page;
+  const title = `E2E-indikator ${rand()}`;
+  const planUrl = url('/units/CE/plan?module=vgpu&period=2020-T1');
+  const loggedIn = await check('p0 plan: log in', async () => {
+    await page.goto(url('/login'));
+    await login(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+    assert(pathOf(page) === '/org', `expected /org after login, got ${page.url()}`);
+  });
+  if (!loggedIn) return skipRest('plan flow', 'login failed');
+  const planOk = await check(`p1 "${PARENT_UNIT}" links to its plan, a table with a caption`, async () => {
+    await page.goto(url('/org/units/CE'));
+    await clickAndWait(page, page.getByRole('link', { name: /^Plan och uppföljning: VGPU/ }).first());
+    await expectH1(page, `Plan och uppföljning: ${PARENT_UNIT}`);
+    await page.goto(planUrl);
+    await page.getByRole('table', { name: /^Plan: Centrum för ekonomi/ }).waitFor();
+    await page.getByRole('columnheader', { name: 'Bedömning', exact: true }).waitFor();
+  });
+  if (planOk) await visited(page, 'plan');
+  const created = await check(`p2 "Nytt objekt" creates the indicator "${title}"`, async () => {
+    await page.goto(planUrl);
+    await clickAndWait(page, page.getByRole('link', { name: 'Nytt objekt', exact: true }));
+    await page.getByRole('radio', { name: /^Indikator/ }).check();
+    await clickAndWait(page, page.getByRole('button', { name: 'Fortsätt', exact: true }));
+    await expectH1(page, 'Nytt objekt: Indikator');
+    await visited(page, 'plan-new-indicator');
+    await field(page, 'Titel').fill(title);
+    await field(page, 'Måttenhet').fill('%');
+    await field(page, 'Antal decimaler').fill('1');
+    await page.getByRole('checkbox', { name: 'Tertial (D)' }).check();
+    await field(page, 'Målvärde 1: Period').fill('2020-T1');
+    await field(page, 'Målvärde 1: Värde').fill('abc');
+    await clickAndWait(page, page.getByRole('button', { name: 'Skapa objekt', exact: true }));
+    // A wrong value: the summary names the field and links to it; what was typed is kept.
+    await page.getByRole('link', { name: /Målvärde 1: Värde/ }).waitFor();
+    assert(await field(page, 'Titel').inputValue() === title, 'the title typed was not kept');
+    await visited(page, 'plan-new-indicator-error');
+    await field(page, 'Målvärde 1: Värde').fill('90');
+    await clickAndWait(page, page.getByRole('button', { name: 'Skapa objekt', exact: true }));
+    await page.getByText('Objektet är skapat.').waitFor();
+    await page.getByRole('rowheader', { name: new RegExp(title) }).waitFor();
+  });
+  const reported = await check('p3 keyboard only: Tab to "Utfall", type 92,5, Enter saves the follow-up', async () => {
+    assert(created, 'no indicator (p2 failed)');
+    await clickAndWait(page, page.getByRole('link', { name: new RegExp(`^Följ upp\\s*:\\s*${title}$`) }));
+    await expectH1(page, title);
+    await visited(page, 'plan-follow-up');
+    await page.locator('main').focus();
+    let id = '';
+    for (let i = 0; i < 40 && id !== 'f-outcome'; i++) {
+      await page.keyboard.press('Tab');
+      id = await page.evaluate(() => document.activeElement?.id ?? '');
+    }
+    assert(id === 'f-outcome', 'Tab never reached the field "Utfall"');
+    await page.keyboard.type('92,5');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    await page.getByText('Uppföljningen är sparad.').waitFor();
+  });
+  await check('p4 the plan table shows the value and its assessment', async () => {
+    assert(reported, 'nothing reported (p3 failed)');
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(title) }) });
+    await row.waitFor();
+    const text = await row.innerText();
+    assert(text.includes('92,5 %') && text.includes('90,0 %'), `row shows "${text.replace(/\s+/g, ' ')}"`);
+    assert(text.includes('Grön: uppfyllt'), `row has no text label for the assessment: "${text.replace(/\s+/g, ' ')}"`);
+  });
+  if (reported) await visited(page, 'plan-after-report');
+}
+
 async function closeContexts() {
   for (const { ctx, profile } of contexts.splice(0)) {
     await ctx.close().catch(() => {});
@@ -436,6 +508,7 @@ try {
   // The main (JavaScript) context stays open: its second page runs axe for the no-JS pages.
   const axeVia = await main.ctx.newPage();
   await noJsFlow(axeVia).catch((e) => fail('no-JS flow aborted', e));
+  await planFlow().catch((e) => fail('plan flow aborted', e));
 } catch (e) {
   fail('e2e aborted', e);
 } finally {

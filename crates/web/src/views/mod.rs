@@ -2,10 +2,13 @@
 //! redirect, so everything works without JavaScript.
 
 mod audit;
+mod follow_up;
 mod layout;
 mod login;
 mod modules;
+mod object_form;
 mod org;
+mod plan;
 mod settings;
 mod users;
 
@@ -29,6 +32,9 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(modules::router())
         .merge(settings::router())
+        .merge(plan::router())
+        .merge(object_form::router())
+        .merge(follow_up::router())
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {

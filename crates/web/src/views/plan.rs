@@ -1,0 +1,383 @@
+//! A unit's plan as a tree-table: objects of a module for one period, with targets, outcomes,
+//! roll-ups, assessments and activity status. Filters are a GET form, so links can be shared
+//! and everything works without JavaScript. Shared labels of the planning pages live here too.
+
+use super::error_page_for;
+use super::layout::{Layout, render};
+use crate::AppState;
+use crate::auth::{PageCtx, urlencode};
+use crate::i18n::Lang;
+use app::plan_view::PlanRow;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use domain::consolidation::{Consolidated, Decimal};
+use domain::evaluation::{ActivityStatus, Assessment};
+use domain::governance::{GovernanceModel, ObjectKind};
+use domain::period::{PeriodKey, Periodicity};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/units/{key}/plan", get(plan_page))
+}
+
+/// Deepest indentation step the stylesheet knows (`depth-0` … `depth-8`).
+const MAX_DEPTH_CLASS: usize = 8;
+
+/// A value and label for a select, radio group or checkbox list.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// A number for people: a decimal comma in Swedish.
+pub fn number(lang: Lang, value: Decimal) -> String {
+    let s = value.to_string();
+    if lang == Lang::Sv {
+        s.replace('.', ",").replace('-', "\u{2212}")
+    } else {
+        s
+    }
+}
+
+/// A value shown with at least an indicator's number of decimals (`90` → `90,0`).
+pub fn fixed(value: Decimal, decimals: u8) -> Decimal {
+    if value.scale() >= decimals {
+        return value;
+    }
+    let factor = 10i128.pow(u32::from(decimals - value.scale()));
+    value
+        .mantissa()
+        .checked_mul(factor)
+        .and_then(|m| Decimal::new(m, decimals).ok())
+        .unwrap_or(value)
+}
+
+/// A value with its measure unit ("78 %", "3,5 dagar").
+pub fn with_unit(lang: Lang, value: Decimal, unit: Option<&str>) -> String {
+    match unit.filter(|u| !u.is_empty()) {
+        Some(u) => format!("{} {u}", number(lang, value)),
+        None => number(lang, value),
+    }
+}
+
+/// A roll-up's value with how complete it is: "7 (2 av 3 enheter)".
+pub fn rollup_text(lang: Lang, c: &Consolidated, unit: Option<&str>) -> String {
+    let value = c
+        .value
+        .map(|v| with_unit(lang, v, unit))
+        .unwrap_or_else(|| "–".to_owned());
+    format!(
+        "{value} ({} {} {} {})",
+        c.present,
+        lang.t("plan-of"),
+        c.expected,
+        lang.t("plan-units")
+    )
+}
+
+/// "Tertial 1 2020", "2020", "2020-05".
+pub fn period_label(lang: Lang, p: PeriodKey) -> String {
+    match p.periodicity() {
+        Periodicity::Year => p.year().to_string(),
+        Periodicity::Month => p.to_string(),
+        other => format!(
+            "{} {} {}",
+            lang.t(&format!("periodicity-{}", other.as_str())),
+            p.index(),
+            p.year()
+        ),
+    }
+}
+
+pub fn assessment_label(lang: Lang, a: Assessment) -> String {
+    lang.t(&format!("assessment-{}", a.as_str()))
+}
+
+pub fn status_label(lang: Lang, s: ActivityStatus) -> String {
+    lang.t(&format!("activity-status-{}", s.as_str()))
+}
+
+pub fn level_name(model: &GovernanceModel, level: &str, lang: Lang) -> String {
+    model
+        .levels
+        .iter()
+        .find(|l| l.key == level)
+        .map(|l| {
+            if lang == Lang::En {
+                l.name_en.clone()
+            } else {
+                l.name_sv.clone()
+            }
+        })
+        .unwrap_or_else(|| level.to_owned())
+}
+
+/// One row of the table, ready to show.
+struct Row {
+    key: String,
+    title: String,
+    depth_class: usize,
+    level: String,
+    issuer: Option<String>,
+    from_unit: Option<String>,
+    target: String,
+    outcome: String,
+    assessment: &'static str,
+    assessment_label: String,
+    status: Option<(&'static str, String)>,
+    responsible: String,
+    follow_up_href: String,
+    can_edit: bool,
+    has_comment: bool,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    layout: Layout,
+    unit_key: String,
+    unit_name: String,
+    module_key: String,
+    module_name: String,
+    period: String,
+    period_name: String,
+    modules: Vec<Choice>,
+    periods: Vec<Choice>,
+    levels: Vec<Choice>,
+    assessments: Vec<Choice>,
+    level: String,
+    assessment: String,
+    q: String,
+    hide_completed: bool,
+    filtered: bool,
+    total: usize,
+    rows: Vec<Row>,
+    can_edit_plan: bool,
+    /// "Nytt objekt": the form starts by asking for the level.
+    new_href: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PlanQuery {
+    module: Option<String>,
+    period: Option<String>,
+    level: Option<String>,
+    assessment: Option<String>,
+    q: Option<String>,
+    hide_completed: Option<String>,
+    notice: Option<String>,
+}
+
+fn row_of(r: &PlanRow, model: &GovernanceModel, lang: Lang, unit_key: &str, back: &str) -> Row {
+    let o = &r.record.object;
+    let unit = o.measure.as_ref().and_then(|m| m.unit.as_deref());
+    let dec = o.measure.as_ref().map_or(0, |m| m.decimals);
+    let outcome = match (&r.consolidated, r.value) {
+        (Some(c), _) => rollup_text(lang, c, unit),
+        (None, Some(v)) => with_unit(lang, fixed(v, dec), unit),
+        (None, None) => String::new(),
+    };
+    let responsible = o
+        .activity
+        .as_ref()
+        .map(|a| {
+            r.record
+                .responsible_name
+                .clone()
+                .or_else(|| a.responsible_text.clone())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let follow_up_href = format!(
+        "/objects/{}/follow-up?period={}&unit={}&back={}",
+        urlencode(&o.key),
+        urlencode(&r.period.to_string()),
+        urlencode(unit_key),
+        urlencode(back)
+    );
+    Row {
+        key: o.key.clone(),
+        title: o.title.clone(),
+        depth_class: r.depth.min(MAX_DEPTH_CLASS),
+        level: level_name(model, &o.level, lang),
+        issuer: o
+            .issued_by
+            .map(|i| lang.t(&format!("issuer-{}", i.as_str()))),
+        from_unit: (!r.owned)
+            .then(|| lang.t_args("plan-from", &[("name", r.record.unit_name.clone())])),
+        target: r
+            .target
+            .map(|t| with_unit(lang, fixed(t, dec), unit))
+            .unwrap_or_default(),
+        outcome,
+        assessment: r.assessment.as_str(),
+        assessment_label: assessment_label(lang, r.assessment),
+        status: r.status.map(|s| (s.as_str(), status_label(lang, s))),
+        responsible,
+        follow_up_href,
+        can_edit: r.can_edit,
+        has_comment: r.follow_up.as_ref().is_some_and(|f| f.comment.is_some()),
+    }
+}
+
+fn matches(r: &PlanRow, q: &PlanQuery) -> bool {
+    let o = &r.record.object;
+    if let Some(level) = q.level.as_deref().filter(|l| !l.is_empty())
+        && o.level != level
+    {
+        return false;
+    }
+    if let Some(a) = q.assessment.as_deref().filter(|a| !a.is_empty())
+        && (o.kind == ObjectKind::Activity || r.assessment.as_str() != a)
+    {
+        return false;
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let text = text.to_lowercase();
+        let hay = format!(
+            "{} {} {}",
+            o.title,
+            o.description.as_deref().unwrap_or(""),
+            o.key
+        )
+        .to_lowercase();
+        if !hay.contains(&text) {
+            return false;
+        }
+    }
+    if q.hide_completed.is_some() && r.status == Some(ActivityStatus::Completed) {
+        return false;
+    }
+    true
+}
+
+async fn plan_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Query(q): Query<PlanQuery>,
+) -> Response {
+    let lang = ctx.lang;
+    let modules = match state.app.modules(&ctx.actor).await {
+        Ok(m) => m,
+        Err(e) => return error_page_for(e, lang),
+    };
+    let with_model: Vec<_> = modules.iter().filter(|m| m.model.is_some()).collect();
+    let module = q
+        .module
+        .clone()
+        .filter(|m| !m.is_empty())
+        .or_else(|| with_model.first().map(|m| m.module.key.clone()))
+        .unwrap_or_default();
+    let view = match state
+        .app
+        .plan_view(&ctx.actor, &key, &module, q.period.as_deref())
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => return error_page_for(e, lang),
+    };
+    let name = |sv: &str, en: &str| {
+        if lang == Lang::En {
+            en.to_owned()
+        } else {
+            sv.to_owned()
+        }
+    };
+    let module_name = name(&view.module.name_sv, &view.module.name_en);
+    let filtered = [&q.level, &q.assessment, &q.q]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+        || q.hide_completed.is_some();
+    // The plan page itself (without notice) is where the follow-up window returns to.
+    let back = {
+        let mut pairs = vec![
+            ("module", view.module.key.clone()),
+            ("period", view.period.to_string()),
+        ];
+        for (k, v) in [
+            ("level", &q.level),
+            ("assessment", &q.assessment),
+            ("q", &q.q),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                pairs.push((k, v.to_owned()));
+            }
+        }
+        if q.hide_completed.is_some() {
+            pairs.push(("hide_completed", "1".into()));
+        }
+        format!(
+            "/units/{}/plan?{}",
+            urlencode(&view.unit.key),
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    };
+    let rows: Vec<Row> = view
+        .rows
+        .iter()
+        .filter(|r| matches(r, &q))
+        .map(|r| row_of(r, &view.model, lang, &view.unit.key, &back))
+        .collect();
+    let period_name = period_label(lang, view.period);
+    let title = lang.t_args("plan-title", &[("name", view.unit.name.clone())]);
+    let page = PlanPage {
+        layout: Layout::new(&ctx, "org", title).with_notice(q.notice.as_deref()),
+        unit_key: view.unit.key.clone(),
+        unit_name: view.unit.name.clone(),
+        module_key: view.module.key.clone(),
+        module_name,
+        period: view.period.to_string(),
+        period_name,
+        modules: with_model
+            .iter()
+            .map(|m| Choice {
+                value: m.module.key.clone(),
+                label: name(&m.module.name_sv, &m.module.name_en),
+            })
+            .collect(),
+        periods: view
+            .periods
+            .iter()
+            .map(|p| Choice {
+                value: p.to_string(),
+                label: period_label(lang, *p),
+            })
+            .collect(),
+        levels: view
+            .model
+            .levels
+            .iter()
+            .map(|l| Choice {
+                value: l.key.clone(),
+                label: name(&l.name_sv, &l.name_en),
+            })
+            .collect(),
+        assessments: Assessment::ALL
+            .iter()
+            .map(|a| Choice {
+                value: a.as_str().into(),
+                label: assessment_label(lang, *a),
+            })
+            .collect(),
+        level: q.level.clone().unwrap_or_default(),
+        assessment: q.assessment.clone().unwrap_or_default(),
+        q: q.q.clone().unwrap_or_default(),
+        hide_completed: q.hide_completed.is_some(),
+        filtered,
+        total: view.rows.len(),
+        rows,
+        can_edit_plan: view.can_edit_plan,
+        new_href: format!(
+            "/objects/new?unit={}&module={}&period={}",
+            urlencode(&view.unit.key),
+            urlencode(&view.module.key),
+            urlencode(&view.period.to_string())
+        ),
+    };
+    render(&page, StatusCode::OK)
+}
