@@ -485,6 +485,11 @@ async function planFlow() {
     assert(text.includes('Grön: uppfyllt'), `row has no text label for the assessment: "${text.replace(/\s+/g, ' ')}"`);
   });
   if (reported) await visited(page, 'plan-after-report');
+  await check('p5 the to-do list is in the main menu and says what is due', async () => {
+    await page.getByRole('navigation', { name: 'Huvudmeny' }).getByRole('link', { name: 'Att göra' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Att göra' }).waitFor();
+  });
+  await visited(page, 'todo');
 }
 
 async function closeContexts() {

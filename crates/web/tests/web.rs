@@ -1840,6 +1840,32 @@ async fn plan_files_round_trip_over_the_api_and_refused_files_name_every_problem
     h.api(Method::POST, "/api/v1/plan-files", Some(&viewer), Some(new)).await.expect(403);
 }
 
+#[tokio::test]
+async fn the_todo_page_lists_what_is_due_and_unreported() {
+    let h = Harness::new().await;
+    // 22 November 2026: a monthly indicator on CE-REDO (a leaf: due the 10th of the next month).
+    make_object(&h, "t-ind", "indicator", "CE-REDO", indicator_fields("Fakturor i tid")).await;
+    let ulla = h.login(Who::User).await;
+    let page = h.page("/todo", Some(&ulla)).await;
+    page.expect(200);
+    let html = page.text();
+    for month in ["2026-08", "2026-09", "2026-10", "2026-11"] {
+        assert!(html.contains(&format!("/objects/t-ind/follow-up?period={month}")), "{month} missing");
+    }
+    assert!(!html.contains("period=2026-07"), "more than 90 days overdue is no longer listed");
+    assert!(html.contains("3 rapporter är försenade."), "{html}");
+    // Reporting October removes it from the list.
+    h.app
+        .save_follow_up(&Actor::system(), "t-ind", None, "2026-10", domain::plan::FollowUpInput { outcome: Some("97,5".into()), ..Default::default() }, None)
+        .await
+        .unwrap();
+    let html = h.page("/todo", Some(&ulla)).await.text();
+    assert!(!html.contains("period=2026-10") && html.contains("2 rapporter är försenade."));
+    // A viewer has nothing to report.
+    let tore = h.login(Who::View).await;
+    assert!(h.page("/todo", Some(&tore)).await.text().contains("Du har inget att rapportera just nu."));
+}
+
 // ─────────────────────────────────────────────────────────────────────────────────────────────
 // 3. The audit log
 // ─────────────────────────────────────────────────────────────────────────────────────────────

@@ -447,3 +447,21 @@ notice-follow-up-saved = The follow-up is saved.
 notice-object-created = The object is created.
 notice-object-saved = The changes are saved.
 notice-object-deleted = The object is deleted.
+
+nav-todo = To do
+todo-title = To do
+todo-intro = What you must report in your units, earliest deadline first. Reports show from 30 days before their deadline until they are done.
+todo-empty = You have nothing to report right now.
+todo-caption = Reports to submit
+todo-col-deadline = Deadline
+todo-col-object = Object
+todo-col-unit = Unit
+todo-col-period = Period
+todo-col-action = Action
+todo-overdue = Overdue
+todo-overdue-count = { $n } { $n ->
+    [one] report is overdue.
+   *[other] reports are overdue.
+}
+todo-report = Report
+todo-capped = The list shows the first 500. Report them, or ask business support to review your roles.

@@ -447,3 +447,21 @@ notice-follow-up-saved = Uppföljningen är sparad.
 notice-object-created = Objektet är skapat.
 notice-object-saved = Ändringarna är sparade.
 notice-object-deleted = Objektet är borttaget.
+
+nav-todo = Att göra
+todo-title = Att göra
+todo-intro = Det du ska rapportera i dina enheter, med tidigast sista dag först. Listan visar rapporter från 30 dagar före sista dagen tills de är gjorda.
+todo-empty = Du har inget att rapportera just nu.
+todo-caption = Rapporter att lämna
+todo-col-deadline = Sista dag
+todo-col-object = Objekt
+todo-col-unit = Enhet
+todo-col-period = Period
+todo-col-action = Åtgärd
+todo-overdue = Försenad
+todo-overdue-count = { $n } { $n ->
+    [one] rapport är försenad.
+   *[other] rapporter är försenade.
+}
+todo-report = Rapportera
+todo-capped = Listan visar de 500 första. Rapportera dem, eller be verksamhetsstöd se över dina roller.

@@ -10,6 +10,7 @@ mod object_form;
 mod org;
 mod plan;
 mod settings;
+mod todo;
 mod users;
 
 pub use layout::error_page;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(plan::router())
         .merge(object_form::router())
         .merge(follow_up::router())
+        .merge(todo::router())
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
