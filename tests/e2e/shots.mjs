@@ -18,7 +18,8 @@ await page.screenshot({ path: join(out, '00-login.png'), fullPage: true });
 await page.fill('#email', 'admin@styrbord.example');
 await page.fill('#password', 'styrbord-demo');
 await Promise.all([page.waitForURL(/\/org/), page.click('button[type=submit]')]);
-const pages = ['/org', '/org/units/RK', '/org/units/CE', '/org/units/new?parent=CE', '/org/units/CE/edit', '/users', '/modules', '/modules/vgpu/model',
+// SHOTS_PAGES="/a,/b" replaces the default list.
+const pages = process.env.SHOTS_PAGES ? process.env.SHOTS_PAGES.split(',') : ['/org', '/org/units/RK', '/org/units/CE', '/org/units/new?parent=CE', '/org/units/CE/edit', '/users', '/modules', '/modules/vgpu/model',
   '/users/new', '/audit', '/settings'];
 let i = 1;
 for (const p of pages) {

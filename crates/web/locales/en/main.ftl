@@ -465,3 +465,25 @@ todo-overdue-count = { $n } { $n ->
 }
 todo-report = Report
 todo-capped = The list shows the first 500. Report them, or ask business support to review your roles.
+
+plan-overview = Overview
+plan-activities = activities
+plan-gantt-link = The activities on a time line (Gantt)
+gantt-title = Time line: { $name } { $year }
+gantt-crumb = Time line
+gantt-caption = Activities with start, end and status
+gantt-timeline = Time line January–December
+gantt-empty = The plan has no activities this year.
+gantt-legend = The bars show each activity's time during the year; an arrow means it starts before or ends after the year. The vertical line is today.
+month-short-1 = Jan
+month-short-2 = Feb
+month-short-3 = Mar
+month-short-4 = Apr
+month-short-5 = May
+month-short-6 = Jun
+month-short-7 = Jul
+month-short-8 = Aug
+month-short-9 = Sep
+month-short-10 = Oct
+month-short-11 = Nov
+month-short-12 = Dec

@@ -465,3 +465,25 @@ todo-overdue-count = { $n } { $n ->
 }
 todo-report = Rapportera
 todo-capped = Listan visar de 500 första. Rapportera dem, eller be verksamhetsstöd se över dina roller.
+
+plan-overview = Översikt
+plan-activities = aktiviteter
+plan-gantt-link = Aktiviteterna på en tidslinje (Gantt)
+gantt-title = Tidslinje: { $name } { $year }
+gantt-crumb = Tidslinje
+gantt-caption = Aktiviteter med start, slut och status
+gantt-timeline = Tidslinje januari–december
+gantt-empty = Planen har inga aktiviteter detta år.
+gantt-legend = Staplarna visar varje aktivitets tid under året; en pil betyder att den börjar före eller slutar efter året. Den lodräta linjen är i dag.
+month-short-1 = jan
+month-short-2 = feb
+month-short-3 = mar
+month-short-4 = apr
+month-short-5 = maj
+month-short-6 = jun
+month-short-7 = jul
+month-short-8 = aug
+month-short-9 = sep
+month-short-10 = okt
+month-short-11 = nov
+month-short-12 = dec

@@ -3,6 +3,7 @@
 
 mod audit;
 mod follow_up;
+mod gantt;
 mod layout;
 mod login;
 mod modules;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(object_form::router())
         .merge(follow_up::router())
         .merge(todo::router())
+        .merge(gantt::router())
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {

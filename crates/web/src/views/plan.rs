@@ -159,6 +159,12 @@ struct PlanPage {
     can_edit_plan: bool,
     /// "Nytt objekt": the form starts by asking for the level.
     new_href: String,
+    /// The overview above the table: how many objects have each assessment.
+    summary: Vec<(&'static str, String, usize)>,
+    /// Activities past or near their end date.
+    late: usize,
+    soon_late: usize,
+    gantt_href: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -324,6 +330,21 @@ async fn plan_page(
         .map(|r| row_of(r, &view.model, lang, &view.unit.key, &back))
         .collect();
     let period_name = period_label(lang, view.period);
+    // The overview counts what was assessed (activities only when someone assessed them).
+    let summary: Vec<(&'static str, String, usize)> = Assessment::ALL
+        .iter()
+        .map(|a| {
+            let n = view
+                .rows
+                .iter()
+                .filter(|r| r.owned && r.assessment == *a && (r.status.is_none() || r.follow_up.as_ref().is_some_and(|f| f.assessment.is_some())))
+                .count();
+            (a.as_str(), assessment_label(lang, *a), n)
+        })
+        .filter(|(_, _, n)| *n > 0)
+        .collect();
+    let late = view.rows.iter().filter(|r| r.owned && r.status == Some(ActivityStatus::Late)).count();
+    let soon_late = view.rows.iter().filter(|r| r.owned && r.status == Some(ActivityStatus::SoonLate)).count();
     let title = lang.t_args("plan-title", &[("name", view.unit.name.clone())]);
     let page = PlanPage {
         layout: Layout::new(&ctx, "org", title).with_notice(q.notice.as_deref()),
@@ -377,6 +398,15 @@ async fn plan_page(
             urlencode(&view.unit.key),
             urlencode(&view.module.key),
             urlencode(&view.period.to_string())
+        ),
+        summary,
+        late,
+        soon_late,
+        gantt_href: format!(
+            "/units/{}/gantt?module={}&year={}",
+            urlencode(&view.unit.key),
+            urlencode(&view.module.key),
+            view.year
         ),
     };
     render(&page, StatusCode::OK)
