@@ -13,6 +13,7 @@ use domain::validate::{ValidationCode, ValidationError, format_date};
 use domain::{ObjectId, OrgUnitId, UserId};
 use std::collections::HashMap;
 use store::Tx;
+pub use store::objects::ObjectFilter;
 
 /// References to other rows, as typed: keys (or ids) of objects, a person's e-mail.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
