@@ -68,6 +68,14 @@ pub struct SubUnitLine {
     pub assessment: Assessment,
 }
 
+/// One point of an indicator's chart: the period, the value shown for it and its target.
+#[derive(Clone, Debug)]
+pub struct SeriesPoint {
+    pub period: PeriodKey,
+    pub value: Option<Decimal>,
+    pub target: Option<Decimal>,
+}
+
 /// Everything the follow-up window of one object shows.
 #[derive(Clone, Debug)]
 pub struct FollowUpView {
@@ -94,6 +102,8 @@ pub struct FollowUpView {
     pub can_edit: bool,
     /// Outcomes may be entered (an indicator reported by its owner).
     pub takes_outcome: bool,
+    /// For indicators: every period of the year in the shown period's periodicity, for the chart.
+    pub series: Vec<SeriesPoint>,
 }
 
 /// The periods of a year for the periodicities in use, longest first.
@@ -327,7 +337,7 @@ impl App {
                 let assessment = f.as_ref().and_then(|f| f.assessment).unwrap_or_else(|| plan::automatic_assessment(o, period, value));
                 sub_units.push(SubUnitLine { unit: u.clone(), object: o.id, follow_up: f, value, consolidated: c, assessment });
             }
-            sub_units.sort_by(|a, b| a.unit.name.cmp(&b.unit.name));
+            sub_units.sort_by_key(|s| crate::users::domain_sort_key(&s.unit.name));
         }
         let mut comments_below = Vec::new();
         if object.reach == Reach::Visible && unit.id == object.unit {
@@ -341,7 +351,7 @@ impl App {
                     comments_below.push((u.clone(), f));
                 }
             }
-            comments_below.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+            comments_below.sort_by_key(|c| crate::users::domain_sort_key(&c.0.name));
         }
         let value = match consolidated {
             Some(c) => c.value,
@@ -360,6 +370,28 @@ impl App {
             .filter(|p| object.followed_in(level.periodicity).contains(&p.periodicity()))
             .collect();
         let status = object.status(today);
+        let mut series = Vec::new();
+        if object.kind == ObjectKind::Measure {
+            let rolls_up = object.measure.as_ref().is_some_and(|m| m.formula != Formula::None)
+                && (object.reach == Reach::Distributed || object.distributed_from.is_some());
+            let origin = if rolls_up { Some(origin_of(&mut tx, &object).await?) } else { None };
+            for p in PeriodKey::periods_of(period.year(), period.periodicity()) {
+                let own = if p == period {
+                    follow_up.as_ref().and_then(|f| f.outcome)
+                } else {
+                    history.iter().find(|f| f.period == p).and_then(|f| f.outcome)
+                };
+                let rolled = match &origin {
+                    Some(origin) => chain_values(&mut tx, origin, unit.id, p).await?.and_then(|c| c.rolled_up_at(unit.id)),
+                    None => None,
+                };
+                let value = match rolled {
+                    Some(c) => c.value,
+                    None => own,
+                };
+                series.push(SeriesPoint { period: p, value, target: object.target_for(p) });
+            }
+        }
         let record = self.describe(&mut tx, vec![object]).await?.remove(0);
         Ok(FollowUpView {
             target: record.object.target_for(period),
@@ -381,6 +413,7 @@ impl App {
             can_report,
             can_edit,
             takes_outcome,
+            series,
         })
     }
 

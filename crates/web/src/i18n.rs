@@ -110,7 +110,7 @@ mod tests {
         assert_eq!(a, b, "sv and en must define the same keys");
         // Messages with arguments resolve only with them; they are looked up with a dummy value.
         for key in a {
-            let args = [("field", "x".to_owned()), ("name", "x".to_owned()), ("n", "1".to_owned()), ("module", "x".to_owned()), ("year", "2020".to_owned())];
+            let args = [("field", "x".to_owned()), ("name", "x".to_owned()), ("n", "1".to_owned()), ("module", "x".to_owned()), ("year", "2020".to_owned()), ("values", "x".to_owned()), ("target", "x".to_owned())];
             assert!(LOCALES.try_lookup_with_args(&SV, &key, &args_map(&args)).is_some(), "sv lookup of {key}");
             assert!(LOCALES.try_lookup_with_args(&EN, &key, &args_map(&args)).is_some(), "en lookup of {key}");
         }

@@ -1841,6 +1841,22 @@ async fn plan_files_round_trip_over_the_api_and_refused_files_name_every_problem
 }
 
 #[tokio::test]
+async fn the_follow_up_window_charts_an_indicator_with_words_and_a_table() {
+    let h = Harness::new().await;
+    let admin = h.login(Who::Admin).await;
+    let html = h.page("/objects/i-sjukfranvaro/follow-up?period=2020-T1", Some(&admin)).await.text();
+    // The roll-up over the centres, the chart's description and the same figures in a table.
+    assert!(html.contains("role=\"img\""), "an SVG chart with a role");
+    assert!(html.contains("Utfall: Tertial 1 2020 4,2 %. Målvärde: 4,0 %."), "the description says the values");
+    assert!(html.contains("<caption>Målvärde och utfall per period</caption>"));
+    assert!(html.contains("Centrum för HR") && html.contains("5,2 %"), "the centres' values are listed");
+    // The plan's Gantt lists the actions of section 4 with their dates.
+    let gantt = h.page("/units/RK/gantt?module=vgpu&year=2020", Some(&admin)).await.text();
+    assert!(gantt.contains("Genomföra en översyn av (den politiska) ärendehanteringsprocessen"));
+    assert!(gantt.contains("2020-06-30") && gantt.contains("Avslutad"));
+}
+
+#[tokio::test]
 async fn the_todo_page_lists_what_is_due_and_unreported() {
     let h = Harness::new().await;
     // 22 November 2026: a monthly indicator on CE-REDO (a leaf: due the 10th of the next month).

@@ -487,3 +487,10 @@ month-short-9 = Sep
 month-short-10 = Oct
 month-short-11 = Nov
 month-short-12 = Dec
+
+chart-heading = Development during the year
+chart-title = { $name }: outcome per period
+chart-desc = Outcome: { $values }.
+chart-desc-target = Outcome: { $values }. Target: { $target }.
+chart-legend = Solid line with dots: outcome. Dashed line: target. The table has the same figures.
+chart-table-caption = Target and outcome per period

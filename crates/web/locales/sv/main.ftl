@@ -487,3 +487,10 @@ month-short-9 = sep
 month-short-10 = okt
 month-short-11 = nov
 month-short-12 = dec
+
+chart-heading = Utveckling under året
+chart-title = { $name }: utfall per period
+chart-desc = Utfall: { $values }.
+chart-desc-target = Utfall: { $values }. Målvärde: { $target }.
+chart-legend = Heldragen linje med punkter: utfall. Streckad linje: målvärde. Samma siffror finns i tabellen.
+chart-table-caption = Målvärde och utfall per period

@@ -89,6 +89,7 @@ struct FollowUpPage {
     errors: FieldErrors,
     typed: Option<Typed>,
     can_edit: bool,
+    chart: Option<super::chart::LineChart>,
 }
 
 #[derive(Deserialize, Default)]
@@ -342,6 +343,7 @@ fn page_of(
         errors,
         typed,
         can_edit: view.can_edit,
+        chart: super::chart::line_chart(lang, &o.title, &view.series, unit_of_measure.as_deref(), decimals),
     }
 }
 

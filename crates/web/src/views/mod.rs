@@ -2,6 +2,7 @@
 //! redirect, so everything works without JavaScript.
 
 mod audit;
+mod chart;
 mod follow_up;
 mod gantt;
 mod layout;
