@@ -395,20 +395,21 @@ impl App {
             year,
             parent: None,
             position,
-            title: fields.title,
-            description: fields.description,
-            issued_by: fields.issued_by,
-            decision: fields.decision,
-            due: fields.due,
-            internal_assignment: fields.internal_assignment,
-            measure: fields.measure,
-            activity: fields.activity,
-            reach: fields.reach,
+            title: String::new(),
+            description: None,
+            issued_by: None,
+            decision: Default::default(),
+            due: None,
+            internal_assignment: false,
+            measure: None,
+            activity: None,
+            reach: Reach::Own,
             distributed_from: None,
-            auto_copy: fields.auto_copy,
+            auto_copy: false,
             extra: input.extra,
             version: 1,
         };
+        fields.apply_to(&mut object);
         let resolved = self.resolve_refs(tx, &object, &level, &path, &input.refs, prefix).await?;
         object.parent = resolved.parent;
         if let Some(a) = object.activity.as_mut() {
@@ -417,20 +418,7 @@ impl App {
         store::objects::insert(tx, &object, self.clock.now_ms()).await.map_err(duplicate_key)?;
         store::objects::set_links(tx, object.id, &resolved.links).await?;
         let record = self.describe(tx, vec![object]).await?.remove(0);
-        self.record(
-            tx,
-            actor,
-            Change {
-                action: AuditAction::Created,
-                object_type: ObjectType::PlanObject,
-                object_id: record.object.id.to_string(),
-                label: &record.object.title,
-                unit: Some(record.object.unit),
-                before: None,
-                after: Some(snapshot(&record)),
-            },
-        )
-        .await?;
+        self.record_created(tx, actor, &record).await?;
         Ok(record)
     }
 
@@ -461,20 +449,11 @@ impl App {
             return Err(AppError::Conflict(ConflictKind::Stale));
         }
         let mut changed = PlanObject {
-            title: fields.title,
-            description: fields.description,
-            issued_by: fields.issued_by,
-            decision: fields.decision,
-            due: fields.due,
-            internal_assignment: fields.internal_assignment,
-            measure: fields.measure,
-            activity: fields.activity,
-            reach: fields.reach,
-            auto_copy: fields.auto_copy,
             extra: change.extra.or(current.extra.clone()),
             version: current.version + 1,
             ..current.clone()
         };
+        fields.apply_to(&mut changed);
         // A copy follows its origin in what the indicator is; only targets and the activity's
         // own progress are the receiving unit's.
         if let Some(origin_id) = current.distributed_from
@@ -557,6 +536,19 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn record_created(&self, tx: &mut Tx, actor: &Actor, record: &ObjectRecord) -> Result<(), AppError> {
+        let change = Change {
+            action: AuditAction::Created,
+            object_type: ObjectType::PlanObject,
+            object_id: record.object.id.to_string(),
+            label: &record.object.title,
+            unit: Some(record.object.unit),
+            before: None,
+            after: Some(snapshot(record)),
+        };
+        Ok(self.record(tx, actor, change).await?)
     }
 
     /// Distributes an object to units below its owner: one linked copy per unit (units that
@@ -652,20 +644,7 @@ impl App {
         }
         let records = self.describe(tx, made.clone()).await?;
         for r in &records {
-            self.record(
-                tx,
-                actor,
-                Change {
-                    action: AuditAction::Created,
-                    object_type: ObjectType::PlanObject,
-                    object_id: r.object.id.to_string(),
-                    label: &r.object.title,
-                    unit: Some(r.object.unit),
-                    before: None,
-                    after: Some(snapshot(r)),
-                },
-            )
-            .await?;
+            self.record_created(tx, actor, &r).await?;
         }
         Ok(made)
     }
@@ -704,20 +683,7 @@ impl App {
         for origin in store::objects::auto_copy_origins(tx, ancestors).await? {
             let copy = self.make_copy(tx, &origin, unit).await?;
             let record = self.describe(tx, vec![copy]).await?.remove(0);
-            self.record(
-                tx,
-                actor,
-                Change {
-                    action: AuditAction::Created,
-                    object_type: ObjectType::PlanObject,
-                    object_id: record.object.id.to_string(),
-                    label: &record.object.title,
-                    unit: Some(unit.id),
-                    before: None,
-                    after: Some(snapshot(&record)),
-                },
-            )
-            .await?;
+            self.record_created(tx, actor, &record).await?;
         }
         Ok(())
     }

@@ -278,6 +278,22 @@ pub struct CheckedFields {
     pub auto_copy: bool,
 }
 
+impl CheckedFields {
+    /// Writes the checked fields onto an object (references and identity stay as they are).
+    pub fn apply_to(self, object: &mut PlanObject) {
+        object.title = self.title;
+        object.description = self.description;
+        object.issued_by = self.issued_by;
+        object.decision = self.decision;
+        object.due = self.due;
+        object.internal_assignment = self.internal_assignment;
+        object.measure = self.measure;
+        object.activity = self.activity;
+        object.reach = self.reach;
+        object.auto_copy = self.auto_copy;
+    }
+}
+
 /// Collects every problem of a whole input instead of stopping at the first.
 #[derive(Default)]
 struct Problems(Vec<ValidationError>);
