@@ -1850,6 +1850,14 @@ async fn the_follow_up_window_charts_an_indicator_with_words_and_a_table() {
     assert!(html.contains("Utfall: Tertial 1 2020 4,2 %. Målvärde: 4,0 %."), "the description says the values");
     assert!(html.contains("<caption>Målvärde och utfall per period</caption>"));
     assert!(html.contains("Centrum för HR") && html.contains("5,2 %"), "the centres' values are listed");
+    // The plan page filters by status and responsible, and shows the chosen columns.
+    let base = "/units/RK/plan?module=vgpu&period=2020-T1";
+    let completed = h.page(&format!("{base}&status=completed"), Some(&admin)).await.text();
+    assert!(completed.contains("Med syfte att förenkla") && !completed.contains("Genomföra en översyn av"), "only the completed action");
+    let chr = h.page(&format!("{base}&responsible=CHR"), Some(&admin)).await.text();
+    assert!(chr.contains("Etablera en lösning för hur regionen") && !chr.contains("Tydliggöra regionens utbildningsuppdrag"));
+    let narrow = h.page(&format!("{base}&cols=1&c_target=1&c_outcome=1"), Some(&admin)).await.text();
+    assert!(narrow.contains(">Målvärde</th>") && !narrow.contains(">Ansvarig</th>"), "unticked columns are left out");
     // The plan's Gantt lists the actions of section 4 with their dates.
     let gantt = h.page("/units/RK/gantt?module=vgpu&year=2020", Some(&admin)).await.text();
     assert!(gantt.contains("Genomföra en översyn av (den politiska) ärendehanteringsprocessen"));

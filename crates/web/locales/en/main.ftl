@@ -494,3 +494,12 @@ chart-desc = Outcome: { $values }.
 chart-desc-target = Outcome: { $values }. Target: { $target }.
 chart-legend = Solid line with dots: outcome. Dashed line: target. The table has the same figures.
 chart-table-caption = Target and outcome per period
+
+plan-all-statuses = All statuses
+plan-all-responsible = Everyone responsible
+plan-columns = Columns
+plan-column-target = Target
+plan-column-outcome = Outcome
+plan-column-assessment = Assessment
+plan-column-status = Status
+plan-column-responsible = Responsible

@@ -494,3 +494,12 @@ chart-desc = Utfall: { $values }.
 chart-desc-target = Utfall: { $values }. Målvärde: { $target }.
 chart-legend = Heldragen linje med punkter: utfall. Streckad linje: målvärde. Samma siffror finns i tabellen.
 chart-table-caption = Målvärde och utfall per period
+
+plan-all-statuses = Alla statusar
+plan-all-responsible = Alla ansvariga
+plan-columns = Kolumner
+plan-column-target = Målvärde
+plan-column-outcome = Utfall
+plan-column-assessment = Bedömning
+plan-column-status = Status
+plan-column-responsible = Ansvarig

@@ -154,6 +154,17 @@ struct PlanPage {
     q: String,
     hide_completed: bool,
     filtered: bool,
+    status: String,
+    statuses: Vec<Choice>,
+    responsible: String,
+    responsibles: Vec<String>,
+    /// (id, label, shown)
+    columns: Vec<(&'static str, String, bool)>,
+    show_target: bool,
+    show_outcome: bool,
+    show_assessment: bool,
+    show_status: bool,
+    show_responsible: bool,
     total: usize,
     rows: Vec<Row>,
     can_edit_plan: bool,
@@ -174,6 +185,18 @@ pub struct PlanQuery {
     level: Option<String>,
     assessment: Option<String>,
     q: Option<String>,
+    /// An activity status id (`late`, `ongoing` …).
+    status: Option<String>,
+    /// A responsible person's name or unit code, as shown in the table.
+    responsible: Option<String>,
+    /// Set by the filter form: then only the columns ticked (`c_target` …) are shown; absent,
+    /// every column is.
+    cols: Option<String>,
+    c_target: Option<String>,
+    c_outcome: Option<String>,
+    c_assessment: Option<String>,
+    c_status: Option<String>,
+    c_responsible: Option<String>,
     hide_completed: Option<String>,
     notice: Option<String>,
 }
@@ -230,6 +253,32 @@ fn row_of(r: &PlanRow, model: &GovernanceModel, lang: Lang, unit_key: &str, back
     }
 }
 
+impl PlanQuery {
+    fn column_ticked(&self, column: &str) -> bool {
+        match column {
+            "target" => self.c_target.is_some(),
+            "outcome" => self.c_outcome.is_some(),
+            "assessment" => self.c_assessment.is_some(),
+            "status" => self.c_status.is_some(),
+            "responsible" => self.c_responsible.is_some(),
+            _ => true,
+        }
+    }
+}
+
+/// Who is responsible for a row, as the table shows it.
+fn responsible_of(r: &PlanRow) -> String {
+    r.record
+        .object
+        .activity
+        .as_ref()
+        .map(|a| r.record.responsible_name.clone().or_else(|| a.responsible_text.clone()).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// The columns a viewer may hide, in table order.
+pub const COLUMNS: [&str; 5] = ["target", "outcome", "assessment", "status", "responsible"];
+
 fn matches(r: &PlanRow, q: &PlanQuery) -> bool {
     let o = &r.record.object;
     if let Some(level) = q.level.as_deref().filter(|l| !l.is_empty())
@@ -254,6 +303,16 @@ fn matches(r: &PlanRow, q: &PlanQuery) -> bool {
         if !hay.contains(&text) {
             return false;
         }
+    }
+    if let Some(st) = q.status.as_deref().filter(|s| !s.is_empty())
+        && r.status.map(|s| s.as_str()) != Some(st)
+    {
+        return false;
+    }
+    if let Some(who) = q.responsible.as_deref().filter(|s| !s.is_empty())
+        && responsible_of(r) != who
+    {
+        return false;
     }
     if q.hide_completed.is_some() && r.status == Some(ActivityStatus::Completed) {
         return false;
@@ -295,7 +354,7 @@ async fn plan_page(
         }
     };
     let module_name = name(&view.module.name_sv, &view.module.name_en);
-    let filtered = [&q.level, &q.assessment, &q.q]
+    let filtered = [&q.level, &q.assessment, &q.q, &q.status, &q.responsible]
         .iter()
         .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
         || q.hide_completed.is_some();
@@ -309,6 +368,8 @@ async fn plan_page(
             ("level", &q.level),
             ("assessment", &q.assessment),
             ("q", &q.q),
+            ("status", &q.status),
+            ("responsible", &q.responsible),
         ] {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 pairs.push((k, v.to_owned()));
@@ -316,6 +377,18 @@ async fn plan_page(
         }
         if q.hide_completed.is_some() {
             pairs.push(("hide_completed", "1".into()));
+        }
+        if q.cols.is_some() {
+            pairs.push(("cols", "1".into()));
+            for c in COLUMNS.iter().filter(|c| q.column_ticked(c)) {
+                pairs.push((match *c {
+                    "target" => "c_target",
+                    "outcome" => "c_outcome",
+                    "assessment" => "c_assessment",
+                    "status" => "c_status",
+                    _ => "c_responsible",
+                }, "1".into()));
+            }
         }
         format!(
             "/units/{}/plan?{}",
@@ -390,6 +463,27 @@ async fn plan_page(
         q: q.q.clone().unwrap_or_default(),
         hide_completed: q.hide_completed.is_some(),
         filtered,
+        status: q.status.clone().unwrap_or_default(),
+        statuses: ActivityStatus::ALL.iter().map(|s| Choice { value: s.as_str().into(), label: status_label(lang, *s) }).collect(),
+        responsible: q.responsible.clone().unwrap_or_default(),
+        responsibles: {
+            let mut all: Vec<String> = view.rows.iter().map(responsible_of).filter(|r| !r.is_empty()).collect();
+            all.sort_by_key(|r| app::users::domain_sort_key(r));
+            all.dedup();
+            all
+        },
+        show_target: q.cols.is_none() || q.column_ticked("target"),
+        show_outcome: q.cols.is_none() || q.column_ticked("outcome"),
+        show_assessment: q.cols.is_none() || q.column_ticked("assessment"),
+        show_status: q.cols.is_none() || q.column_ticked("status"),
+        show_responsible: q.cols.is_none() || q.column_ticked("responsible"),
+        columns: COLUMNS
+            .iter()
+            .map(|c| {
+                let shown = q.cols.is_none() || q.column_ticked(c);
+                (*c, lang.t(&format!("plan-column-{c}")), shown)
+            })
+            .collect(),
         total: view.rows.len(),
         rows,
         can_edit_plan: view.can_edit_plan,
