@@ -644,7 +644,7 @@ impl App {
         }
         let records = self.describe(tx, made.clone()).await?;
         for r in &records {
-            self.record_created(tx, actor, &r).await?;
+            self.record_created(tx, actor, r).await?;
         }
         Ok(made)
     }
