@@ -190,7 +190,58 @@ impl App {
         // Seed 004's plan (sections 3, 4 and 7) and a first follow-up of 2020-T1, through the
         // same import administrators use.
         self.import_plan(&actor, SEED_004_PLAN).await?;
+        // And a plan for this year at Centrum för ekonomi, so to-do lists and deadlines have
+        // something current to show.
+        self.import_plan(&actor, &current_year_plan(self.clock.today()).to_string()).await?;
         self.store.analyze().await?;
         Ok(())
     }
+}
+
+/// Centrum för ekonomi's own plan for the current year: a goal under the region's perspective,
+/// three monthly indicators and two actions, with reports for the months before last (so the
+/// last month and this one are on the to-do lists).
+fn current_year_plan(today: time::Date) -> serde_json::Value {
+    use serde_json::json;
+    let year = today.year();
+    let month = u8::from(today.month());
+    let months_reported: Vec<u8> = (1..month.saturating_sub(1)).collect();
+    let series = |base: f64, step: f64| -> Vec<serde_json::Value> {
+        months_reported
+            .iter()
+            .map(|m| json!({"period": format!("{year}-{m:02}"), "outcome": ((base + step * f64::from(*m % 4)) * 10.0).round() / 10.0}))
+            .collect()
+    };
+    let mut follow_ups = Vec::new();
+    for (key, values) in [("ce-fakturor", series(94.5, 0.8)), ("ce-sjukfranvaro", series(3.6, 0.3)), ("ce-prognos", series(-0.8, 0.4))] {
+        for v in values {
+            let mut v = v;
+            v["object"] = json!(key);
+            follow_ups.push(v);
+        }
+    }
+    json!({
+        "format": "styrbord-plan/1",
+        "year": year,
+        "objects": [
+            {"key": format!("ce-mal-{year}"), "module": "vgpu", "level": "goal", "unit": "CE", "title": "Ekonomiprocesserna ska vara effektiva och rättssäkra",
+             "issued_by": "Internt"},
+            {"key": "ce-fakturor", "module": "vgpu", "level": "indicator", "unit": "CE", "parent": format!("ce-mal-{year}"),
+             "title": "Andel leverantörsfakturor betalda i tid", "measure_unit": "%", "decimals": 1, "higher_is_better": true,
+             "reported": ["M"], "targets": [{"period": year.to_string(), "value": 95.0}]},
+            {"key": "ce-sjukfranvaro", "module": "vgpu", "level": "indicator", "unit": "CE", "parent": format!("ce-mal-{year}"),
+             "title": "Sjukfrånvaro, Centrum för ekonomi", "measure_unit": "%", "decimals": 1, "higher_is_better": false,
+             "reported": ["M"], "targets": [{"period": year.to_string(), "value": 4.0}]},
+            {"key": "ce-prognos", "module": "vgpu", "level": "indicator", "unit": "CE", "parent": format!("ce-mal-{year}"),
+             "title": "Prognosavvikelse mot budget", "measure_unit": "mkr", "decimals": 1, "higher_is_better": true,
+             "reported": ["M"], "targets": [{"period": year.to_string(), "value": 0.0}]},
+            {"key": "ce-e-faktura", "module": "vgpu", "level": "activity", "unit": "CE", "parent": format!("ce-mal-{year}"),
+             "title": "Införa e-faktura för alla leverantörer med fler än tio fakturor per år", "responsible": "CE-REDO",
+             "start": format!("{year}-01-01"), "end": format!("{year}-12-31")},
+            {"key": "ce-bokslut", "module": "vgpu", "level": "activity", "unit": "CE", "parent": format!("ce-mal-{year}"),
+             "title": "Korta tiden för månadsbokslut till sex arbetsdagar", "responsible_user": "chef@styrbord.example",
+             "start": format!("{year}-02-01"), "end": format!("{year}-10-31"), "progress": 60}
+        ],
+        "follow_ups": follow_ups
+    })
 }

@@ -122,7 +122,7 @@ async fn plan_file_round_trip_is_lossless_and_import_idempotent(db: Db) {
             assert!(same(field, value, &got[field]), "{key}.{field}: seed {value}, export {}", got[field]);
         }
     }
-    assert_eq!(objects.len(), seed["objects"].as_array().unwrap().len(), "copies are written as distributed_to");
+    assert!(!objects.iter().any(|o| o["key"].as_str().unwrap().starts_with("i-sjukfranvaro.")), "copies are written as distributed_to");
     for wanted in seed["follow_ups"].as_array().unwrap() {
         let found = exported["follow_ups"].as_array().unwrap().iter().any(|f| {
             wanted.as_object().unwrap().iter().all(|(k, v)| same(k, v, &f[k]))
@@ -348,14 +348,19 @@ async fn todo_lists_what_is_due_and_unreported(db: Db) {
     let periods = |items: &[app::todo::TodoItem]| items.iter().map(|i| (i.object.key.clone(), i.period.to_string(), i.overdue)).collect::<Vec<_>>();
     // On 15 May 2020, CE's monthly sick-leave figures for February–April are overdue (CE is one
     // level above the leaves: the 10th + 3 days), May's is due on 13 June; T1 is reported.
+    let sick = |items: Vec<app::todo::TodoItem>| items.into_iter().filter(|i| i.object.key == "i-sjukfranvaro.CE").collect::<Vec<_>>();
     let items = app.todo(&vera).await.unwrap();
+    // CE's own plan of the year (the demo's current-year plan) is reported up to March.
+    let fakturor: Vec<String> = items.iter().filter(|i| i.object.key == "ce-fakturor").map(|i| i.period.to_string()).collect();
+    assert_eq!(fakturor, ["2020-04", "2020-05"]);
+    let items = sick(items);
     let want = |months: &[(&str, bool)]| months.iter().map(|(m, o)| ("i-sjukfranvaro.CE".to_owned(), (*m).to_owned(), *o)).collect::<Vec<_>>();
     assert_eq!(periods(&items), want(&[("2020-02", true), ("2020-03", true), ("2020-04", true), ("2020-05", false)]));
     assert_eq!(items[2].deadline.to_string(), "2020-05-13");
     app.save_follow_up(&vera, "i-sjukfranvaro.CE", None, "2020-04", FollowUpInput { outcome: Some("3,9".into()), ..Default::default() }, None)
         .await
         .unwrap();
-    let items = app.todo(&vera).await.unwrap();
+    let items = sick(app.todo(&vera).await.unwrap());
     assert_eq!(periods(&items), want(&[("2020-02", true), ("2020-03", true), ("2020-05", false)]));
     // A viewer has nothing to report.
     let titta = actor_of(&app, "titta@styrbord.example").await;

@@ -1499,8 +1499,14 @@ async fn plan_objects_are_created_listed_checked_and_changed_through_the_api() {
         async move { strs(&h.get_all(uri, vstod).await, "key") }
     };
     let mine = BTreeSet::from(["m-ce-ekonomi".to_owned(), "i-ce-sjuk".to_owned(), activity_key.clone()]);
-    assert_eq!(keys("/api/v1/objects?unit=CE&module=vgpu&year=2026").await, mine);
-    assert_eq!(keys("/api/v1/objects?unit=CE&level=indicator&year=2026").await, BTreeSet::from(["i-ce-sjuk".to_owned()]));
+    // The demo gives CE a plan for the current year too.
+    let demo_indicators = ["ce-fakturor", "ce-sjukfranvaro", "ce-prognos"].map(str::to_owned);
+    let mut all_of_ce = mine.clone();
+    all_of_ce.extend(demo_indicators.iter().cloned().chain(["ce-mal-2026", "ce-e-faktura", "ce-bokslut"].map(str::to_owned)));
+    assert_eq!(keys("/api/v1/objects?unit=CE&module=vgpu&year=2026").await, all_of_ce);
+    let mut indicators = BTreeSet::from(demo_indicators);
+    indicators.insert("i-ce-sjuk".to_owned());
+    assert_eq!(keys("/api/v1/objects?unit=CE&level=indicator&year=2026").await, indicators);
     assert!(keys("/api/v1/objects?unit=CE&year=2025").await.is_empty());
     let rk_admin = h.token(Who::Admin).await;
     let rk = strs(&h.get_all("/api/v1/objects?unit=RK&subtree=true&year=2026", &rk_admin).await, "key");
