@@ -100,13 +100,8 @@ impl App {
         let mut periods: Vec<PeriodKey> = candidates.iter().map(|(_, p, _)| *p).collect();
         periods.sort();
         periods.dedup();
-        let reported: HashSet<(ObjectId, PeriodKey)> = store::follow_ups::for_objects(&mut tx, &ids, &periods)
-            .await?
-            .into_iter()
-            .filter(|f| candidates.iter().any(|(o, _, _)| o.id == f.object && o.unit == f.unit))
-            .filter(|f| f.outcome.is_some() || f.assessment.is_some() || f.comment.is_some())
-            .map(|f| (f.object, f.period))
-            .collect();
+        let reported: HashSet<(ObjectId, PeriodKey)> =
+            store::follow_ups::reported_pairs(&mut tx, &ids, &periods).await?.into_iter().collect();
         let mut items: Vec<TodoItem> = candidates
             .into_iter()
             .filter(|(o, p, _)| !reported.contains(&(o.id, *p)))

@@ -573,9 +573,45 @@ pub fn consolidate<K: Copy + Eq + Hash>(
     Ok(result)
 }
 
+/// The members of a chain as a forest of their own: each member with its nearest ancestor that
+/// is also a member (None at the top), walking `parents` (every unit of the tree with its
+/// parent). Units between members that hold no copy are passed through, so a chain distributed
+/// to the centres and to some of their sections rolls up correctly.
+pub fn forest_of_members<K: Copy + Eq + Hash>(
+    parents: &HashMap<K, Option<K>>,
+    members: &std::collections::HashSet<K>,
+) -> Vec<(K, Option<K>)> {
+    members
+        .iter()
+        .map(|&unit| {
+            let mut at = parents.get(&unit).copied().flatten();
+            // A tree is finite; the bound only guards against a corrupt parent map.
+            for _ in 0..=parents.len() {
+                match at {
+                    Some(p) if members.contains(&p) => break,
+                    Some(p) => at = parents.get(&p).copied().flatten(),
+                    None => break,
+                }
+            }
+            (unit, at.filter(|p| members.contains(p)))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_skip_the_units_between_them() {
+        // RK → CE → CE-REDO, RK → CK; the chain is on RK, CE-REDO and CK (not CE).
+        let parents: HashMap<&str, Option<&str>> =
+            [("RK", None), ("CE", Some("RK")), ("CE-REDO", Some("CE")), ("CK", Some("RK"))].into_iter().collect();
+        let members: std::collections::HashSet<&str> = ["RK", "CE-REDO", "CK"].into_iter().collect();
+        let mut forest = forest_of_members(&parents, &members);
+        forest.sort();
+        assert_eq!(forest, vec![("CE-REDO", Some("RK")), ("CK", Some("RK")), ("RK", None)]);
+    }
     use proptest::prelude::*;
     use std::collections::HashSet;
 

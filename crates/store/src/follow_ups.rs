@@ -140,3 +140,25 @@ pub async fn count_for(tx: &mut Tx, object: ObjectId) -> Result<i64> {
         .await?;
     sql::int(&row, "n")
 }
+
+/// Which (object, period) pairs of these objects have a report with any content by the
+/// object's own unit: all a to-do list needs, two columns instead of whole rows.
+pub async fn reported_pairs(tx: &mut Tx, objects: &[ObjectId], periods: &[PeriodKey]) -> Result<Vec<(ObjectId, PeriodKey)>> {
+    let mut out = Vec::new();
+    let periods: Vec<String> = periods.iter().map(ToString::to_string).collect();
+    for chunk in objects.chunks(500) {
+        let mut q = Filter::new(
+            "SELECT f.object_id, f.period FROM follow_ups f JOIN plan_objects o ON o.id = f.object_id AND o.unit_id = f.unit_id \
+             WHERE (f.outcome IS NOT NULL OR f.assessment IS NOT NULL OR f.comment IS NOT NULL) AND f.object_id IN ",
+        );
+        q.push_list(chunk);
+        q.push(" AND f.period IN ");
+        q.push_list(&periods);
+        for row in q.fetch_all(tx.conn()).await? {
+            let period = sql::text(&row, "period")?;
+            let period = period.parse::<PeriodKey>().map_err(|_| StoreError::Corrupt(format!("period {period}")))?;
+            out.push((sql::id(&row, "object_id")?, period));
+        }
+    }
+    Ok(out)
+}
