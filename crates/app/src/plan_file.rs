@@ -30,6 +30,9 @@ pub struct ImportSummary {
     pub objects_created: usize,
     pub objects_updated: usize,
     pub follow_ups_saved: usize,
+    /// Top-level fields this version does not import yet (such as `budget`, which arrives with
+    /// the budget module): named so nobody believes they were stored.
+    pub ignored: Vec<String>,
 }
 
 /// The fields of an object entry the importer reads; everything else goes to `extra`.
@@ -268,6 +271,9 @@ impl App {
                 }
             }
         };
+        let known = ["format", "year", "units", "objects", "follow_ups"];
+        let mut ignored: Vec<String> = root.keys().filter(|k| !known.contains(&k.as_str())).cloned().collect();
+        ignored.sort();
         let units = list("units", &mut problems);
         let objects = list("objects", &mut problems);
         let follow_ups = list("follow_ups", &mut problems);
@@ -321,7 +327,7 @@ impl App {
 
         // Write everything in one transaction, collecting every problem; any problem rolls it all back.
         let mut tx = self.store.begin_write().await?;
-        let mut summary = ImportSummary::default();
+        let mut summary = ImportSummary { ignored, ..Default::default() };
         let collect = |result: Result<(), AppError>, problems: &mut Vec<ValidationError>| -> Result<(), AppError> {
             match result {
                 Ok(()) => Ok(()),

@@ -142,8 +142,10 @@ async fn plan_file_round_trip_is_lossless_and_import_idempotent(db: Db) {
     let mut changed = exported.clone();
     let sick = changed["objects"].as_array_mut().unwrap().iter_mut().find(|o| o["key"] == "i-sjukfranvaro").unwrap();
     sick["targets"] = json!([{"period": "2020", "value": 3.9}]);
+    changed["budget"] = json!({"currency": "SEK", "frames": []});
     let summary = app.import_plan(&system, &changed.to_string()).await.unwrap();
     assert_eq!((summary.objects_created, summary.objects_updated, summary.follow_ups_saved), (0, 1, 0));
+    assert_eq!(summary.ignored, ["budget"], "what is not imported is said, not silently dropped");
     let record = app.object(&system, "i-sjukfranvaro").await.unwrap();
     assert_eq!(record.object.target_for("2020-T1".parse().unwrap()), Some(dec("3.9")));
 }

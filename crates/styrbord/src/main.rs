@@ -204,6 +204,9 @@ async fn run() -> Result<()> {
             let app = open(&config).await?;
             match app.import_plan(&app::Actor::system(), &text).await {
                 Ok(s) => {
+                    if !s.ignored.is_empty() {
+                        eprintln!("not imported (not supported yet): {}", s.ignored.join(", "));
+                    }
                     eprintln!(
                         "imported: {} units created, {} objects created, {} objects updated, {} follow-ups saved",
                         s.units_created, s.objects_created, s.objects_updated, s.follow_ups_saved

@@ -27,6 +27,9 @@ pub struct ImportSummaryJson {
     pub objects_created: usize,
     pub objects_updated: usize,
     pub follow_ups_saved: usize,
+    /// Top-level fields of the file that were not imported (e.g. `budget`, until the budget
+    /// module stores it).
+    pub ignored: Vec<String>,
 }
 
 /// Exports the plan of a unit and its subtree for a year as a plan file.
@@ -61,6 +64,7 @@ async fn import_plan(
         objects_created: s.objects_created,
         objects_updated: s.objects_updated,
         follow_ups_saved: s.follow_ups_saved,
+        ignored: s.ignored,
     }))
 }
 
