@@ -43,11 +43,19 @@ pub struct Settings {
     /// Failed logins allowed per e-mail address (and, tripled, per client address) in the window.
     pub login_failures_allowed: u32,
     pub login_window_ms: i64,
+    /// Roll-ups of distributed indicators with at least this many units are cached (a chain
+    /// that small is cheaper to compute than to store).
+    pub rollup_cache_min_units: usize,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { session_idle_ms: 8 * 3600 * 1000, login_failures_allowed: 5, login_window_ms: 15 * 60 * 1000 }
+        Self {
+            session_idle_ms: 8 * 3600 * 1000,
+            login_failures_allowed: 5,
+            login_window_ms: 15 * 60 * 1000,
+            rollup_cache_min_units: 100,
+        }
     }
 }
 

@@ -155,6 +155,15 @@ pub(crate) fn may_edit(actor: &Actor, kind: ObjectKind, path: &[OrgUnitId], modu
     actor.may(Action::EditPlan, &target) || (kind == ObjectKind::Activity && actor.may(Action::Approve, &target))
 }
 
+/// The origin of the chain an object belongs to (itself for a distributed origin).
+pub(crate) fn chain_origin(o: &PlanObject) -> Option<ObjectId> {
+    match (o.distributed_from, o.reach) {
+        (Some(origin), _) => Some(origin),
+        (None, Reach::Distributed) => Some(o.id),
+        _ => None,
+    }
+}
+
 /// The checked references of an object.
 struct Resolved {
     parent: Option<ObjectId>,
@@ -475,6 +484,10 @@ impl App {
         }
         store::objects::update(tx, &changed, current.version, self.clock.now_ms()).await?;
         store::objects::set_links(tx, changed.id, &resolved.links).await?;
+        // A formula, the decimals or the reach may have changed: cached roll-ups are out of date.
+        for origin in [chain_origin(&current), chain_origin(&changed)].into_iter().flatten() {
+            store::objects::touch_rollups(tx, origin).await?;
+        }
         // Copies follow their origin.
         for mut copy in store::objects::copies_of(tx, changed.id).await? {
             let version = copy.version;
@@ -520,6 +533,9 @@ impl App {
         }
         let before = self.describe(&mut tx, vec![current]).await?.remove(0);
         store::objects::delete(&mut tx, before.object.id).await?;
+        if let Some(origin) = before.object.distributed_from {
+            store::objects::touch_rollups(&mut tx, origin).await?;
+        }
         self.record(
             &mut tx,
             actor,
@@ -669,6 +685,7 @@ impl App {
             ..origin.clone()
         };
         store::objects::insert(tx, &copy, self.clock.now_ms()).await?;
+        store::objects::touch_rollups(tx, origin.id).await?;
         Ok(copy)
     }
 

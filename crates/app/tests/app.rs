@@ -28,7 +28,9 @@ conformance! {
 const MAY_2020: i64 = 1_589_536_800_000;
 
 async fn demo(db: &Db) -> App {
-    let app = App::new(db.store.clone(), Arc::new(FixedClock::at_ms(MAY_2020)), Settings::default());
+    // Cache every roll-up, so the tests below also check that the cache never shows stale values.
+    let settings = Settings { rollup_cache_min_units: 1, ..Settings::default() };
+    let app = App::new(db.store.clone(), Arc::new(FixedClock::at_ms(MAY_2020)), settings);
     app.load_demo().await.expect("the demo loads");
     app
 }
@@ -238,6 +240,20 @@ async fn reports_survive_formula_and_tree_changes(db: Db) {
     app.update_unit(&system, "CK", app::org::UnitPatch { parent: Some("RK".into()), ..Default::default() }).await.unwrap();
     assert_eq!(value_at("RK").await, (Some(dec("21.0")), Some((5, 6))));
     assert_eq!(db.scalar("SELECT COUNT(*) FROM follow_ups WHERE outcome IS NOT NULL").await, reported);
+    assert!(db.scalar("SELECT COUNT(*) FROM rollup_cache").await > 0, "the views above filled the roll-up cache");
+    // A report on one copy changes the roll-up at once, though it was cached: 21,0 + 4,9 (RDS).
+    app.save_follow_up(&system, "i-sjukfranvaro.RDS", None, "2020-T1", FollowUpInput { outcome: Some("4,9".into()), ..Default::default() }, None)
+        .await
+        .unwrap();
+    assert_eq!(value_at("RK").await, (Some(dec("25.9")), Some((6, 6))));
+    // So does changing the formula back to average: 25,9 / 6 = 4,3 (rounded to one decimal).
+    let record = app.object(&system, "i-sjukfranvaro").await.unwrap();
+    let mut fields = edit_input(&record);
+    fields.formula = Some("average".into());
+    app.update_object(&system, "i-sjukfranvaro", ObjectChange { refs: refs_of(&record), fields, extra: None, version: Some(record.object.version) })
+        .await
+        .unwrap();
+    assert_eq!(value_at("RK").await, (Some(dec("4.3")), Some((6, 6))));
 
     // A unit created later below a distributed-with-auto-copy origin gets its own copy.
     app.distribute_object(&system, "i-sjukfranvaro", &[], true).await.unwrap();

@@ -44,6 +44,9 @@ CREATE TABLE plan_objects (
     auto_copy BOOLEAN NOT NULL,
     extra TEXT,
     version BIGINT NOT NULL,
+    -- On a chain's origin: bumped in every transaction that changes an input of its roll-ups,
+    -- so cached roll-ups computed from older inputs are never used (see rollup_cache).
+    rollup_version BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
@@ -89,3 +92,18 @@ CREATE INDEX follow_ups_period ON follow_ups (period, object_id);
 
 -- Deadlines depend on how deep the tree is; MAX(depth) reads the end of this index.
 CREATE INDEX org_unit_closure_depth ON org_unit_closure (depth);
+
+-- Computed roll-ups of large chains at one unit for one period: a cache, never a source. A row
+-- is used only while its origin's rollup_version and the organisation tree's change counter
+-- (write_locks 'org_tree') are the ones it was computed from.
+CREATE TABLE rollup_cache (
+    origin_id TEXT NOT NULL REFERENCES plan_objects (id),
+    unit_id TEXT NOT NULL REFERENCES org_units (id),
+    period TEXT NOT NULL,
+    value TEXT,
+    present BIGINT NOT NULL,
+    expected BIGINT NOT NULL,
+    rollup_version BIGINT NOT NULL,
+    tree_version BIGINT NOT NULL,
+    PRIMARY KEY (origin_id, unit_id, period)
+);

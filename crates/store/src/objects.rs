@@ -390,6 +390,7 @@ pub async fn dependants(tx: &mut Tx, id: ObjectId) -> Result<i64> {
 pub async fn delete(tx: &mut Tx, id: ObjectId) -> Result<()> {
     let id = id.to_string();
     for statement in [
+        "DELETE FROM rollup_cache WHERE origin_id = $1",
         "DELETE FROM object_links WHERE from_id = $1",
         "DELETE FROM object_targets WHERE object_id = $1",
         "DELETE FROM plan_objects WHERE id = $1",
@@ -596,4 +597,100 @@ pub async fn chain_reports(
     rows.iter()
         .map(|r| Ok((sql::id(r, "origin")?, sql::id(r, "unit_id")?, opt_parsed::<Decimal>(r, "outcome")?)))
         .collect()
+}
+
+/// A roll-up as cached, with the versions it was computed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CachedRollup {
+    pub value: Option<Decimal>,
+    pub present: usize,
+    pub expected: usize,
+}
+
+/// The versions roll-ups of these origins depend on now: each origin's `rollup_version`, and the
+/// tree's change counter. Read them before the inputs, so a cache row is never tagged newer
+/// than what it was computed from.
+pub async fn rollup_versions(tx: &mut Tx, origins: &[ObjectId]) -> Result<(HashMap<ObjectId, i64>, i64)> {
+    let mut versions = HashMap::new();
+    for chunk in origins.chunks(500) {
+        let mut q = Filter::new("SELECT id, rollup_version FROM plan_objects WHERE id IN ");
+        q.push_list(chunk);
+        for row in q.fetch_all(tx.conn()).await? {
+            versions.insert(sql::id(&row, "id")?, sql::int(&row, "rollup_version")?);
+        }
+    }
+    let row = sqlx::query("SELECT taken FROM write_locks WHERE name = 'org_tree'").fetch_one(tx.conn()).await?;
+    Ok((versions, sql::int(&row, "taken")?))
+}
+
+/// Cached roll-ups at `unit` for `period` that are still current.
+pub async fn cached_rollups(
+    tx: &mut Tx,
+    origins: &HashMap<ObjectId, i64>,
+    tree_version: i64,
+    unit: OrgUnitId,
+    period: PeriodKey,
+) -> Result<HashMap<ObjectId, CachedRollup>> {
+    let ids: Vec<ObjectId> = origins.keys().copied().collect();
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut q = Filter::new("SELECT origin_id, value, present, expected, rollup_version, tree_version FROM rollup_cache WHERE origin_id IN ");
+        q.push_list(chunk);
+        let u = q.bind(Arg::Text(unit.to_string()));
+        let p = q.bind(Arg::Text(period.to_string()));
+        q.push(&format!(" AND unit_id = {u} AND period = {p}"));
+        for row in q.fetch_all(tx.conn()).await? {
+            let origin: ObjectId = sql::id(&row, "origin_id")?;
+            let current = origins.get(&origin) == Some(&sql::int(&row, "rollup_version")?) && sql::int(&row, "tree_version")? == tree_version;
+            if current {
+                out.insert(
+                    origin,
+                    CachedRollup {
+                        value: opt_parsed::<Decimal>(&row, "value")?,
+                        present: sql::int(&row, "present")? as usize,
+                        expected: sql::int(&row, "expected")? as usize,
+                    },
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Stores a computed roll-up with the versions it was computed from.
+pub async fn cache_rollup(
+    tx: &mut Tx,
+    origin: ObjectId,
+    versions: (i64, i64),
+    unit: OrgUnitId,
+    period: PeriodKey,
+    rollup: CachedRollup,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO rollup_cache (origin_id, unit_id, period, value, present, expected, rollup_version, tree_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (origin_id, unit_id, period) DO UPDATE SET \
+         value = excluded.value, present = excluded.present, expected = excluded.expected, \
+         rollup_version = excluded.rollup_version, tree_version = excluded.tree_version",
+    )
+    .bind(origin.to_string())
+    .bind(unit.to_string())
+    .bind(period.to_string())
+    .bind(rollup.value.map(|v| v.to_string()))
+    .bind(rollup.present as i64)
+    .bind(rollup.expected as i64)
+    .bind(versions.0)
+    .bind(versions.1)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Marks every cached roll-up of an origin's chain as out of date (in the transaction that
+/// changes one of its inputs).
+pub async fn touch_rollups(tx: &mut Tx, origin: ObjectId) -> Result<()> {
+    sqlx::query("UPDATE plan_objects SET rollup_version = rollup_version + 1 WHERE id = $1")
+        .bind(origin.to_string())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }
