@@ -490,6 +490,17 @@ async function planFlow() {
     await page.getByRole('heading', { level: 1, name: 'Att göra' }).waitFor();
   });
   await visited(page, 'todo');
+  await check('p6 an indicator is distributed to two centres through the form', async () => {
+    await page.goto(url('/objects/i-prognos/follow-up?period=2020-T1'));
+    await clickAndWait(page, page.getByRole('link', { name: /^Fördela/ }));
+    await page.getByRole('checkbox', { name: 'Centrum för HR', exact: true }).check();
+    await page.getByRole('checkbox', { name: 'Centrum för kommunikation', exact: true }).check();
+    await clickAndWait(page, page.getByRole('button', { name: 'Fördela', exact: true }));
+    await page.getByText('Fördelningen är sparad.', { exact: false }).waitFor();
+    const ticked = await page.getByText('har kopia', { exact: true }).count();
+    assert(ticked === 2, `expected 2 units with a copy, saw ${ticked}`);
+  });
+  await visited(page, 'distribute');
 }
 
 async function closeContexts() {

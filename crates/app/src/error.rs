@@ -45,6 +45,8 @@ pub enum ConflictKind {
     HasDependants,
     /// Follow-up has been reported on this object; removing it would lose what was reported.
     HasFollowUps,
+    /// A distributed copy is distributed further from its origin, not from itself.
+    IsACopy,
 }
 
 impl From<StoreError> for AppError {

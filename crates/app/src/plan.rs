@@ -46,6 +46,16 @@ pub struct ObjectChange {
     pub version: Option<i64>,
 }
 
+/// The distribution form's data.
+#[derive(Clone, Debug)]
+pub struct DistributionView {
+    pub record: ObjectRecord,
+    /// Open units below the owner in tree order, with their depth below it (1 = a child).
+    pub units: Vec<(usize, OrgUnit)>,
+    /// Units that already hold a copy.
+    pub copies: Vec<OrgUnitId>,
+}
+
 /// An object with the keys and names of what it refers to.
 #[derive(Clone, Debug)]
 pub struct ObjectRecord {
@@ -567,6 +577,45 @@ impl App {
         Ok(self.record(tx, actor, change).await?)
     }
 
+    /// What the distribution form shows: the object, the units below its owner (with their
+    /// depth below it, in tree order) and which of them already hold a copy. Only for those who
+    /// may edit the object; copies are distributed from their origin.
+    pub async fn distribution_view(&self, actor: &Actor, key_or_id: &str) -> Result<DistributionView, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        let object = object_by_key_or_id(&mut tx, key_or_id).await?.ok_or(AppError::NotFound)?;
+        let path = store::org_units::path(&mut tx, object.unit).await?;
+        if !may_edit(actor, object.kind, &path, &object.module) {
+            return Err(AppError::Forbidden);
+        }
+        if object.distributed_from.is_some() {
+            return Err(AppError::Conflict(ConflictKind::IsACopy));
+        }
+        let below = store::org_units::subtree_ids(&mut tx, object.unit).await?;
+        let units = store::org_units::get_many(&mut tx, &below).await?;
+        let owner_depth = path.len();
+        let paths = store::org_units::paths(&mut tx, &below).await?;
+        let today = self.clock.today();
+        let mut ordered: Vec<(Vec<String>, usize, OrgUnit)> = units
+            .into_iter()
+            .filter(|u| u.id != object.unit && !u.is_closed_on(today))
+            .map(|u| {
+                let p = paths.get(&u.id).cloned().unwrap_or_default();
+                let depth = p.len().saturating_sub(owner_depth);
+                (Vec::new(), depth, u)
+            })
+            .collect();
+        // Tree order: sort by the chain of sort keys from the owner down.
+        let names: HashMap<OrgUnitId, String> = ordered.iter().map(|(_, _, u)| (u.id, crate::users::domain_sort_key(&u.name))).collect();
+        for (key, _, u) in ordered.iter_mut() {
+            let p = paths.get(&u.id).cloned().unwrap_or_default();
+            *key = p.iter().skip(owner_depth).map(|id| names.get(id).cloned().unwrap_or_default()).collect();
+        }
+        ordered.sort_by(|a, b| a.0.cmp(&b.0));
+        let copies: Vec<OrgUnitId> = store::objects::copies_of(&mut tx, object.id).await?.iter().map(|c| c.unit).collect();
+        let record = self.describe(&mut tx, vec![object]).await?.remove(0);
+        Ok(DistributionView { record, units: ordered.into_iter().map(|(_, d, u)| (d, u)).collect(), copies })
+    }
+
     /// Distributes an object to units below its owner: one linked copy per unit (units that
     /// already hold a copy are skipped). With `auto_copy`, units created later below the owner
     /// get a copy too. Returns the copies made.
@@ -613,7 +662,7 @@ impl App {
             return Err(AppError::Forbidden);
         }
         if origin.distributed_from.is_some() {
-            return Err(invalid(field, ValidationCode::InvalidChoice));
+            return Err(AppError::Conflict(ConflictKind::IsACopy));
         }
         let below = store::org_units::subtree_ids(tx, origin.unit).await?;
         let today = self.clock.today();

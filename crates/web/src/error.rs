@@ -85,6 +85,7 @@ pub fn classify(err: &AppError, lang: Lang) -> (StatusCode, &'static str, serde_
                 ConflictKind::LastSystemAdmin => ("conflict_last_system_admin", serde_json::Value::Null),
                 ConflictKind::HasDependants => ("conflict_has_dependants", serde_json::Value::Null),
                 ConflictKind::HasFollowUps => ("conflict_has_follow_ups", serde_json::Value::Null),
+                ConflictKind::IsACopy => ("conflict_is_a_copy", serde_json::Value::Null),
             };
             (StatusCode::CONFLICT, code, details)
         }

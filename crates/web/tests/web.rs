@@ -1731,7 +1731,8 @@ async fn a_distributed_indicator_rolls_up_its_copies() {
     assert_eq!(problems(&distribute(json!({"units": ["RK"]})).await), vec![problem("units[0]", "invalid_choice")]);
     assert_eq!(problems(&distribute(json!({"units": []})).await), vec![problem("units", "required")]);
     let copy = h.api(Method::POST, "/api/v1/objects/i-arenden.CE-REDO/distribution", Some(&vstod), Some(json!({"units": ["CE-REDO"]}))).await;
-    copy.expect(422);
+    copy.expect(409);
+    assert_eq!(copy.json()["code"], "conflict_is_a_copy", "a copy is distributed from its origin");
     // A PUT that leaves out `reach` keeps the origin distributed.
     let retitled = h
         .api(Method::PUT, "/api/v1/objects/i-arenden", Some(&vstod),
@@ -1868,6 +1869,35 @@ async fn the_follow_up_window_charts_an_indicator_with_words_and_a_table() {
     let gantt = h.page("/units/RK/gantt?module=vgpu&year=2020", Some(&admin)).await.text();
     assert!(gantt.contains("Genomföra en översyn av (den politiska) ärendehanteringsprocessen"));
     assert!(gantt.contains("2020-06-30") && gantt.contains("Avslutad"));
+}
+
+#[tokio::test]
+async fn the_distribution_form_gives_chosen_units_copies() {
+    let h = Harness::new().await;
+    let mut fields = indicator_fields("Ärenden i tid");
+    fields.formula = Some("sum".into());
+    make_object(&h, "d-ind", "indicator", "CE", fields).await;
+    let vera = h.login(Who::BusinessSupport).await;
+    let form = h.page("/objects/d-ind/distribute", Some(&vera)).await;
+    form.expect(200);
+    let html = form.text();
+    assert!(html.contains("Redovisningsenheten") && html.contains("Controllerenheten"), "the units below CE are offered");
+    let done = h.post_form("/objects/d-ind/distribute", &vera, &[("unit", "CE-REDO"), ("unit", "CE-CTRL"), ("auto_copy", "1")]).await;
+    assert_eq!(done.status, 303, "{}", done.text());
+    let html = h.page("/objects/d-ind/distribute", Some(&vera)).await.text();
+    assert_eq!(html.matches("har kopia").count(), 2, "both units now hold a copy");
+    assert!(h.app.object(&Actor::system(), "d-ind.CE-REDO").await.is_ok());
+    // Units created later below CE get a copy too.
+    h.app
+        .create_unit(&Actor::system(), app::org::NewUnit { key: "CE-NY".into(), name: "Ny enhet".into(), parent: Some("CE".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(h.app.object(&Actor::system(), "d-ind.CE-NY").await.is_ok());
+    // Nothing chosen: the form says so; a copy cannot be distributed; a user may not distribute.
+    let empty = h.post_form("/objects/d-ind.CE-NY/distribute", &vera, &[]).await;
+    assert_eq!(empty.status, 409);
+    let ulla = h.login(Who::User).await;
+    assert!(matches!(h.page("/objects/d-ind/distribute", Some(&ulla)).await.status.as_u16(), 403 | 404));
 }
 
 #[tokio::test]

@@ -89,6 +89,8 @@ struct FollowUpPage {
     errors: FieldErrors,
     typed: Option<Typed>,
     can_edit: bool,
+    /// May give units below copies (an original, edited by the viewer).
+    can_distribute: bool,
     chart: Option<super::chart::LineChart>,
 }
 
@@ -343,6 +345,7 @@ fn page_of(
         errors,
         typed,
         can_edit: view.can_edit,
+        can_distribute: view.can_edit && view.record.object.distributed_from.is_none(),
         chart: super::chart::line_chart(lang, &o.title, &view.series, unit_of_measure.as_deref(), decimals),
     }
 }

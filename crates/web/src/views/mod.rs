@@ -3,6 +3,7 @@
 
 mod audit;
 mod chart;
+mod distribute;
 mod follow_up;
 mod gantt;
 mod layout;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(follow_up::router())
         .merge(todo::router())
         .merge(gantt::router())
+        .merge(distribute::router())
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
