@@ -162,14 +162,14 @@ pub fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
 pub async fn refuse_nul(request: Request, next: Next) -> Response {
     let lang = request.extensions().get::<LangChoice>().map(|c| c.lang).unwrap_or_default();
     let is_api = request.uri().path().starts_with("/api/");
-    let refuse = |lang: Lang| {
+    let refuse_with = |lang: Lang, status: StatusCode| {
         if is_api {
-            crate::error::ApiError::new(StatusCode::BAD_REQUEST, "invalid_characters", lang.t("error-nul"))
-                .into_response()
+            crate::error::ApiError::new(status, "invalid_characters", lang.t("error-nul")).into_response()
         } else {
-            crate::views::error_page(lang, StatusCode::BAD_REQUEST, &lang.t("error-nul"))
+            crate::views::error_page(lang, status, &lang.t("error-nul"))
         }
     };
+    let refuse = |lang: Lang| refuse_with(lang, StatusCode::BAD_REQUEST);
     let uri = request.uri().to_string().to_ascii_lowercase();
     if uri.contains("%00") {
         return refuse(lang);
@@ -189,11 +189,13 @@ pub async fn refuse_nul(request: Request, next: Next) -> Response {
             };
         }
     };
-    let has_nul = bytes.contains(&0)
-        || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"))
-        || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
-    if has_nul {
+    // A raw NUL byte or an encoded one in a form is malformed input (400); a NUL written as
+    // `\u0000` inside well-formed JSON is content no field accepts (422, like other invalid values).
+    if bytes.contains(&0) || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00")) {
         return refuse(lang);
+    }
+    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return refuse_with(lang, StatusCode::UNPROCESSABLE_ENTITY);
     }
     next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
 }

@@ -1839,6 +1839,10 @@ async fn plan_files_round_trip_over_the_api_and_refused_files_name_every_problem
     assert!(value["message"].as_str().unwrap().contains("Objekt 1: Målvärde 1: Värde"), "{value}");
     assert!(details.iter().any(|d| d["field"] == "objects[1].reported" && d["code"] == "not_for_kind"), "{body}");
     assert_eq!(h.get("/api/v1/objects/pf-1", &token).await.status, 404, "nothing was imported");
+    // A NUL written into well-formed JSON is refused as content (422), before any handler.
+    let nul = h.api(Method::POST, "/api/v1/plan-files", Some(&token), Some(json!({"format": "styrbord-plan/1", "x\u{0}": 1}))).await;
+    nul.expect(422);
+    assert_eq!(nul.json()["code"], "invalid_characters");
     // A viewer may export but not import.
     let viewer = h.token(Who::View).await;
     h.get("/api/v1/plan-files?unit=CE&year=2020", &viewer).await.expect(200);
