@@ -404,30 +404,9 @@ impl App {
             return Err(AppError::Conflict(ConflictKind::Duplicate { field: "key" }));
         }
         let position = store::objects::next_position(tx, unit.id, input.module.trim(), year).await?;
-        let mut object = PlanObject {
-            id,
-            key,
-            module: input.module.trim().to_owned(),
-            level: level.key.clone(),
-            kind: level.kind,
-            unit: unit.id,
-            year,
-            parent: None,
-            position,
-            title: String::new(),
-            description: None,
-            issued_by: None,
-            decision: Default::default(),
-            due: None,
-            internal_assignment: false,
-            measure: None,
-            activity: None,
-            reach: Reach::Own,
-            distributed_from: None,
-            auto_copy: false,
-            extra: input.extra,
-            version: 1,
-        };
+        let mut object = PlanObject::new(id, key, input.module.trim().to_owned(), level.key.clone(), level.kind, unit.id, year);
+        object.position = position;
+        object.extra = input.extra;
         fields.apply_to(&mut object);
         let resolved = self.resolve_refs(tx, &object, &level, &path, &input.refs, prefix).await?;
         object.parent = resolved.parent;

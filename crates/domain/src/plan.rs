@@ -166,6 +166,35 @@ pub struct PlanObject {
 }
 
 impl PlanObject {
+    /// A new object with no fields of its kind filled in yet (version 1, own reach, at the top
+    /// of its unit's plan).
+    pub fn new(id: ObjectId, key: String, module: String, level: String, kind: ObjectKind, unit: OrgUnitId, year: i32) -> Self {
+        Self {
+            id,
+            key,
+            module,
+            level,
+            kind,
+            unit,
+            year,
+            parent: None,
+            position: 0,
+            title: String::new(),
+            description: None,
+            issued_by: None,
+            decision: Decision::default(),
+            due: None,
+            internal_assignment: false,
+            measure: None,
+            activity: None,
+            reach: Reach::Own,
+            distributed_from: None,
+            auto_copy: false,
+            extra: None,
+            version: 1,
+        }
+    }
+
     /// The periodicities this object is followed up in.
     pub fn followed_in(&self, level_periodicity: Periodicity) -> Vec<Periodicity> {
         match &self.measure {
@@ -705,30 +734,9 @@ mod tests {
     }
 
     fn object(fields: CheckedFields, kind: ObjectKind) -> PlanObject {
-        PlanObject {
-            id: ObjectId::new(),
-            key: "i-sjuk".into(),
-            module: "vgpu".into(),
-            level: "indicator".into(),
-            kind,
-            unit: OrgUnitId::new(),
-            year: 2020,
-            parent: None,
-            position: 0,
-            title: fields.title,
-            description: fields.description,
-            issued_by: fields.issued_by,
-            decision: fields.decision,
-            due: fields.due,
-            internal_assignment: fields.internal_assignment,
-            measure: fields.measure,
-            activity: fields.activity,
-            reach: fields.reach,
-            distributed_from: None,
-            auto_copy: false,
-            extra: None,
-            version: 1,
-        }
+        let mut o = PlanObject::new(ObjectId::new(), "i-sjuk".into(), "vgpu".into(), "indicator".into(), kind, OrgUnitId::new(), 2020);
+        fields.apply_to(&mut o);
+        o
     }
 
     #[test]

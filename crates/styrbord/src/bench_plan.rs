@@ -11,7 +11,7 @@ use domain::consolidation::{Decimal, Formula, MissingPolicy};
 use domain::evaluation::ManualStatus;
 use domain::governance::{GovernanceModel, Level, ObjectKind};
 use domain::period::{PeriodKey, Periodicity};
-use domain::plan::{Activity, Decision, FollowUp, FollowUpInput, Measure, PeriodValue, PlanObject, Reach};
+use domain::plan::{Activity, FollowUp, FollowUpInput, Measure, PeriodValue, PlanObject, Reach};
 use domain::policy::Grant;
 use domain::role::{GrantSource, ModuleScope, Role};
 use domain::user::{Licence, User};
@@ -81,30 +81,9 @@ fn model() -> GovernanceModel {
 }
 
 fn blank(kind: ObjectKind, key: String, level: &str, unit: OrgUnitId, year: i32, title: String) -> PlanObject {
-    PlanObject {
-        id: ObjectId::new(),
-        key,
-        module: MODULE.into(),
-        level: level.into(),
-        kind,
-        unit,
-        year,
-        parent: None,
-        position: 0,
-        title,
-        description: None,
-        issued_by: None,
-        decision: Decision::default(),
-        due: None,
-        internal_assignment: false,
-        measure: None,
-        activity: None,
-        reach: Reach::Own,
-        distributed_from: None,
-        auto_copy: false,
-        extra: None,
-        version: 1,
-    }
+    let mut o = PlanObject::new(ObjectId::new(), key, MODULE.into(), level.into(), kind, unit, year);
+    o.title = title;
+    o
 }
 
 pub async fn plan(config: &crate::config::Config, args: PlanArgs) -> Result<()> {
