@@ -138,6 +138,8 @@ async fn audit_page(State(state): State<AppState>, ctx: PageCtx, Query(f): Query
                     object_href: match e.object_type {
                         ObjectType::User => Some(format!("/users/{}", e.object_id)),
                         ObjectType::OrgUnit => Some(format!("/org/units/{}", e.object_id)),
+                        // A removed object's link leads to "not found", which is what it is now.
+                        ObjectType::PlanObject | ObjectType::FollowUp => Some(format!("/objects/{}/follow-up", e.object_id)),
                         _ => None,
                     },
                     changes: changes(e, lang),
