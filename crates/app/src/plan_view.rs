@@ -12,7 +12,7 @@ use domain::evaluation::{ActivityStatus, Assessment};
 use domain::governance::{GovernanceModel, ObjectKind};
 use domain::org::OrgUnit;
 use domain::period::{PeriodKey, Periodicity};
-use domain::plan::{self, FollowUp, FollowUpInput, PlanObject, Reach};
+use domain::plan::{self, FollowUp, FollowUpInput, Measure, PlanObject, Reach};
 use domain::policy::{Action, Target};
 use domain::validate::ValidationCode;
 use domain::{FollowUpId, ObjectId, OrgUnitId};
@@ -115,36 +115,61 @@ fn periods_of_year(year: i32, in_use: &HashSet<Periodicity>) -> Vec<PeriodKey> {
     p.into_iter().flat_map(|p| PeriodKey::periods_of(year, p)).collect()
 }
 
-/// The roll-up of a distributed object's chain (origin and copies) for one period, per unit.
+/// A chain's roll-ups within a subtree: its members as a forest (each with its nearest member
+/// above) and the consolidated value at each member. The one place roll-ups are computed, for
+/// the plan page and the follow-up window alike.
 struct ChainValues {
     by_unit: HashMap<OrgUnitId, Consolidated>,
-    /// Each chain unit with its nearest chain unit above.
     forest: Vec<(OrgUnitId, Option<OrgUnitId>)>,
 }
 
-async fn chain_values(tx: &mut Tx, origin: &PlanObject, root: OrgUnitId, period: PeriodKey) -> Result<Option<ChainValues>, AppError> {
-    // A unit's roll-up depends only on its subtree, so only that part of the chain is read.
-    let inputs = store::objects::chain_inputs(tx, origin.id, root, period).await?;
-    let forest = inputs.forest.clone();
-    let by_unit = match &origin.measure {
-        Some(measure) if measure.formula != Formula::None => {
-            let tree = Tree::from_parents(inputs.forest).map_err(|e| AppError::Internal(store::StoreError::Corrupt(format!("{e:?}"))))?;
-            consolidation::consolidate(&tree, |u| inputs.outcomes.get(&u).copied(), measure.formula, measure.missing, measure.decimals)
-                .map_err(|e| AppError::Internal(store::StoreError::Corrupt(format!("{e:?}"))))?
-        }
-        // Without a formula every unit shows its own value: nothing to roll up.
-        _ => HashMap::new(),
-    };
-    Ok(Some(ChainValues { by_unit, forest }))
-}
-
 impl ChainValues {
-    /// The roll-up at a unit that has chain units below it; a unit without any shows its own
+    /// Consolidates the members found below a subtree's root (`parents`: every unit of the
+    /// subtree with its parent). Without a formula nothing rolls up: each unit shows its own.
+    fn compute(
+        parents: &HashMap<OrgUnitId, Option<OrgUnitId>>,
+        members: &HashSet<OrgUnitId>,
+        reported: impl Fn(OrgUnitId) -> Option<Decimal>,
+        measure: Option<&Measure>,
+    ) -> Result<Self, AppError> {
+        let forest = consolidation::forest_of_members(parents, members);
+        let corrupt = |e: String| AppError::Internal(store::StoreError::Corrupt(e));
+        let by_unit = match measure {
+            Some(m) if m.formula != Formula::None => {
+                let tree = Tree::from_parents(forest.clone()).map_err(|e| corrupt(format!("{e:?}")))?;
+                consolidation::consolidate(&tree, reported, m.formula, m.missing, m.decimals).map_err(|e| corrupt(format!("{e:?}")))?
+            }
+            _ => HashMap::new(),
+        };
+        Ok(Self { by_unit, forest })
+    }
+
+    /// The roll-up at a unit that has chain members below it; a unit without any shows its own
     /// report, not a "roll-up" of one value.
     fn rolled_up_at(&self, unit: OrgUnitId) -> Option<Consolidated> {
         let has_below = self.forest.iter().any(|(_, parent)| *parent == Some(unit));
         if has_below { self.by_unit.get(&unit).copied() } else { None }
     }
+}
+
+/// The roll-ups of one chain below `root` for a period.
+async fn chain_values(
+    tx: &mut Tx,
+    origin: ObjectId,
+    measure: Option<&Measure>,
+    root: OrgUnitId,
+    parents: &HashMap<OrgUnitId, Option<OrgUnitId>>,
+    period: PeriodKey,
+) -> Result<ChainValues, AppError> {
+    let mut members = HashSet::new();
+    let mut reported = HashMap::new();
+    for (_, member, value) in store::objects::chain_reports(tx, &[origin], root, period).await? {
+        members.insert(member);
+        if let Some(v) = value {
+            reported.insert(member, v);
+        }
+    }
+    ChainValues::compute(parents, &members, |u| reported.get(&u).copied(), measure)
 }
 
 /// A roll-up computed on read that may be stored in the cache afterwards.
@@ -220,17 +245,9 @@ async fn rollups_at(
                 continue;
             }
             let Some(set) = members.get(origin) else { continue };
-            let forest = consolidation::forest_of_members(parents.as_ref().expect("read with the members"), set);
-            let measure = object.measure.as_ref().expect("filtered to measures");
-            let rolled = if forest.iter().any(|(_, p)| *p == Some(unit.id)) {
-                let tree = Tree::from_parents(forest).map_err(|e| AppError::Internal(store::StoreError::Corrupt(format!("{e:?}"))))?;
-                let values = consolidation::consolidate(&tree, |u| reported.get(&(*origin, u)).copied(), measure.formula, measure.missing, measure.decimals)
-                    .map_err(|e| AppError::Internal(store::StoreError::Corrupt(format!("{e:?}"))))?;
-                values.get(&unit.id).copied()
-            } else {
-                // A unit with no chain member below shows its own report, not a roll-up of one.
-                None
-            };
+            let parents = parents.as_ref().expect("read with the members");
+            let chain = ChainValues::compute(parents, set, |u| reported.get(&(*origin, u)).copied(), object.measure.as_ref())?;
+            let rolled = chain.rolled_up_at(unit.id);
             if let Some(c) = rolled {
                 out.insert(object.id, c);
             }
@@ -263,14 +280,6 @@ impl App {
         if let Err(e) = result {
             tracing::warn!(error = %e, "roll-up cache not written");
         }
-    }
-}
-
-/// The origin of an object's chain (itself if it is not a copy).
-async fn origin_of(tx: &mut Tx, object: &PlanObject) -> Result<PlanObject, AppError> {
-    match object.distributed_from {
-        Some(id) => Ok(store::objects::get(tx, id).await?.unwrap_or_else(|| object.clone())),
-        None => Ok(object.clone()),
     }
 }
 
@@ -430,15 +439,18 @@ impl App {
             .collect();
         let mut consolidated = None;
         let mut sub_units = Vec::new();
-        if object.reach == Reach::Distributed || object.distributed_from.is_some() {
-            let origin = origin_of(&mut tx, &object).await?;
-            let chain_values = chain_values(&mut tx, &origin, object.unit, period).await?;
-            consolidated = chain_values.as_ref().and_then(|c| c.rolled_up_at(object.unit));
-            let direct: Vec<OrgUnitId> = chain_values
-                .as_ref()
-                .map(|c| c.forest.iter().filter(|(_, p)| *p == Some(object.unit)).map(|(u, _)| *u).collect())
-                .unwrap_or_default();
-            let direct_copies = store::objects::copies_at(&mut tx, origin.id, &direct).await?;
+        // A copy's measure settings are its origin's (they are kept in step), so the copy's own
+        // serve; the subtree's shape is read once for the window and its chart.
+        let chain_origin = crate::plan::chain_origin(&object);
+        let parents = match chain_origin {
+            Some(_) => store::objects::subtree_parents(&mut tx, object.unit).await?,
+            None => HashMap::new(),
+        };
+        if let Some(origin) = chain_origin {
+            let chain = chain_values(&mut tx, origin, object.measure.as_ref(), object.unit, &parents, period).await?;
+            consolidated = chain.rolled_up_at(object.unit);
+            let direct: Vec<OrgUnitId> = chain.forest.iter().filter(|(_, p)| *p == Some(object.unit)).map(|(u, _)| *u).collect();
+            let direct_copies = store::objects::copies_at(&mut tx, origin, &direct).await?;
             let direct_objects: Vec<&PlanObject> = direct_copies.iter().collect();
             let ids: Vec<ObjectId> = direct_objects.iter().map(|o| o.id).collect();
             let reports = store::follow_ups::for_objects(&mut tx, &ids, &[period]).await?;
@@ -447,7 +459,7 @@ impl App {
             for o in direct_objects {
                 let Some(u) = unit_rows.get(&o.unit) else { continue };
                 let f = reports.iter().find(|f| f.object == o.id && f.unit == o.unit).cloned();
-                let c = chain_values.as_ref().and_then(|c| c.rolled_up_at(o.unit));
+                let c = chain.rolled_up_at(o.unit);
                 let value = c.map(|c| c.value).unwrap_or_else(|| f.as_ref().and_then(|f| f.outcome));
                 let assessment = f.as_ref().and_then(|f| f.assessment).unwrap_or_else(|| plan::automatic_assessment(o, period, value));
                 sub_units.push(SubUnitLine { unit: u.clone(), object: o.id, follow_up: f, value, consolidated: c, assessment });
@@ -487,17 +499,15 @@ impl App {
         let status = object.status(today);
         let mut series = Vec::new();
         if object.kind == ObjectKind::Measure {
-            let rolls_up = object.measure.as_ref().is_some_and(|m| m.formula != Formula::None)
-                && (object.reach == Reach::Distributed || object.distributed_from.is_some());
-            let origin = if rolls_up { Some(origin_of(&mut tx, &object).await?) } else { None };
+            let rolls_up = object.measure.as_ref().is_some_and(|m| m.formula != Formula::None);
             for p in PeriodKey::periods_of(period.year(), period.periodicity()) {
                 let own = if p == period {
                     follow_up.as_ref().and_then(|f| f.outcome)
                 } else {
                     history.iter().find(|f| f.period == p).and_then(|f| f.outcome)
                 };
-                let rolled = match &origin {
-                    Some(origin) => chain_values(&mut tx, origin, unit.id, p).await?.and_then(|c| c.rolled_up_at(unit.id)),
+                let rolled = match chain_origin.filter(|_| rolls_up) {
+                    Some(origin) => chain_values(&mut tx, origin, object.measure.as_ref(), object.unit, &parents, p).await?.rolled_up_at(object.unit),
                     None => None,
                 };
                 let value = match rolled {

@@ -460,67 +460,6 @@ pub async fn within(tx: &mut Tx, roots: &[OrgUnitId], years: &[i32]) -> Result<V
     rows.iter().map(|row| from_row(row, Vec::new())).collect()
 }
 
-/// The inputs of a distributed object's roll-up within the subtree of `root`: the chain's units
-/// there as a forest (each with its nearest chain unit above, None for the top), and what each
-/// unit reported on its own copy for `period`. Computed with joins, so a 1,000-unit chain costs
-/// three queries and no list of ids.
-pub struct ChainInputs {
-    pub forest: Vec<(OrgUnitId, Option<OrgUnitId>)>,
-    pub outcomes: HashMap<OrgUnitId, Decimal>,
-}
-
-pub async fn chain_inputs(tx: &mut Tx, origin: ObjectId, root: OrgUnitId, period: PeriodKey) -> Result<ChainInputs> {
-    let (origin, root) = (origin.to_string(), root.to_string());
-    let units = sqlx::query(
-        "SELECT o.unit_id FROM plan_objects o \
-         JOIN org_unit_closure s ON s.descendant_id = o.unit_id AND s.ancestor_id = $2 \
-         WHERE (o.distributed_from = $1 OR o.id = $1)",
-    )
-    .bind(origin.clone())
-    .bind(root.clone())
-    .fetch_all(tx.conn())
-    .await?;
-    let units: Vec<OrgUnitId> = units.iter().map(|r| sql::id(r, "unit_id")).collect::<Result<_>>()?;
-    let pairs = sqlx::query(
-        "SELECT c.descendant_id, c.ancestor_id, c.depth FROM org_unit_closure c \
-         JOIN org_unit_closure s ON s.descendant_id = c.descendant_id AND s.ancestor_id = $2 \
-         JOIN org_unit_closure sa ON sa.descendant_id = c.ancestor_id AND sa.ancestor_id = $2 \
-         JOIN plan_objects d ON d.unit_id = c.descendant_id AND (d.distributed_from = $1 OR d.id = $1) \
-         JOIN plan_objects a ON a.unit_id = c.ancestor_id AND (a.distributed_from = $1 OR a.id = $1) \
-         WHERE c.depth > 0",
-    )
-    .bind(origin.clone())
-    .bind(root.clone())
-    .fetch_all(tx.conn())
-    .await?;
-    let mut nearest: HashMap<OrgUnitId, (i64, OrgUnitId)> = HashMap::new();
-    for row in &pairs {
-        let (d, a, depth): (OrgUnitId, OrgUnitId, i64) =
-            (sql::id(row, "descendant_id")?, sql::id(row, "ancestor_id")?, sql::int(row, "depth")?);
-        let entry = nearest.entry(d).or_insert((depth, a));
-        if depth < entry.0 {
-            *entry = (depth, a);
-        }
-    }
-    let forest = units.iter().map(|u| (*u, nearest.get(u).map(|(_, a)| *a))).collect();
-    let rows = sqlx::query(
-        "SELECT f.unit_id, f.outcome FROM follow_ups f \
-         JOIN plan_objects o ON o.id = f.object_id AND o.unit_id = f.unit_id \
-         JOIN org_unit_closure s ON s.descendant_id = o.unit_id AND s.ancestor_id = $2 \
-         WHERE (o.distributed_from = $1 OR o.id = $1) AND f.period = $3 AND f.outcome IS NOT NULL",
-    )
-    .bind(origin)
-    .bind(root)
-    .bind(period.to_string())
-    .fetch_all(tx.conn())
-    .await?;
-    let mut outcomes = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        outcomes.insert(sql::id(row, "unit_id")?, parsed::<Decimal>(row, "outcome")?);
-    }
-    Ok(ChainInputs { forest, outcomes })
-}
-
 /// The copies of an origin held by these units.
 pub async fn copies_at(tx: &mut Tx, origin: ObjectId, units: &[OrgUnitId]) -> Result<Vec<PlanObject>> {
     let mut out = Vec::new();

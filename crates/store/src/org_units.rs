@@ -234,29 +234,6 @@ pub async fn roots(tx: &mut Tx) -> Result<Vec<OrgUnit>> {
     rows.iter().map(from_row).collect()
 }
 
-/// The units as a forest of their own: each unit with its nearest ancestor among `units` (None
-/// when no ancestor is in the set). Used to roll up a distributed indicator over the units that
-/// hold a copy, whatever lies between them.
-pub async fn forest_of(tx: &mut Tx, units: &[OrgUnitId]) -> Result<Vec<(OrgUnitId, Option<OrgUnitId>)>> {
-    let mut nearest: std::collections::HashMap<OrgUnitId, (i64, OrgUnitId)> = std::collections::HashMap::new();
-    // Chunk the descendants only: the ancestor list must be complete for every query.
-    for chunk in units.chunks(400) {
-        let mut q = sql::Filter::new("SELECT descendant_id, ancestor_id, depth FROM org_unit_closure WHERE depth > 0 AND descendant_id IN ");
-        q.push_list(chunk);
-        q.push(" AND ancestor_id IN ");
-        q.push_list(units);
-        for row in q.fetch_all(tx.conn()).await? {
-            let (d, a, depth): (OrgUnitId, OrgUnitId, i64) =
-                (sql::id(&row, "descendant_id")?, sql::id(&row, "ancestor_id")?, sql::int(&row, "depth")?);
-            let entry = nearest.entry(d).or_insert((depth, a));
-            if depth < entry.0 {
-                *entry = (depth, a);
-            }
-        }
-    }
-    Ok(units.iter().map(|u| (*u, nearest.get(u).map(|(_, a)| *a))).collect())
-}
-
 /// Each unit's path from the root (the unit itself last), in one query for many units.
 pub async fn paths(tx: &mut Tx, units: &[OrgUnitId]) -> Result<std::collections::HashMap<OrgUnitId, Vec<OrgUnitId>>> {
     let mut steps: std::collections::HashMap<OrgUnitId, Vec<(i64, OrgUnitId)>> = std::collections::HashMap::new();
