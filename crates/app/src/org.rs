@@ -105,13 +105,7 @@ impl App {
     /// The unit page's data; `key` may also be the unit's id (links from the event history).
     pub async fn unit_view(&self, actor: &Actor, key: &str) -> Result<UnitView, AppError> {
         let mut tx = self.store.begin_read().await?;
-        let unit = match unit_by_key(&mut tx, key).await {
-            Err(AppError::NotFound) => match key.parse::<OrgUnitId>() {
-                Ok(id) => store::org_units::get(&mut tx, id).await?.ok_or(AppError::NotFound)?,
-                Err(_) => return Err(AppError::NotFound),
-            },
-            other => other?,
-        };
+        let unit = unit_by_key_or_id(&mut tx, key).await?.ok_or(AppError::NotFound)?;
         let path = store::org_units::path(&mut tx, unit.id).await?;
         let mut ancestors = Vec::new();
         for id in &path[..path.len() - 1] {
@@ -416,6 +410,18 @@ pub(crate) async fn unit_by_key(tx: &mut Tx, key: &str) -> Result<OrgUnit, AppEr
     store::org_units::get_by_key(tx, key.trim()).await?.ok_or(AppError::NotFound)
 }
 
+/// A unit addressed by key, or by id when no unit has that key.
+pub(crate) async fn unit_by_key_or_id(tx: &mut Tx, key_or_id: &str) -> Result<Option<OrgUnit>, AppError> {
+    let key_or_id = key_or_id.trim();
+    if let Some(u) = store::org_units::get_by_key(tx, key_or_id).await? {
+        return Ok(Some(u));
+    }
+    match key_or_id.parse::<OrgUnitId>() {
+        Ok(id) => Ok(store::org_units::get(tx, id).await?),
+        Err(_) => Ok(None),
+    }
+}
+
 pub(crate) async fn user_by_email(tx: &mut Tx, field: &'static str, email: &str) -> Result<User, AppError> {
     let email = domain::user::parse_email(field, email)?;
     store::users::get_by_email(tx, &email).await?.ok_or_else(|| field_not_found(field))
@@ -463,14 +469,9 @@ impl App {
     }
 
     /// A unit addressed by key, or by id when no unit has that key.
-    pub async fn unit_by_key_or_id(&self, actor: &Actor, key_or_id: &str) -> Result<OrgUnit, AppError> {
-        match self.unit_by_key(actor, key_or_id).await {
-            Err(AppError::NotFound) => match key_or_id.parse::<OrgUnitId>() {
-                Ok(id) => self.unit_by_id(actor, id).await,
-                Err(_) => Err(AppError::NotFound),
-            },
-            other => other,
-        }
+    pub async fn unit_by_key_or_id(&self, _actor: &Actor, key_or_id: &str) -> Result<OrgUnit, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        unit_by_key_or_id(&mut tx, key_or_id).await?.ok_or(AppError::NotFound)
     }
 }
 

@@ -13,6 +13,7 @@ use domain::validate::{ValidationCode, ValidationError, format_date};
 use domain::{ObjectId, OrgUnitId, UserId};
 use std::collections::HashMap;
 use store::Tx;
+use crate::org::unit_by_key_or_id;
 pub use store::objects::ObjectFilter;
 
 /// References to other rows, as typed: keys (or ids) of objects, a person's e-mail.
@@ -144,16 +145,6 @@ pub(crate) async fn object_by_key_or_id(tx: &mut Tx, key_or_id: &str) -> Result<
     }
     match key_or_id.parse::<ObjectId>() {
         Ok(id) => Ok(store::objects::get(tx, id).await?),
-        Err(_) => Ok(None),
-    }
-}
-
-pub(crate) async fn unit_by_key_or_id(tx: &mut Tx, key_or_id: &str) -> Result<Option<OrgUnit>, AppError> {
-    if let Some(u) = store::org_units::get_by_key(tx, key_or_id).await? {
-        return Ok(Some(u));
-    }
-    match key_or_id.parse::<OrgUnitId>() {
-        Ok(id) => Ok(store::org_units::get(tx, id).await?),
         Err(_) => Ok(None),
     }
 }

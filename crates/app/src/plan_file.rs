@@ -461,7 +461,7 @@ impl App {
                 continue;
             };
             let unit = match report.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-                Some(u) => match crate::plan::unit_by_key_or_id(&mut tx, u).await? {
+                Some(u) => match crate::org::unit_by_key_or_id(&mut tx, u).await? {
                     Some(u) => u.id,
                     None => {
                         problems.push(ValidationError::new(format!("{}.unit", report.path), ValidationCode::InvalidChoice));
@@ -499,7 +499,7 @@ impl App {
     pub async fn export_plan(&self, actor: &Actor, unit: &str, year: i64, module: Option<&str>) -> Result<Value, AppError> {
         let year = domain::plan::check_year("year", year)?;
         let mut tx = self.store.begin_read().await?;
-        let top = crate::plan::unit_by_key_or_id(&mut tx, unit).await?.ok_or_else(|| crate::plan::invalid("unit", ValidationCode::InvalidChoice))?;
+        let top = crate::org::unit_by_key_or_id(&mut tx, unit).await?.ok_or_else(|| crate::plan::invalid("unit", ValidationCode::InvalidChoice))?;
         let path = store::org_units::path(&mut tx, top.id).await?;
         actor.require(domain::policy::Action::Read, &domain::policy::Target { unit_path: &path, module })?;
         let subtree = store::org_units::subtree_ids(&mut tx, top.id).await?;

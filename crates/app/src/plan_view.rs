@@ -4,7 +4,8 @@
 
 use crate::audit_log::Change;
 use crate::error::{AppError, ConflictKind};
-use crate::plan::{ObjectRecord, invalid, may_edit, object_by_key_or_id, unit_by_key_or_id};
+use crate::org::unit_by_key_or_id;
+use crate::plan::{ObjectRecord, invalid, may_edit, object_by_key_or_id};
 use crate::{Actor, App};
 use domain::audit::{AuditAction, ObjectType};
 use domain::consolidation::{self, Consolidated, Decimal, Formula, Tree};
