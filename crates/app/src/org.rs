@@ -148,7 +148,7 @@ impl App {
     /// Creates a unit inside a caller's transaction; `prefix` goes before field names (plan
     /// files name `units[2].key`).
     pub(crate) async fn create_unit_in(&self, tx: &mut Tx, actor: &Actor, input: NewUnit, prefix: &str) -> Result<OrgUnit, AppError> {
-        let f = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+        let f = |name: &str| domain::validate::field_path(prefix, name);
         let mut problems = Problems::default();
         let key = problems.take(org::parse_key(&f("key"), &input.key));
         let name = problems.take(org::parse_name(&f("name"), &input.name));

@@ -131,7 +131,7 @@ pub(crate) async fn model_and_level(
     level: &str,
     prefix: &str,
 ) -> Result<(GovernanceModel, Level), AppError> {
-    let f = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+    let f = |name: &str| domain::validate::field_path(prefix, name);
     let models = store::governance::list(tx).await?;
     let model = models.into_iter().find(|m| m.module == module).ok_or_else(|| invalid(f("module"), ValidationCode::InvalidChoice))?;
     let level = model.levels.iter().find(|l| l.key == level).cloned().ok_or_else(|| invalid(f("level"), ValidationCode::InvalidChoice))?;
@@ -185,7 +185,7 @@ impl App {
         refs: &ObjectRefs,
         prefix: &str,
     ) -> Result<Resolved, AppError> {
-        let f = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+        let f = |name: &str| domain::validate::field_path(prefix, name);
         let mut problems = Problems::default();
         let mut parent = None;
         if let Some(p) = refs.parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
@@ -364,7 +364,7 @@ impl App {
         input: NewObject,
         prefix: &str,
     ) -> Result<ObjectRecord, AppError> {
-        let f = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+        let f = |name: &str| domain::validate::field_path(prefix, name);
         let unit = unit_by_key_or_id(tx, input.unit.trim()).await?.ok_or_else(|| invalid(f("unit"), ValidationCode::InvalidChoice))?;
         let path = store::org_units::path(tx, unit.id).await?;
         let (_, level) = model_and_level(tx, input.module.trim(), input.level.trim(), prefix).await?;

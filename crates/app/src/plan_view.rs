@@ -584,7 +584,7 @@ impl App {
         version: Option<i64>,
         prefix: &str,
     ) -> Result<FollowUp, AppError> {
-        let f = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+        let f = |name: &str| domain::validate::field_path(prefix, name);
         let object = object_by_key_or_id(tx, object).await?.ok_or(AppError::NotFound)?;
         let owner_path = store::org_units::path(tx, object.unit).await?;
         let below = store::org_units::subtree_ids(tx, object.unit).await?;

@@ -385,7 +385,7 @@ pub fn parse_reported(field: &str, value: &str) -> Result<Periodicity, Validatio
 /// Checks an object's own fields for its kind, naming every problem (`prefix` is put before
 /// field names, e.g. `objects[3]` for a plan file).
 pub fn check_fields(kind: ObjectKind, year: i32, input: &ObjectInput, prefix: &str) -> Result<CheckedFields, Vec<ValidationError>> {
-    let f = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+    let f = |name: &str| crate::validate::field_path(prefix, name);
     let mut p = Problems::default();
 
     let title = p.ok(validate::required_text(&f("title"), &input.title, TITLE_MAX));
@@ -661,7 +661,7 @@ pub struct CheckedFollowUp {
 /// Checks a follow-up for an object: outcomes only on indicators and with the indicator's
 /// decimals; an override of an indicator's automatic assessment needs a reason.
 pub fn check_follow_up(object: &PlanObject, input: &FollowUpInput, prefix: &str) -> Result<CheckedFollowUp, Vec<ValidationError>> {
-    let f = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+    let f = |name: &str| crate::validate::field_path(prefix, name);
     let mut p = Problems::default();
     let outcome = match (&object.measure, input.outcome.as_deref().map(str::trim)) {
         (_, None | Some("")) => None,

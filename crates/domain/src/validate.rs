@@ -68,6 +68,12 @@ impl ValidationError {
     }
 }
 
+/// The name of a field inside a larger input: `name` itself at the top, `objects[3].name` in
+/// the fourth object of a plan file (`prefix` = `objects[3]`).
+pub fn field_path(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
+}
+
 /// Trims and checks a required single-line text of at most `max` characters.
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, ValidationError> {
     let trimmed = value.trim();
