@@ -282,21 +282,24 @@ impl App {
     }
 
     /// May the actor read this object? Readers of its unit may; so may readers below its unit
-    /// when the object is visible to the subtree.
-    pub(crate) fn may_read_object(&self, actor: &Actor, object: &PlanObject, path: &[OrgUnitId], below: &[OrgUnitId]) -> bool {
+    /// when the object is visible to the subtree (a grant whose unit has the owner on its path).
+    pub(crate) async fn may_read_object(&self, tx: &mut Tx, actor: &Actor, object: &PlanObject, path: &[OrgUnitId]) -> Result<bool, AppError> {
         let target = Target { unit_path: path, module: Some(&object.module) };
         if actor.may(Action::Read, &target) {
-            return true;
+            return Ok(true);
         }
-        object.reach == Reach::Visible && actor.grants.iter().any(|g| below.contains(&g.unit))
+        if object.reach != Reach::Visible {
+            return Ok(false);
+        }
+        let units: Vec<OrgUnitId> = actor.grants.iter().map(|g| g.unit).collect();
+        Ok(store::org_units::paths(tx, &units).await?.values().any(|p| p.contains(&object.unit)))
     }
 
     pub async fn object(&self, actor: &Actor, key_or_id: &str) -> Result<ObjectRecord, AppError> {
         let mut tx = self.store.begin_read().await?;
         let object = object_by_key_or_id(&mut tx, key_or_id).await?.ok_or(AppError::NotFound)?;
         let path = store::org_units::path(&mut tx, object.unit).await?;
-        let below = if object.reach == Reach::Visible { store::org_units::subtree_ids(&mut tx, object.unit).await? } else { Vec::new() };
-        if !self.may_read_object(actor, &object, &path, &below) {
+        if !self.may_read_object(&mut tx, actor, &object, &path).await? {
             return Err(AppError::NotFound);
         }
         Ok(self.describe(&mut tx, vec![object]).await?.remove(0))
@@ -429,8 +432,7 @@ impl App {
     ) -> Result<ObjectRecord, AppError> {
         let path = store::org_units::path(tx, current.unit).await?;
         if !may_edit(actor, current.kind, &path, &current.module) {
-            let below = if current.reach == Reach::Visible { store::org_units::subtree_ids(tx, current.unit).await? } else { Vec::new() };
-            return Err(if self.may_read_object(actor, &current, &path, &below) { AppError::Forbidden } else { AppError::NotFound });
+            return Err(if self.may_read_object(tx, actor, &current, &path).await? { AppError::Forbidden } else { AppError::NotFound });
         }
         let (_, level) = model_and_level(tx, &current.module, &current.level, prefix).await?;
         let fields = plan::check_fields(level.kind, current.year, &change.fields, prefix).map_err(AppError::Validation)?;

@@ -414,11 +414,10 @@ impl App {
         let mut tx = self.store.begin_read().await?;
         let object = object_by_key_or_id(&mut tx, object).await?.ok_or(AppError::NotFound)?;
         let owner_path = store::org_units::path(&mut tx, object.unit).await?;
-        let below = store::org_units::subtree_ids(&mut tx, object.unit).await?;
-        if !self.may_read_object(actor, &object, &owner_path, &below) {
+        if !self.may_read_object(&mut tx, actor, &object, &owner_path).await? {
             return Err(AppError::NotFound);
         }
-        let unit = self.reporting_unit(&mut tx, &object, unit, &below).await?;
+        let unit = self.reporting_unit(&mut tx, &object, unit).await?;
         let path = store::org_units::path(&mut tx, unit.id).await?;
         let model = store::governance::list(&mut tx).await?.into_iter().find(|m| m.module == object.module).ok_or(AppError::NotFound)?;
         let level = model.levels.iter().find(|l| l.key == object.level).cloned().ok_or(AppError::NotFound)?;
@@ -543,13 +542,14 @@ impl App {
         })
     }
 
-    async fn reporting_unit(&self, tx: &mut Tx, object: &PlanObject, unit: Option<&str>, below: &[OrgUnitId]) -> Result<OrgUnit, AppError> {
+    async fn reporting_unit(&self, tx: &mut Tx, object: &PlanObject, unit: Option<&str>) -> Result<OrgUnit, AppError> {
         match unit.map(str::trim).filter(|u| !u.is_empty()) {
             None => store::org_units::get(tx, object.unit).await?.ok_or(AppError::NotFound),
             Some(key) => {
                 let u = unit_by_key_or_id(tx, key).await?.ok_or_else(|| invalid("unit", ValidationCode::InvalidChoice))?;
                 // Units below may comment on what is visible to them.
-                let allowed = u.id == object.unit || (object.reach == Reach::Visible && below.contains(&u.id));
+                let below = object.reach == Reach::Visible && store::org_units::path(tx, u.id).await?.contains(&object.unit);
+                let allowed = u.id == object.unit || below;
                 if allowed { Ok(u) } else { Err(invalid("unit", ValidationCode::InvalidChoice)) }
             }
         }
@@ -587,11 +587,10 @@ impl App {
         let f = |name: &str| domain::validate::field_path(prefix, name);
         let object = object_by_key_or_id(tx, object).await?.ok_or(AppError::NotFound)?;
         let owner_path = store::org_units::path(tx, object.unit).await?;
-        let below = store::org_units::subtree_ids(tx, object.unit).await?;
-        if !self.may_read_object(actor, &object, &owner_path, &below) {
+        if !self.may_read_object(tx, actor, &object, &owner_path).await? {
             return Err(AppError::NotFound);
         }
-        let unit = self.reporting_unit(tx, &object, unit, &below).await?;
+        let unit = self.reporting_unit(tx, &object, unit).await?;
         let path = store::org_units::path(tx, unit.id).await?;
         actor.require(Action::Report, &Target { unit_path: &path, module: Some(&object.module) })?;
         let model = store::governance::list(tx).await?.into_iter().find(|m| m.module == object.module).ok_or(AppError::NotFound)?;

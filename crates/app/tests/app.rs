@@ -325,6 +325,14 @@ async fn follow_up_conflicts_rights_and_closed_units(db: Db) {
     assert!(matches!(view_denied, AppError::Forbidden));
     let user_denied = app.save_follow_up(&ulla, "m-resultat", None, "2020-T2", FollowUpInput::default(), None).await.unwrap_err();
     assert!(matches!(user_denied, AppError::Forbidden | AppError::NotFound));
+    // …but a unit below may comment on what is visible to it: the region's perspectives.
+    let comment = FollowUpInput { comment: Some("Vi bidrar med e-faktura.".into()), ..Default::default() };
+    let saved = app.save_follow_up(&ulla, "p-ekonomi", Some("CE-REDO"), "2020", comment.clone(), None).await.unwrap();
+    assert_eq!(saved.comment.as_deref(), Some("Vi bidrar med e-faktura."));
+    let window = app.follow_up_view(&ulla, "p-ekonomi", Some("CE-REDO"), Some("2020")).await.unwrap();
+    assert_eq!(window.unit.key, "CE-REDO");
+    let not_visible = app.save_follow_up(&ulla, "m-resultat", Some("CE-REDO"), "2020-T2", comment, None).await.unwrap_err();
+    assert!(matches!(not_visible, AppError::NotFound | AppError::Validation(_)), "{not_visible:?}");
     let goal = |unit: &str| NewObject {
         module: "vgpu".into(),
         level: "goal".into(),
