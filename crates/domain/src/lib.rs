@@ -4,6 +4,7 @@
 //! system never sees an empty name or an unknown role.
 
 pub mod audit;
+pub mod budget;
 pub mod consolidation;
 pub mod evaluation;
 pub mod governance;

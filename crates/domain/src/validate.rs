@@ -38,6 +38,8 @@ pub enum ValidationCode {
     NotForKind,
     /// Not a period (`2020`, `2020-T1`, `2020-05` …) or one the object is not followed up in.
     InvalidPeriod,
+    /// An amount of the wrong sign for its field (budgeted income is positive, costs negative).
+    WrongSign,
 }
 
 impl ValidationCode {
@@ -58,6 +60,7 @@ impl ValidationCode {
             Self::OutOfRange => "out_of_range",
             Self::NotForKind => "not_for_kind",
             Self::InvalidPeriod => "invalid_period",
+            Self::WrongSign => "wrong_sign",
         }
     }
 }

@@ -1,0 +1,251 @@
+//! Actuals (utfall) from the ledger and full-year forecasts (helårsprognos), and the checks of
+//! one import batch. The io layer parses the file (encoding, `;`, decimal comma) into
+//! [`ImportLine`]s; here each line is resolved against the known units and categories. Every
+//! problem of every line is listed with its 1-based line number, so a dry run can show the whole
+//! report and the commit can be all or nothing.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use serde::{Deserialize, Serialize};
+
+use super::amounts::{Sign, check_amount};
+use super::calendar::YearMonth;
+use super::categories::CategoryTree;
+use crate::ids::OrgUnitId;
+use crate::money::Money;
+use crate::validate::{ValidationCode, ValidationError};
+
+/// One booked amount: unit, category, month. Signed as in the budget (income +, costs −);
+/// either sign is valid, since the ledger holds corrections and credit notes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActualRecord {
+    pub unit: OrgUnitId,
+    pub category: String,
+    pub month: YearMonth,
+    pub amount: Money,
+}
+
+/// A full-year forecast for one unit and category, as made in month `made_in`. A later forecast
+/// of the same year replaces an earlier one; the earlier ones are kept as history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forecast {
+    pub unit: OrgUnitId,
+    pub category: String,
+    pub made_in: YearMonth,
+    pub full_year: Money,
+}
+
+/// One parsed line of an import file. `line` is the 1-based line number in the file (the io
+/// layer counts the header), `unit` the unit's external id (HSA-id, cost centre code), `month`
+/// the booking month for actuals or the month a forecast was made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportLine {
+    pub line: usize,
+    pub unit: String,
+    pub category: String,
+    pub month: YearMonth,
+    pub amount: Money,
+}
+
+/// Why a line is rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportCode {
+    UnknownUnit,
+    UnknownCategory,
+    MonthOutsideYear,
+    /// The same unit, category and month as an earlier line (`first_line`).
+    DuplicateLine,
+    /// A value that did not parse or is out of range; `detail` says how.
+    Invalid,
+}
+
+impl ImportCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnknownUnit => "unknown_unit",
+            Self::UnknownCategory => "unknown_category",
+            Self::MonthOutsideYear => "month_outside_year",
+            Self::DuplicateLine => "duplicate_line",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+/// One rejected line and why. Sorted by line, a report reads top to bottom like the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImportProblem {
+    pub line: usize,
+    /// The column: `unit`, `category`, `month`, `amount`, or `line` for a duplicate.
+    pub field: String,
+    pub code: ImportCode,
+    /// For [`ImportCode::Invalid`]: the validation code of the value.
+    pub detail: Option<ValidationCode>,
+    /// For [`ImportCode::DuplicateLine`]: the line it repeats.
+    pub first_line: Option<usize>,
+}
+
+impl ImportProblem {
+    pub fn new(line: usize, field: &str, code: ImportCode) -> Self {
+        Self { line, field: field.to_owned(), code, detail: None, first_line: None }
+    }
+
+    /// A value the io layer could not parse (`amount` "12,3,4"), in the same report.
+    pub fn invalid(line: usize, error: ValidationError) -> Self {
+        Self { line, field: error.field, code: ImportCode::Invalid, detail: Some(error.code), first_line: None }
+    }
+}
+
+/// A line resolved to ids: (unit, category code, month, amount).
+type Resolved<'a> = (OrgUnitId, &'a str, YearMonth, Money);
+
+/// Resolves every line, or lists every problem of every line.
+fn resolve<'a>(lines: &'a [ImportLine], units: &HashMap<String, OrgUnitId>, categories: &CategoryTree, year: i32) -> Result<Vec<Resolved<'a>>, Vec<ImportProblem>> {
+    let mut problems = Vec::new();
+    let mut resolved = Vec::with_capacity(lines.len());
+    let mut first_seen: HashMap<(OrgUnitId, &str, YearMonth), usize> = HashMap::with_capacity(lines.len());
+    for line in lines {
+        let n = line.line;
+        let unit = units.get(line.unit.trim()).copied();
+        if unit.is_none() {
+            problems.push(ImportProblem::new(n, "unit", ImportCode::UnknownUnit));
+        }
+        let category = line.category.trim();
+        let known_category = categories.contains(category);
+        if !known_category {
+            problems.push(ImportProblem::new(n, "category", ImportCode::UnknownCategory));
+        }
+        let in_year = line.month.year() == year;
+        if !in_year {
+            problems.push(ImportProblem::new(n, "month", ImportCode::MonthOutsideYear));
+        }
+        let amount_ok = match check_amount("amount", line.amount, Sign::Any) {
+            Ok(_) => true,
+            Err(error) => {
+                problems.push(ImportProblem::invalid(n, error));
+                false
+            }
+        };
+        // Duplicates are looked for among lines whose unit and category resolve, so that one
+        // misspelt unit does not also show up as a duplicate.
+        let Some(unit) = unit.filter(|_| known_category) else { continue };
+        match first_seen.entry((unit, category, line.month)) {
+            Entry::Occupied(first) => {
+                problems.push(ImportProblem { first_line: Some(*first.get()), ..ImportProblem::new(n, "line", ImportCode::DuplicateLine) });
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(n);
+                if in_year && amount_ok {
+                    resolved.push((unit, category, line.month, line.amount));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(resolved)
+    } else {
+        problems.sort_by_key(|p| p.line);
+        Err(problems)
+    }
+}
+
+/// Checks a batch of actuals for budget year `year` against the units' external ids and the
+/// category tree: the records to write, or every problem (nothing is to be written then).
+pub fn check_actuals(lines: &[ImportLine], units: &HashMap<String, OrgUnitId>, categories: &CategoryTree, year: i32) -> Result<Vec<ActualRecord>, Vec<ImportProblem>> {
+    let resolved = resolve(lines, units, categories, year)?;
+    Ok(resolved
+        .into_iter()
+        .map(|(unit, category, month, amount)| ActualRecord { unit, category: category.to_owned(), month, amount })
+        .collect())
+}
+
+/// Checks a batch of forecasts: as [`check_actuals`], with `month` the month the forecast was
+/// made and `amount` the full-year forecast.
+pub fn check_forecasts(lines: &[ImportLine], units: &HashMap<String, OrgUnitId>, categories: &CategoryTree, year: i32) -> Result<Vec<Forecast>, Vec<ImportProblem>> {
+    let resolved = resolve(lines, units, categories, year)?;
+    Ok(resolved
+        .into_iter()
+        .map(|(unit, category, made_in, full_year)| Forecast { unit, category: category.to_owned(), made_in, full_year })
+        .collect())
+}
+
+/// The forecast in force for `unit` and `category` at `as_of`: the latest one made in the same
+/// year, no later than `as_of`.
+pub fn latest_forecast<'a>(forecasts: &'a [Forecast], unit: OrgUnitId, category: &str, as_of: YearMonth) -> Option<&'a Forecast> {
+    forecasts
+        .iter()
+        .filter(|f| f.unit == unit && f.category == category && f.made_in.year() == as_of.year() && f.made_in <= as_of)
+        .max_by_key(|f| f.made_in)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::budget::categories::default_categories;
+
+    fn month(text: &str) -> YearMonth {
+        YearMonth::parse("month", text).unwrap()
+    }
+
+    fn line(n: usize, unit: &str, category: &str, m: &str, ore: i64) -> ImportLine {
+        ImportLine { line: n, unit: unit.into(), category: category.into(), month: month(m), amount: Money::from_ore(ore) }
+    }
+
+    #[test]
+    fn a_good_batch_resolves() {
+        let ce = OrgUnitId::new();
+        let units = HashMap::from([("CE".to_owned(), ce)]);
+        let lines = [line(2, "CE", "40", "2020-01", -100), line(3, " CE ", " 34 ", "2020-01", 250)];
+        let records = check_actuals(&lines, &units, &default_categories(), 2020).unwrap();
+        assert_eq!(records[1], ActualRecord { unit: ce, category: "34".into(), month: month("2020-01"), amount: Money::from_ore(250) });
+    }
+
+    /// A file full of realistic mistakes: every problem is listed, in line order.
+    #[test]
+    fn every_problem_is_listed_with_its_line() {
+        let units = HashMap::from([("CE".to_owned(), OrgUnitId::new()), ("CK".to_owned(), OrgUnitId::new())]);
+        let lines = [
+            line(2, "CE", "40", "2020-01", -100),
+            line(3, "CX", "40", "2020-01", -100),          // misspelt unit
+            line(4, "CE", "4O", "2020-01", -100),          // letter O for zero
+            line(5, "CE", "40", "2019-12", -100),          // last year's December
+            line(6, "CE", "40", "2020-01", -5),            // same key as line 2
+            line(7, "ck", "99", "2021-01", 1),             // three problems at once
+            line(8, "CK", "34", "2020-02", i64::MAX / 2),  // absurd amount
+            line(9, "CE", "40", "2020-01", -7),            // line 2 again
+        ];
+        let problems = check_actuals(&lines, &units, &default_categories(), 2020).unwrap_err();
+        let found: Vec<(usize, &str, ImportCode, Option<usize>)> =
+            problems.iter().map(|p| (p.line, p.field.as_str(), p.code, p.first_line)).collect();
+        assert_eq!(
+            found,
+            [
+                (3, "unit", ImportCode::UnknownUnit, None),
+                (4, "category", ImportCode::UnknownCategory, None),
+                (5, "month", ImportCode::MonthOutsideYear, None),
+                (6, "line", ImportCode::DuplicateLine, Some(2)),
+                (7, "unit", ImportCode::UnknownUnit, None),
+                (7, "category", ImportCode::UnknownCategory, None),
+                (7, "month", ImportCode::MonthOutsideYear, None),
+                (8, "amount", ImportCode::Invalid, None),
+                (9, "line", ImportCode::DuplicateLine, Some(2)),
+            ]
+        );
+        assert_eq!(problems[7].detail, Some(ValidationCode::OutOfRange));
+        let parse_error = ImportProblem::invalid(10, ValidationError::new("amount", ValidationCode::NotANumber));
+        assert_eq!((parse_error.code.as_str(), parse_error.detail), ("invalid", Some(ValidationCode::NotANumber)));
+    }
+
+    #[test]
+    fn the_latest_forecast_is_in_force() {
+        let ce = OrgUnitId::new();
+        let units = HashMap::from([("CE".to_owned(), ce)]);
+        let lines = [line(2, "CE", "40", "2020-03", -1_000), line(3, "CE", "40", "2020-05", -1_100)];
+        let forecasts = check_forecasts(&lines, &units, &default_categories(), 2020).unwrap();
+        assert_eq!(latest_forecast(&forecasts, ce, "40", month("2020-04")).unwrap().full_year, Money::from_ore(-1_000));
+        assert_eq!(latest_forecast(&forecasts, ce, "40", month("2020-12")).unwrap().full_year, Money::from_ore(-1_100));
+        assert!(latest_forecast(&forecasts, ce, "40", month("2020-02")).is_none());
+        assert!(latest_forecast(&forecasts, ce, "34", month("2020-12")).is_none());
+    }
+}
