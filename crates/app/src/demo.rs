@@ -29,6 +29,10 @@ const UNITS: &[(&str, &str, &str, Option<&str>)] = &[
     ("CHR-LON", "Lönecenter", "", Some("CHR")),
     ("CIFU", "Centrum för innovation, forskning och utbildning", "CIFU", Some("RK")),
     ("RDS", "Regiondirektörens stab", "RDS", Some("RK")),
+    // Moved out of the administration for 2020 (seed 004 §5.1): closed, kept for the 2019 frames.
+    ("CHSU", "Centrum för hälso- och sjukvårdsutveckling", "CHSU", Some("RK")),
+    ("CRU", "Centrum för regional utveckling", "CRU", Some("RK")),
+    ("CD", "Centrum för digitalisering", "CD", Some("RK")),
 ];
 
 /// One demo account and the role it holds.
@@ -155,7 +159,7 @@ impl App {
                     parents: parents.iter().map(|p| (*p).to_owned()).collect(),
                 })
                 .collect();
-            let input = ModelInput { name_sv: (*name_sv).into(), name_en: (*name_en).into(), levels, version: None };
+            let input = ModelInput { name_sv: (*name_sv).into(), name_en: (*name_en).into(), levels, scale: None, version: None };
             self.create_governance_model(&actor, module, input).await?;
         }
         for p in PEOPLE {
@@ -190,6 +194,8 @@ impl App {
         // Seed 004's plan (sections 3, 4 and 7) and a first follow-up of 2020-T1, through the
         // same import administrators use.
         self.import_plan(&actor, SEED_004_PLAN).await?;
+        // Seed 004's economy chapter (section 5), through the same use case as the API.
+        self.load_seed_004_budget(&actor).await?;
         // And a plan for this year at Centrum för ekonomi, so to-do lists and deadlines have
         // something current to show.
         self.import_plan(&actor, &current_year_plan(self.clock.today()).to_string()).await?;
@@ -244,4 +250,26 @@ fn current_year_plan(today: time::Date) -> serde_json::Value {
         ],
         "follow_ups": follow_ups
     })
+}
+
+/// The centres that left Regionkontoret for 2020: closed from 2020-01-01.
+const MOVED_OUT_2020: &[&str] = &["CHSU", "CRU", "CD"];
+
+impl App {
+    /// Closes the centres that moved out, then saves seed 004 §5 as Regionkontoret's budget 2020.
+    async fn load_seed_004_budget(&self, actor: &Actor) -> Result<(), AppError> {
+        for key in MOVED_OUT_2020 {
+            let patch = crate::org::UnitPatch { valid_to: Some(Some("2019-12-31".into())), ..Default::default() };
+            self.update_unit(actor, key, patch).await?;
+        }
+        let mut ids = std::collections::HashMap::new();
+        for (key, _) in domain::budget::SEED_004_UNITS {
+            ids.insert(*key, self.unit_by_key(actor, key).await?.id);
+        }
+        let chapter = domain::budget::seed_004(|key| ids[key]);
+        let keys: std::collections::HashMap<domain::OrgUnitId, &str> = ids.iter().map(|(k, id)| (*id, *k)).collect();
+        let input = crate::budget::ChapterInput::from_chapter(&chapter, |id| keys[&id].to_owned());
+        self.save_budget(actor, "RK", chapter.budget_year(), input).await?;
+        Ok(())
+    }
 }

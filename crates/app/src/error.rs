@@ -47,6 +47,12 @@ pub enum ConflictKind {
     HasFollowUps,
     /// A distributed copy is distributed further from its origin, not from itself.
     IsACopy,
+    /// An assessment level removed from a scale is used in reported follow-up.
+    LevelInUse,
+    /// The budget version is decided and frozen: revise it instead of editing it.
+    BudgetDecided,
+    /// Only a decided budget version can be revised (a draft is simply edited).
+    BudgetNotDecided,
 }
 
 impl From<StoreError> for AppError {

@@ -6,6 +6,7 @@ use crate::error::{AppError, ConflictKind};
 use crate::{Actor, App};
 use domain::ModelId;
 use domain::audit::{AuditAction, ObjectType};
+use domain::evaluation::{self, Scale};
 use domain::governance::{self, GovernanceModel, LevelInput};
 use domain::policy::{Action, Target};
 use store::Tx;
@@ -25,6 +26,8 @@ pub struct ModelInput {
     pub name_sv: String,
     pub name_en: String,
     pub levels: Vec<LevelInput>,
+    /// The assessment scale's levels; None keeps the current scale (the default for a new model).
+    pub scale: Option<Vec<evaluation::Level>>,
     pub version: Option<i64>,
 }
 
@@ -39,10 +42,13 @@ fn snapshot(model: &GovernanceModel) -> serde_json::Value {
             format!("{} \"{}\" / \"{}\" ({}, {}{under})", l.key, l.name_sv, l.name_en, l.kind.as_str(), l.periodicity.as_str())
         })
         .collect();
+    let scale: Vec<String> =
+        model.scale.levels().iter().map(|l| format!("{} \"{}\" / \"{}\" ({}, {})", l.id, l.label_sv, l.label_en, l.colour, l.rank)).collect();
     serde_json::json!({
         "name_sv": model.name_sv,
         "name_en": model.name_en,
         "levels": levels.join("; "),
+        "scale": scale.join("; "),
     })
 }
 
@@ -109,6 +115,10 @@ impl App {
         let name_sv = domain::validate::required_text("name_sv", &input.name_sv, 200).map_err(|e| problems.push(e)).ok();
         let name_en = domain::validate::required_text("name_en", &input.name_en, 200).map_err(|e| problems.push(e)).ok();
         let levels = governance::check_levels(&input.levels).map_err(|e| problems.extend(e)).ok();
+        let scale = match input.scale {
+            Some(levels) => Scale::for_module("scale", levels).map_err(|e| problems.push(e)).ok(),
+            None => Some(current.scale.clone()),
+        };
         if !problems.is_empty() {
             return Err(AppError::Validation(problems));
         }
@@ -119,11 +129,19 @@ impl App {
             name_sv: name_sv.unwrap_or_default(),
             name_en: name_en.unwrap_or_default(),
             levels: levels.unwrap_or_default(),
+            scale: scale.unwrap_or_default(),
             version: current.version + 1,
             ..current.clone()
         };
-        if changed.name_sv == current.name_sv && changed.name_en == current.name_en && changed.levels == current.levels {
+        if (&changed.name_sv, &changed.name_en, &changed.levels, &changed.scale)
+            == (&current.name_sv, &current.name_en, &current.levels, &current.scale)
+        {
             return Ok(current);
+        }
+        // What was reported stays readable: a level in use may be renamed, not removed.
+        let in_use = store::follow_ups::assessments_in_use(&mut tx, &current.module).await?;
+        if in_use.iter().any(|id| current.scale.level(id).is_some() && changed.scale.level(id).is_none()) {
+            return Err(AppError::Conflict(ConflictKind::LevelInUse));
         }
         store::governance::update(&mut tx, &changed, current.version, self.clock.now_ms()).await?;
         // Organisation-wide: filed under the top unit, so everyone who reads it sees it.
@@ -160,6 +178,10 @@ impl App {
             name_sv: input.name_sv,
             name_en: input.name_en,
             levels,
+            scale: match input.scale {
+                Some(levels) => Scale::for_module("scale", levels).map_err(|e| AppError::Validation(vec![e]))?,
+                None => Scale::default(),
+            },
             version: 1,
         };
         let mut tx = self.store.begin_write().await?;

@@ -3,6 +3,7 @@
 
 pub mod audit_log;
 pub mod auth;
+pub mod budget;
 pub mod clock;
 pub mod demo;
 pub mod error;
@@ -33,6 +34,7 @@ pub struct App {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) limiter: Arc<rate_limit::LoginLimiter>,
     pub(crate) settings: Arc<Settings>,
+    pub(crate) todo_cache: Arc<todo::TodoCache>,
 }
 
 /// Behaviour knobs of the use cases.
@@ -61,7 +63,13 @@ impl Default for Settings {
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        Self { store, clock, limiter: Arc::new(rate_limit::LoginLimiter::default()), settings: Arc::new(settings) }
+        Self {
+            store,
+            clock,
+            limiter: Arc::new(rate_limit::LoginLimiter::default()),
+            settings: Arc::new(settings),
+            todo_cache: Arc::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {

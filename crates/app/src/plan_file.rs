@@ -570,7 +570,7 @@ impl App {
                 entry.insert("outcome".into(), number(v));
             }
             if let Some(a) = f.assessment {
-                entry.insert("assessment".into(), json!(a.as_str()));
+                entry.insert("assessment".into(), json!(a));
             }
             if let Some(r) = f.reason {
                 entry.insert("reason".into(), json!(r));

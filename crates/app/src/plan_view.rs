@@ -9,7 +9,7 @@ use crate::plan::{ObjectRecord, invalid, may_edit, object_by_key_or_id};
 use crate::{Actor, App};
 use domain::audit::{AuditAction, ObjectType};
 use domain::consolidation::{self, Consolidated, Decimal, Formula, Tree};
-use domain::evaluation::{ActivityStatus, Assessment};
+use domain::evaluation::{ActivityStatus, Assessment, Scale};
 use domain::governance::{GovernanceModel, ObjectKind};
 use domain::org::OrgUnit;
 use domain::period::{PeriodKey, Periodicity};
@@ -38,7 +38,8 @@ pub struct PlanRow {
     pub consolidated: Option<Consolidated>,
     pub target: Option<Decimal>,
     pub automatic: Assessment,
-    pub assessment: Assessment,
+    /// The level id shown: the person's assessment, else the automatic one.
+    pub assessment: String,
     pub status: Option<ActivityStatus>,
     pub can_edit: bool,
     pub can_report: bool,
@@ -66,7 +67,8 @@ pub struct SubUnitLine {
     pub follow_up: Option<FollowUp>,
     pub value: Option<Decimal>,
     pub consolidated: Option<Consolidated>,
-    pub assessment: Assessment,
+    /// A level id on the module's scale.
+    pub assessment: String,
 }
 
 /// One point of an indicator's chart: the period, the value shown for it and its target.
@@ -91,7 +93,10 @@ pub struct FollowUpView {
     pub consolidated: Option<Consolidated>,
     pub target: Option<Decimal>,
     pub automatic: Assessment,
-    pub assessment: Assessment,
+    /// A level id on `scale`.
+    pub assessment: String,
+    /// The module's assessment scale.
+    pub scale: Scale,
     pub status: Option<ActivityStatus>,
     /// Earlier reports of this unit, newest first.
     pub history: Vec<FollowUp>,
@@ -369,7 +374,7 @@ impl App {
                 None => follow_up.as_ref().and_then(|f| f.outcome),
             };
             let automatic = plan::automatic_assessment(o, row_period, value);
-            let assessment = follow_up.as_ref().and_then(|f| f.assessment).unwrap_or(automatic);
+            let assessment = follow_up.as_ref().and_then(|f| f.assessment.clone()).unwrap_or_else(|| automatic.as_str().to_owned());
             let owned = o.unit == unit.id;
             rows.push(PlanRow {
                 depth,
@@ -461,7 +466,10 @@ impl App {
                 let f = reports.iter().find(|f| f.object == o.id && f.unit == o.unit).cloned();
                 let c = chain.rolled_up_at(o.unit);
                 let value = c.map(|c| c.value).unwrap_or_else(|| f.as_ref().and_then(|f| f.outcome));
-                let assessment = f.as_ref().and_then(|f| f.assessment).unwrap_or_else(|| plan::automatic_assessment(o, period, value));
+                let assessment = f
+                    .as_ref()
+                    .and_then(|f| f.assessment.clone())
+                    .unwrap_or_else(|| plan::automatic_assessment(o, period, value).as_str().to_owned());
                 sub_units.push(SubUnitLine { unit: u.clone(), object: o.id, follow_up: f, value, consolidated: c, assessment });
             }
             sub_units.sort_by_key(|s| crate::users::domain_sort_key(&s.unit.name));
@@ -485,7 +493,7 @@ impl App {
             None => follow_up.as_ref().and_then(|f| f.outcome),
         };
         let automatic = plan::automatic_assessment(&object, period, value);
-        let assessment = follow_up.as_ref().and_then(|f| f.assessment).unwrap_or(automatic);
+        let assessment = follow_up.as_ref().and_then(|f| f.assessment.clone()).unwrap_or_else(|| automatic.as_str().to_owned());
         let target = Target { unit_path: &path, module: Some(&object.module) };
         let can_report = actor.may(Action::Report, &target) && !unit.is_closed_on(today);
         let can_edit = unit.id == object.unit && may_edit(actor, object.kind, &owner_path, &object.module);
@@ -531,6 +539,7 @@ impl App {
             consolidated,
             automatic,
             assessment,
+            scale: model.scale.clone(),
             status,
             history,
             sub_units,
@@ -596,7 +605,7 @@ impl App {
         let model = store::governance::list(tx).await?.into_iter().find(|m| m.module == object.module).ok_or(AppError::NotFound)?;
         let period = plan::parse_period(&f("period"), period)?;
         object.check_period(&f("period"), level_periodicity(&model, &object.level), period)?;
-        let mut checked = plan::check_follow_up(&object, &input, prefix).map_err(AppError::Validation)?;
+        let mut checked = plan::check_follow_up(&object, &input, prefix, &model.scale).map_err(AppError::Validation)?;
         if unit.id != object.unit && checked.outcome.is_some() {
             return Err(invalid(f("outcome"), ValidationCode::NotForKind));
         }
@@ -628,7 +637,7 @@ impl App {
             updated_at: self.clock.now_ms(),
         };
         if let Some(c) = &current
-            && (c.outcome, c.assessment, &c.reason, &c.comment) == (saved.outcome, saved.assessment, &saved.reason, &saved.comment)
+            && (c.outcome, &c.assessment, &c.reason, &c.comment) == (saved.outcome, &saved.assessment, &saved.reason, &saved.comment)
         {
             return Ok(c.clone());
         }
@@ -679,7 +688,7 @@ fn follow_up_snapshot(f: &FollowUp) -> serde_json::Value {
     serde_json::json!({
         "period": f.period.to_string(),
         "outcome": f.outcome.map(|v| v.to_string()),
-        "assessment": f.assessment.map(|a| a.as_str()),
+        "assessment": f.assessment,
         "reason": f.reason,
         "comment": f.comment,
     })

@@ -22,6 +22,10 @@ conformance! {
     reports_survive_formula_and_tree_changes => reports_survive_changes_sqlite, reports_survive_changes_postgres;
     follow_up_conflicts_rights_and_closed_units => follow_up_conflicts_sqlite, follow_up_conflicts_postgres;
     todo_lists_what_is_due_and_unreported => todo_sqlite, todo_postgres;
+    budget_of_the_demo_adds_up_as_printed => budget_adds_up_sqlite, budget_adds_up_postgres;
+    budget_input_lists_every_problem_and_writes_nothing => budget_bad_input_sqlite, budget_bad_input_postgres;
+    decided_budget_refuses_edits => budget_decided_sqlite, budget_decided_postgres;
+    assessment_scale_is_configurable_per_module => assessment_scale_sqlite, assessment_scale_postgres;
 }
 
 /// 2020-05-15 10:00 UTC: the first tertial of the seed's plan year has just been reported.
@@ -70,10 +74,10 @@ async fn seed_004_plan_is_held_and_rolls_up(db: Db) {
     assert_eq!(sick.value, Some(dec("4.2")));
     let c = sick.consolidated.unwrap();
     assert_eq!((c.present, c.expected), (5, 6));
-    assert_eq!(sick.assessment, Assessment::Yellow, "4,2 is within 10 % above a lower-is-better target of 4,0");
+    assert_eq!(sick.assessment, "yellow", "4,2 is within 10 % above a lower-is-better target of 4,0");
     let prognos = plan.rows.iter().find(|r| r.record.object.key == "i-prognos").unwrap();
     assert_eq!(prognos.value, Some(dec("-4.5")));
-    assert_eq!((prognos.automatic, prognos.assessment), (Assessment::Red, Assessment::Yellow), "a reasoned override");
+    assert_eq!((prognos.automatic, prognos.assessment.as_str()), (Assessment::Red, "yellow"), "a reasoned override");
     let forum = plan.rows.iter().find(|r| r.record.object.key == "a-forum").unwrap();
     assert_eq!(forum.status, Some(domain::evaluation::ActivityStatus::Completed));
     let arende = plan.rows.iter().find(|r| r.record.object.key == "a-arendeprocess").unwrap();
@@ -85,7 +89,7 @@ async fn seed_004_plan_is_held_and_rolls_up(db: Db) {
     assert_eq!(ce.rows.iter().filter(|r| !r.owned).count(), 5, "the five perspectives are visible below");
     let copy = ce.rows.iter().find(|r| r.record.object.key == "i-sjukfranvaro.CE").unwrap();
     assert!(copy.owned);
-    assert_eq!((copy.value, copy.assessment), (Some(dec("3.8")), Assessment::Green));
+    assert_eq!((copy.value, copy.assessment.as_str()), (Some(dec("3.8")), "green"));
 
     // The follow-up window of the origin lists the centres and what they wrote.
     let window = app.follow_up_view(&system, "i-sjukfranvaro", None, Some("2020-T1")).await.unwrap();
@@ -374,7 +378,7 @@ async fn todo_lists_what_is_due_and_unreported(db: Db) {
     let periods = |items: &[app::todo::TodoItem]| items.iter().map(|i| (i.object.key.clone(), i.period.to_string(), i.overdue)).collect::<Vec<_>>();
     // On 15 May 2020, CE's monthly sick-leave figures for February–April are overdue (CE is one
     // level above the leaves: the 10th + 3 days), May's is due on 13 June; T1 is reported.
-    let sick = |items: Vec<app::todo::TodoItem>| items.into_iter().filter(|i| i.object.key == "i-sjukfranvaro.CE").collect::<Vec<_>>();
+    let sick = |items: std::sync::Arc<Vec<app::todo::TodoItem>>| items.iter().cloned().filter(|i| i.object.key == "i-sjukfranvaro.CE").collect::<Vec<_>>();
     let items = app.todo(&vera).await.unwrap();
     // CE's own plan of the year (the demo's current-year plan) is reported up to March.
     let fakturor: Vec<String> = items.iter().filter(|i| i.object.key == "ce-fakturor").map(|i| i.period.to_string()).collect();
@@ -391,4 +395,246 @@ async fn todo_lists_what_is_due_and_unreported(db: Db) {
     // A viewer has nothing to report.
     let titta = actor_of(&app, "titta@styrbord.example").await;
     assert!(app.todo(&titta).await.unwrap().is_empty());
+
+    // Lists are kept between calls, and never shown stale: a report through another server on
+    // the same database, a new object, and the next day each change what the same server shows.
+    let clock = Arc::new(FixedClock::at_ms(MAY_2020));
+    let other_server = App::new(db.store.clone(), clock.clone(), Settings::default());
+    other_server
+        .save_follow_up(&vera, "i-sjukfranvaro.CE", None, "2020-05", FollowUpInput { outcome: Some("4,2".into()), ..Default::default() }, None)
+        .await
+        .unwrap();
+    let items = sick(app.todo(&vera).await.unwrap());
+    assert_eq!(periods(&items), want(&[("2020-02", true), ("2020-03", true)]));
+    let goal = NewObject {
+        module: "vgpu".into(),
+        level: "goal".into(),
+        unit: "CE".into(),
+        year: 2020,
+        refs: ObjectRefs { parent: Some("p-ekonomi".into()), ..Default::default() },
+        fields: ObjectInput { title: "Snabbare fakturaflöde".into(), issued_by: Some("internal".into()), ..Default::default() },
+        ..Default::default()
+    };
+    let made = other_server.create_object(&vera, goal).await.unwrap();
+    let new_goal: Vec<String> =
+        app.todo(&vera).await.unwrap().iter().filter(|i| i.object.key == made.object.key).map(|i| i.period.to_string()).collect();
+    assert_eq!(new_goal, ["2020-T1"], "the new goal's first tertial is overdue");
+    let months = |items: &[app::todo::TodoItem]| items.iter().filter(|i| i.object.key == "ce-fakturor").map(|i| i.period.to_string()).collect::<Vec<_>>();
+    assert_eq!(months(&other_server.todo(&vera).await.unwrap()), ["2020-04", "2020-05"]);
+    clock.advance_ms(31 * 24 * 3600 * 1000);
+    assert_eq!(months(&other_server.todo(&vera).await.unwrap()), ["2020-04", "2020-05", "2020-06"], "on 15 June, June is due within 30 days");
+}
+
+async fn assessment_scale_is_configurable_per_module(db: Db) {
+    use domain::evaluation::{Level, Scale};
+    let app = demo(&db).await;
+    let system = Actor::system();
+    let vgpu = app.governance_models(&system).await.unwrap().into_iter().find(|m| m.module == "vgpu").unwrap();
+    let change = |scale: Vec<Level>| app::governance::ModelInput {
+        name_sv: vgpu.name_sv.clone(),
+        name_en: vgpu.name_en.clone(),
+        levels: vgpu
+            .levels
+            .iter()
+            .map(|l| domain::governance::LevelInput {
+                key: l.key.clone(),
+                name_sv: l.name_sv.clone(),
+                name_en: l.name_en.clone(),
+                kind: l.kind.as_str().into(),
+                periodicity: l.periodicity.as_str().into(),
+                parents: l.parents.clone(),
+            })
+            .collect(),
+        scale: Some(scale),
+        version: None,
+    };
+    let exceeded = Level { id: "exceeded".into(), label_sv: "Överträffat".into(), label_en: "Exceeded".into(), colour: "#1565c0".into(), rank: 4 };
+    let mut levels = Scale::default().levels().to_vec();
+    levels[0].label_sv = "Målet nås".into();
+    levels.push(exceeded.clone());
+    let saved = app.update_governance_model(&system, vgpu.id, change(levels.clone())).await.unwrap();
+    assert_eq!(saved.scale.levels()[0].id, "exceeded");
+
+    // Without one of the levels automatic evaluation yields, a scale is refused, naming it.
+    let no_yellow: Vec<Level> = levels.iter().filter(|l| l.id != "yellow").cloned().collect();
+    let refused = app.update_governance_model(&system, vgpu.id, change(no_yellow)).await.unwrap_err();
+    assert!(matches!(&refused, AppError::Validation(p) if p[0].field == "scale"), "{refused:?}");
+
+    // The module's own level is an assessment there; one not on the scale is refused.
+    let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await;
+    let goal = NewObject {
+        module: "vgpu".into(),
+        level: "goal".into(),
+        unit: "CE".into(),
+        year: 2020,
+        refs: ObjectRefs { parent: Some("p-ekonomi".into()), ..Default::default() },
+        fields: ObjectInput { title: "Fler e-fakturor".into(), issued_by: Some("internal".into()), ..Default::default() },
+        ..Default::default()
+    };
+    let goal = app.create_object(&vera, goal).await.unwrap().object;
+    let assess = |a: &str| FollowUpInput { assessment: Some(a.into()), comment: Some("Före plan.".into()), ..Default::default() };
+    let blue = app.save_follow_up(&vera, &goal.key, None, "2020-T1", assess("blue"), None).await.unwrap_err();
+    assert!(matches!(&blue, AppError::Validation(p) if p[0].field == "assessment"), "{blue:?}");
+    app.save_follow_up(&vera, &goal.key, None, "2020-T1", assess("exceeded"), None).await.unwrap();
+    let plan = app.plan_view(&system, "CE", "vgpu", Some("2020-T1")).await.unwrap();
+    let row = plan.rows.iter().find(|r| r.record.object.key == goal.key).unwrap();
+    assert_eq!((row.assessment.as_str(), plan.model.scale.level(&row.assessment).unwrap().label_sv.as_str()), ("exceeded", "Överträffat"));
+
+    // A level in use may be renamed, never removed: what was reported stays readable.
+    let without: Vec<Level> = levels.iter().filter(|l| l.id != "exceeded").cloned().collect();
+    let in_use = app.update_governance_model(&system, vgpu.id, change(without)).await.unwrap_err();
+    assert!(matches!(in_use, AppError::Conflict(ConflictKind::LevelInUse)), "{in_use:?}");
+    let mut renamed = levels.clone();
+    renamed[4].label_sv = "Bättre än målet".into();
+    app.update_governance_model(&system, vgpu.id, change(renamed)).await.unwrap();
+    let window = app.follow_up_view(&system, &goal.key, None, Some("2020-T1")).await.unwrap();
+    assert_eq!(window.scale.level(&window.assessment).unwrap().label_sv, "Bättre än målet");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Budget: seed 004 §5 in the demo
+// ---------------------------------------------------------------------------------------------
+
+/// Seed 004 §5 with the demo's unit ids.
+async fn seed_004_in_demo(app: &App) -> domain::budget::EconomyChapter {
+    let mut ids = std::collections::HashMap::new();
+    for (key, _) in domain::budget::SEED_004_UNITS {
+        ids.insert(*key, app.unit_by_key(&Actor::system(), key).await.unwrap().id);
+    }
+    domain::budget::seed_004(|key| ids[key])
+}
+
+/// The demo's budget as input again, for edits.
+async fn budget_input(app: &App) -> app::budget::ChapterInput {
+    let view = app.budget_view(&Actor::system(), "RK", 2020, None).await.unwrap();
+    let keys: std::collections::HashMap<domain::OrgUnitId, String> = view.units.iter().map(|(id, u)| (*id, u.key.clone())).collect();
+    app::budget::ChapterInput::from_chapter(&view.content.unwrap().chapter, |id| keys[&id].clone())
+}
+
+async fn budget_of_the_demo_adds_up_as_printed(db: Db) {
+    use domain::money::{Unit, format_sv};
+    let app = demo(&db).await;
+    let view = app.budget_view(&Actor::system(), "RK", 2020, None).await.unwrap();
+    let content = view.content.expect("the demo holds RK's budget 2020");
+    assert_eq!(content.chapter, seed_004_in_demo(&app).await, "every figure of §5 as printed");
+    assert!(!content.version.version.is_decided());
+    let mkr = |m: domain::money::Money| format_sv(m, Unit::Mkr, 1);
+    assert_eq!(mkr(content.totals.income.year), "423,8");
+    assert_eq!(mkr(content.totals.costs.year), "\u{2212}423,8");
+    assert!(content.totals.result.year.is_zero(), "a balanced budget");
+    assert_eq!(mkr(content.chapter.distribution.total().unwrap()), "221,0");
+    // Exactly the three differences the printed document holds.
+    let warnings: Vec<(&str, Option<i32>, String)> =
+        domain::budget::warnings(&content.checks).map(|c| (c.field.as_str(), c.year, mkr(c.difference))).collect();
+    assert_eq!(
+        warnings,
+        [
+            ("frame_distribution.stated_previous_total", Some(2019), "90,4".to_owned()),
+            ("frames", Some(2020), "0,2".to_owned()),
+            ("frames", Some(2021), "\u{2212}0,1".to_owned()),
+        ]
+    );
+    // The centres that moved out are closed, and hold their 2019 frames.
+    let chsu = app.unit_by_key(&Actor::system(), "CHSU").await.unwrap();
+    assert_eq!(chsu.valid_to.map(domain::validate::format_date).as_deref(), Some("2019-12-31"));
+    assert_eq!(view.years, [2020]);
+
+    // View reads, and may not edit; the auditor on RV reads too.
+    for email in ["titta@styrbord.example", "revisor@styrbord.example"] {
+        let reader = actor_of(&app, email).await;
+        let seen = app.budget_view(&reader, "RK", 2020, None).await.unwrap();
+        assert!(!seen.may_edit, "{email}");
+        assert_eq!(seen.content.unwrap().checks, content.checks);
+        let refused = app.save_budget(&reader, "RK", 2020, budget_input(&app).await).await;
+        assert!(matches!(refused, Err(AppError::Forbidden)), "{email}: {refused:?}");
+    }
+    // The manager and business support of Centrum för ekonomi edit their own unit's budget,
+    // not Regionkontoret's.
+    let before = audit_count(&db).await;
+    for email in ["chef@styrbord.example", "verksamhetsstod@styrbord.example"] {
+        let other = actor_of(&app, email).await;
+        // Their grants are below Regionkontoret: its budget is not theirs to read either.
+        assert!(matches!(app.budget_view(&other, "RK", 2020, None).await, Err(AppError::Forbidden)));
+        let refused = app.save_budget(&other, "RK", 2020, budget_input(&app).await).await;
+        assert!(matches!(refused, Err(AppError::Forbidden)), "{email}: {refused:?}");
+    }
+    assert_eq!(audit_count(&db).await, before, "nothing written");
+    let chef = actor_of(&app, "chef@styrbord.example").await;
+    let mut own = budget_input(&app).await;
+    own.frames.truncate(1);
+    own.frames[0] = domain::budget::YearAmount::new(2021, domain::money::Money::from_ore(2_690_000_000));
+    own.distribution = vec![app::budget::UnitFrameInput { unit: "CE-REDO".into(), frame: own.frames[0].amount, previous_frame: None }];
+    (own.stated_total, own.stated_previous_total) = (None, None);
+    (own.frame_changes, own.stated_change_totals, own.stated_budget_totals) = (vec![], vec![], None);
+    own.budget_lines.clear();
+    let saved = app.save_budget(&chef, "CE", 2021, own).await.unwrap();
+    assert!(saved.may_edit);
+    assert_eq!(saved.content.unwrap().chapter.distribution.total().unwrap(), domain::money::Money::from_ore(2_690_000_000));
+    assert_eq!(audit_count(&db).await, before + 1, "one audit event");
+    // A super user on the region edits Regionkontoret's.
+    let sara = actor_of(&app, "superanvandare@styrbord.example").await;
+    let again = app.save_budget(&sara, "RK", 2020, budget_input(&app).await).await.unwrap();
+    assert_eq!(again.content.unwrap().version.row_version, 2);
+}
+
+async fn budget_input_lists_every_problem_and_writes_nothing(db: Db) {
+    use domain::budget::{LineAmounts, PhasingRule};
+    use domain::validate::ValidationCode;
+    let app = demo(&db).await;
+    let before_audit = audit_count(&db).await;
+    let stored = app.budget_view(&Actor::system(), "RK", 2020, None).await.unwrap().content.unwrap();
+
+    let mut bad = budget_input(&app).await;
+    // A cost entered as income, a category that does not exist, a second line for one
+    // category, a unit outside the administration, a frame change without its reason.
+    bad.budget_lines[5].amounts = LineAmounts::Annual { amount: domain::money::Money::from_ore(21_540_000_000), phasing: PhasingRule::Even };
+    bad.budget_lines[6].category = "9999".into();
+    let twice = bad.budget_lines[0].clone();
+    bad.budget_lines.push(twice);
+    bad.distribution[2].unit = "RV".into();
+    bad.frame_changes[0].reason = " ".into();
+    let Err(AppError::Validation(problems)) = app.save_budget(&Actor::system(), "RK", 2020, bad).await else {
+        panic!("a bad chapter is refused");
+    };
+    let found: BTreeSet<(String, &str)> = problems.into_iter().map(|p| (p.field, p.code.as_str())).collect();
+    let expected: BTreeSet<(String, &str)> = [
+        ("distribution.units[2].unit", ValidationCode::InvalidChoice),
+        ("frame_changes[0].reason", ValidationCode::Required),
+        ("budget_lines[5].amount", ValidationCode::WrongSign),
+        ("budget_lines[6].category", ValidationCode::InvalidChoice),
+        ("budget_lines[15].category", ValidationCode::Duplicate),
+    ]
+    .into_iter()
+    .map(|(f, c)| (f.to_owned(), c.as_str()))
+    .collect();
+    assert_eq!(found, expected);
+    let after = app.budget_view(&Actor::system(), "RK", 2020, None).await.unwrap().content.unwrap();
+    assert_eq!((after.version, after.chapter), (stored.version, stored.chapter), "nothing written");
+    assert_eq!(audit_count(&db).await, before_audit);
+}
+
+async fn decided_budget_refuses_edits(db: Db) {
+    let app = demo(&db).await;
+    let system = Actor::system();
+    let decided = app.decide_budget(&system, "RK", 2020, "Regionfullmäktige 2019-11-26 § 180", "2019-11-26", None).await.unwrap();
+    let decided_content = decided.content.unwrap();
+    assert!(decided_content.version.version.is_decided());
+    let before = audit_count(&db).await;
+    let mut edit = budget_input(&app).await;
+    edit.budget_heading = Some("Budget 2020".into());
+    let refused = app.save_budget(&system, "RK", 2020, edit.clone()).await;
+    assert!(matches!(refused, Err(AppError::Conflict(ConflictKind::BudgetDecided))), "{refused:?}");
+    let again = app.decide_budget(&system, "RK", 2020, "Ett annat beslut", "2019-12-01", None).await;
+    assert!(matches!(again, Err(AppError::Conflict(ConflictKind::BudgetDecided))), "{again:?}");
+    assert_eq!(audit_count(&db).await, before);
+
+    // A revision is a new draft; the decided version keeps its content.
+    let revised = app.revise_budget(&system, "RK", 2020).await.unwrap().content.unwrap();
+    assert_eq!((revised.version.version.number, revised.version.version.based_on), (2, Some(1)));
+    let saved = app.save_budget(&system, "RK", 2020, edit).await.unwrap().content.unwrap();
+    assert_eq!(saved.chapter.budget_heading.as_deref(), Some("Budget 2020"));
+    let first = app.budget_view(&system, "RK", 2020, Some(1)).await.unwrap().content.unwrap();
+    assert_eq!(first.chapter, decided_content.chapter);
+    assert_eq!(first.chapter.budget_heading.as_deref(), Some("Budget 2019"));
+    assert_eq!(saved.versions.len(), 2);
 }

@@ -14,10 +14,11 @@ pub enum ObjectType {
     GovernanceModel,
     PlanObject,
     FollowUp,
+    Budget,
 }
 
 impl ObjectType {
-    pub const ALL: [ObjectType; 7] = [
+    pub const ALL: [ObjectType; 8] = [
         ObjectType::OrgUnit,
         ObjectType::User,
         ObjectType::RoleAssignment,
@@ -25,6 +26,7 @@ impl ObjectType {
         ObjectType::GovernanceModel,
         ObjectType::PlanObject,
         ObjectType::FollowUp,
+        ObjectType::Budget,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +38,7 @@ impl ObjectType {
             ObjectType::GovernanceModel => "governance-model",
             ObjectType::PlanObject => "plan-object",
             ObjectType::FollowUp => "follow-up",
+            ObjectType::Budget => "budget",
         }
     }
 

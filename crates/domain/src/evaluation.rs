@@ -130,9 +130,27 @@ impl Scale {
     }
 
     /// How this scale shows an assessment: the level with the same id (always present on the
-    /// default scale; a custom scale that drops e.g. `yellow` cannot show that automatic result).
+    /// default scale and on every module's scale, see [`Scale::for_module`]).
     pub fn level_for(&self, assessment: Assessment) -> Option<&Level> {
         self.level(assessment.as_str())
+    }
+
+    /// Checks a module's scale: a valid scale that keeps the four levels automatic evaluation
+    /// yields (`green`, `yellow`, `red`, `not-assessed`; their labels and colours may change)
+    /// and may add levels of its own for manual assessment, such as "exceeded". Errors are
+    /// named under `prefix` (`scale[2].label_sv`); a missing automatic level is `scale` +
+    /// `required`.
+    pub fn for_module(prefix: &str, levels: Vec<Level>) -> Result<Self, ValidationError> {
+        let scale = Scale::new(levels).map_err(|e| ValidationError::new(e.field.replacen("levels", prefix, 1), e.code))?;
+        if Assessment::ALL.iter().any(|a| scale.level_for(*a).is_none()) {
+            return Err(ValidationError::new(prefix, ValidationCode::Required));
+        }
+        Ok(scale)
+    }
+
+    /// The rank of a level id on this scale (0 for an unknown id), for "worst first" ordering.
+    pub fn rank_of(&self, id: &str) -> u8 {
+        self.level(id).map_or(0, |l| l.rank)
     }
 }
 
@@ -149,10 +167,11 @@ impl Default for Scale {
         };
         Self {
             levels: vec![
-                level(Assessment::Green, "Uppfyllt", "Met", "#2e7d32"),
-                level(Assessment::Yellow, "Delvis uppfyllt", "Partly met", "#f9a825"),
-                level(Assessment::Red, "Ej uppfyllt", "Not met", "#c62828"),
-                level(Assessment::NotAssessed, "Ej bedömt", "Not assessed", "#757575"),
+                // The colour is named in the label too, for readers who cannot tell the dots apart.
+                level(Assessment::Green, "Grön: uppfyllt", "Green: met", "#2e7d32"),
+                level(Assessment::Yellow, "Gul: delvis uppfyllt", "Yellow: partly met", "#f9a825"),
+                level(Assessment::Red, "Röd: ej uppfyllt", "Red: not met", "#c62828"),
+                level(Assessment::NotAssessed, "Ej bedömd", "Not assessed", "#ffffff"),
             ],
         }
     }
@@ -533,6 +552,7 @@ mod tests {
     fn the_default_scale_is_a_valid_scale() {
         let default = Scale::default();
         assert_eq!(Scale::new(default.levels().to_vec()).unwrap(), default);
+        assert_eq!(Scale::for_module("scale", default.levels().to_vec()).unwrap(), default);
         for a in Assessment::ALL {
             assert_eq!(default.level_for(*a).unwrap().rank, a.rank());
         }
@@ -685,5 +705,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_module_scale_keeps_the_automatic_levels_and_may_add_its_own() {
+        let mut levels = Scale::default().levels().to_vec();
+        levels[0].label_sv = "Målet nås".into();
+        levels.push(Level { id: "exceeded".into(), label_sv: "Överträffat".into(), label_en: "Exceeded".into(), colour: "#1565C0".into(), rank: 4 });
+        let scale = Scale::for_module("scale", levels.clone()).unwrap();
+        assert_eq!(scale.levels()[0].id, "exceeded", "best first");
+        assert_eq!(scale.level_for(Assessment::Green).unwrap().label_sv, "Målet nås");
+        assert_eq!(scale.rank_of("exceeded"), 4);
+        let without_yellow: Vec<Level> = levels.iter().filter(|l| l.id != "yellow").cloned().collect();
+        assert_eq!(Scale::for_module("scale", without_yellow).unwrap_err(), ValidationError::new("scale", ValidationCode::Required));
+        levels[4].colour = "blue".into();
+        assert_eq!(Scale::for_module("scale", levels).unwrap_err(), ValidationError::new("scale[4].colour", ValidationCode::InvalidCharacters));
     }
 }

@@ -59,6 +59,8 @@ pub struct GovernanceModel {
     pub name_en: String,
     /// In order: a level's parents always come before it.
     pub levels: Vec<Level>,
+    /// How the module's objects are assessed (bedömningsskala).
+    pub scale: crate::evaluation::Scale,
     pub version: i64,
 }
 

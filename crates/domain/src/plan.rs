@@ -3,7 +3,7 @@
 //! See docs/planning-engine.md.
 
 use crate::consolidation::{Decimal, DecimalError, Formula, MissingPolicy, stable_ids};
-use crate::evaluation::{self, ActivityStatus, Assessment, Direction, EvaluationRule, ManualStatus};
+use crate::evaluation::{self, ActivityStatus, Assessment, Direction, EvaluationRule, ManualStatus, Scale};
 use crate::governance::ObjectKind;
 use crate::ids::{FollowUpId, ObjectId, OrgUnitId, UserId};
 use crate::period::{MAX_YEAR, MIN_YEAR, PeriodKey, Periodicity};
@@ -612,9 +612,10 @@ pub struct FollowUp {
     pub unit: OrgUnitId,
     pub period: PeriodKey,
     pub outcome: Option<Decimal>,
-    /// A person's assessment: for goals and activities the assessment itself, for indicators an
-    /// override of the automatic one (then `reason` is required).
-    pub assessment: Option<Assessment>,
+    /// A person's assessment, the id of a level on the module's scale: for goals and activities
+    /// the assessment itself, for indicators an override of the automatic one (then `reason`
+    /// is required).
+    pub assessment: Option<String>,
     pub reason: Option<String>,
     pub comment: Option<String>,
     pub version: i64,
@@ -623,12 +624,13 @@ pub struct FollowUp {
 }
 
 impl FollowUp {
-    /// The assessment shown: the manual one if set, else (indicators) the automatic one.
-    pub fn effective_assessment(&self, object: &PlanObject, consolidated_outcome: Option<Decimal>) -> Assessment {
-        if let Some(a) = self.assessment {
-            return a;
+    /// The assessment shown (a level id): the manual one if set, else (indicators) the
+    /// automatic one.
+    pub fn effective_assessment(&self, object: &PlanObject, consolidated_outcome: Option<Decimal>) -> String {
+        match &self.assessment {
+            Some(a) => a.clone(),
+            None => automatic_assessment(object, self.period, consolidated_outcome.or(self.outcome)).as_str().to_owned(),
         }
-        automatic_assessment(object, self.period, consolidated_outcome.or(self.outcome))
     }
 }
 
@@ -653,14 +655,21 @@ pub struct FollowUpInput {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckedFollowUp {
     pub outcome: Option<Decimal>,
-    pub assessment: Option<Assessment>,
+    /// A level id on the module's scale.
+    pub assessment: Option<String>,
     pub reason: Option<String>,
     pub comment: Option<String>,
 }
 
 /// Checks a follow-up for an object: outcomes only on indicators and with the indicator's
-/// decimals; an override of an indicator's automatic assessment needs a reason.
-pub fn check_follow_up(object: &PlanObject, input: &FollowUpInput, prefix: &str) -> Result<CheckedFollowUp, Vec<ValidationError>> {
+/// decimals; an assessment on the module's `scale`; an override of an indicator's automatic
+/// assessment needs a reason.
+pub fn check_follow_up(
+    object: &PlanObject,
+    input: &FollowUpInput,
+    prefix: &str,
+    scale: &Scale,
+) -> Result<CheckedFollowUp, Vec<ValidationError>> {
     let f = |name: &str| crate::validate::field_path(prefix, name);
     let mut p = Problems::default();
     let outcome = match (&object.measure, input.outcome.as_deref().map(str::trim)) {
@@ -670,7 +679,7 @@ pub fn check_follow_up(object: &PlanObject, input: &FollowUpInput, prefix: &str)
     };
     let assessment = match input.assessment.as_deref().map(str::trim) {
         None | Some("") | Some("auto") => None,
-        Some(v) => p.ok(v.parse::<Assessment>().map_err(|_| ValidationError::new(f("assessment"), ValidationCode::InvalidChoice))),
+        Some(v) => p.ok(scale.parse_level(&f("assessment"), v).map(|l| l.id.clone())),
     };
     let reason = p.ok(long_text(&f("reason"), input.reason.as_deref(), evaluation::REASON_MAX)).flatten();
     if object.measure.is_some() && assessment.is_some() && reason.is_none() {
@@ -834,15 +843,23 @@ mod tests {
         let o = object(check_fields(ObjectKind::Measure, 2020, &indicator_input(), "").unwrap(), ObjectKind::Measure);
         let input = FollowUpInput { outcome: Some("4,25".into()), assessment: Some("green".into()), ..Default::default() };
         let got: Vec<(String, ValidationCode)> =
-            check_follow_up(&o, &input, "").unwrap_err().into_iter().map(|p| (p.field, p.code)).collect();
+            check_follow_up(&o, &input, "", &Scale::default()).unwrap_err().into_iter().map(|p| (p.field, p.code)).collect();
         assert_eq!(got, vec![("outcome".into(), ValidationCode::TooManyDecimals), ("reason".into(), ValidationCode::Required)]);
-        let ok = check_follow_up(&o, &FollowUpInput { outcome: Some("4,2".into()), reason: Some("x".into()), ..Default::default() }, "").unwrap();
+        let ok = check_follow_up(&o, &FollowUpInput { outcome: Some("4,2".into()), reason: Some("x".into()), ..Default::default() }, "", &Scale::default()).unwrap();
         assert_eq!(ok.outcome.unwrap().to_string(), "4.2");
         assert_eq!(ok.reason, None, "a reason without an override is dropped");
         let goal = object(check_fields(ObjectKind::Text, 2020, &ObjectInput { title: "Mål".into(), ..Default::default() }, "").unwrap(), ObjectKind::Text);
-        let err = check_follow_up(&goal, &FollowUpInput { outcome: Some("1".into()), ..Default::default() }, "").unwrap_err();
+        let err = check_follow_up(&goal, &FollowUpInput { outcome: Some("1".into()), ..Default::default() }, "", &Scale::default()).unwrap_err();
         assert_eq!(err[0].code, ValidationCode::NotForKind);
-        assert!(check_follow_up(&goal, &FollowUpInput { assessment: Some("yellow".into()), ..Default::default() }, "").is_ok());
+        assert!(check_follow_up(&goal, &FollowUpInput { assessment: Some("yellow".into()), ..Default::default() }, "", &Scale::default()).is_ok());
+        // A module's own level is a valid assessment there, and only there.
+        let mut levels = Scale::default().levels().to_vec();
+        levels.push(evaluation::Level { id: "exceeded".into(), label_sv: "Överträffat".into(), label_en: "Exceeded".into(), colour: "#1565c0".into(), rank: 4 });
+        let scale = Scale::for_module("scale", levels).unwrap();
+        let exceeded = FollowUpInput { assessment: Some("exceeded".into()), ..Default::default() };
+        assert_eq!(check_follow_up(&goal, &exceeded, "", &scale).unwrap().assessment.as_deref(), Some("exceeded"));
+        let err = check_follow_up(&goal, &exceeded, "follow_ups[0]", &Scale::default()).unwrap_err();
+        assert_eq!((err[0].field.as_str(), err[0].code), ("follow_ups[0].assessment", ValidationCode::InvalidChoice));
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub enum Action {
     Approve,
     /// Edit plan structure (goals, indicators …).
     EditPlan,
+    /// Edit the unit's budget (frames, frame changes, detailed budget) and record its decision.
+    EditBudget,
     /// Configure a module and its governance model.
     ConfigureModule,
     /// Create, rename, move and close units.
@@ -79,6 +81,8 @@ fn role_allows(role: Role, action: Action) -> bool {
         Action::Report => matches!(role, User | Manager | BusinessSupport | ModuleOwner | SuperUser | SystemAdmin),
         Action::Approve => matches!(role, Manager | SuperUser | SystemAdmin),
         Action::EditPlan => matches!(role, BusinessSupport | ModuleOwner | SuperUser | SystemAdmin),
+        // The budget belongs to no module: the unit's managers and business support keep it.
+        Action::EditBudget => matches!(role, Manager | BusinessSupport | SuperUser | SystemAdmin),
         Action::ConfigureModule => matches!(role, ModuleOwner | SuperUser | SystemAdmin),
         Action::ManageUnits | Action::ManageUsers => matches!(role, LocalAdmin | SystemAdmin),
         // Nobody but a system administrator hands out system administration.
@@ -198,6 +202,7 @@ mod tests {
             Just(Action::Report),
             Just(Action::Approve),
             Just(Action::EditPlan),
+            Just(Action::EditBudget),
             Just(Action::ConfigureModule),
             Just(Action::ManageUnits),
             Just(Action::ManageUsers),

@@ -4,7 +4,6 @@
 use crate::sql::{self, Arg, Filter};
 use crate::{Result, StoreError, Tx};
 use domain::consolidation::Decimal;
-use domain::evaluation::Assessment;
 use domain::period::PeriodKey;
 use domain::plan::FollowUp;
 use domain::{ObjectId, OrgUnitId};
@@ -23,9 +22,7 @@ fn from_row(row: &AnyRow) -> Result<FollowUp> {
         outcome: parse_opt("outcome")?
             .map(|v| v.parse::<Decimal>().map_err(|_| StoreError::Corrupt(format!("outcome {v}"))))
             .transpose()?,
-        assessment: parse_opt("assessment")?
-            .map(|v| v.parse::<Assessment>().map_err(|_| StoreError::Corrupt(format!("assessment {v}"))))
-            .transpose()?,
+        assessment: parse_opt("assessment")?,
         reason: parse_opt("reason")?,
         comment: parse_opt("comment")?,
         version: sql::int(row, "version")?,
@@ -60,7 +57,7 @@ pub async fn save(tx: &mut Tx, f: &FollowUp, expected_version: Option<i64>) -> R
             .bind(f.unit.to_string())
             .bind(f.period.to_string())
             .bind(f.outcome.map(|v| v.to_string()))
-            .bind(f.assessment.map(|a| a.as_str().to_owned()))
+            .bind(f.assessment.clone())
             .bind(f.reason.clone())
             .bind(f.comment.clone())
             .bind(f.version)
@@ -80,7 +77,7 @@ pub async fn save(tx: &mut Tx, f: &FollowUp, expected_version: Option<i64>) -> R
                  updated_by = $6, updated_at = $7 WHERE id = $8 AND version = $9",
             )
             .bind(f.outcome.map(|v| v.to_string()))
-            .bind(f.assessment.map(|a| a.as_str().to_owned()))
+            .bind(f.assessment.clone())
             .bind(f.reason.clone())
             .bind(f.comment.clone())
             .bind(f.version)
@@ -95,7 +92,7 @@ pub async fn save(tx: &mut Tx, f: &FollowUp, expected_version: Option<i64>) -> R
     if done.rows_affected() != 1 {
         return Err(StoreError::Stale);
     }
-    Ok(())
+    crate::org_units::touch_reports(tx, f.unit).await
 }
 
 /// The follow-ups of these objects in these periods (any unit).
@@ -143,6 +140,37 @@ pub async fn count_for(tx: &mut Tx, object: ObjectId) -> Result<i64> {
 
 /// Which (object, period) pairs of these objects have a report with any content by the
 /// object's own unit: all a to-do list needs, two columns instead of whole rows.
+/// The assessment levels used by reports on the objects of `module`, each once.
+pub async fn assessments_in_use(tx: &mut Tx, module: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT f.assessment FROM follow_ups f JOIN plan_objects o ON o.id = f.object_id \
+         WHERE o.module_key = $1 AND f.assessment IS NOT NULL ORDER BY f.assessment",
+    )
+    .bind(module)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(|row| sql::text(row, "assessment")).collect()
+}
+
+/// How many of `objects` were reported on for `period` by their owners.
+pub async fn reported_count(tx: &mut Tx, objects: &[ObjectId], period: PeriodKey) -> Result<i64> {
+    let mut count = 0;
+    for chunk in objects.chunks(500) {
+        let mut q = Filter::new(
+            "SELECT COUNT(*) AS n FROM follow_ups f JOIN plan_objects o ON o.id = f.object_id AND o.unit_id = f.unit_id \
+             WHERE (f.outcome IS NOT NULL OR f.assessment IS NOT NULL OR f.comment IS NOT NULL) AND f.period = ",
+        );
+        let p = q.bind(Arg::Text(period.to_string()));
+        q.push(&p);
+        q.push(" AND f.object_id IN ");
+        q.push_list(chunk);
+        for row in q.fetch_all(tx.conn()).await? {
+            count += sql::int(&row, "n")?;
+        }
+    }
+    Ok(count)
+}
+
 pub async fn reported_pairs(tx: &mut Tx, objects: &[ObjectId], periods: &[PeriodKey]) -> Result<Vec<(ObjectId, PeriodKey)>> {
     let mut out = Vec::new();
     let periods: Vec<String> = periods.iter().map(ToString::to_string).collect();

@@ -3,6 +3,7 @@
 use crate::sql;
 use crate::{Result, StoreError, Tx};
 use domain::ModelId;
+use domain::evaluation::Scale;
 use domain::governance::{GovernanceModel, Level, ObjectKind};
 use domain::period::Periodicity;
 use sqlx::any::AnyRow;
@@ -41,11 +42,21 @@ async fn model_from_row(tx: &mut Tx, row: &AnyRow) -> Result<GovernanceModel> {
         name_sv: sql::text(row, "name_sv")?,
         name_en: sql::text(row, "name_en")?,
         levels: levels_of(tx, id).await?,
+        scale: match sql::opt_text(row, "scale")? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("scale: {e}")))?,
+            None => Scale::default(),
+        },
         version: sql::int(row, "version")?,
     })
 }
 
-const COLUMNS: &str = "id, module_key, name_sv, name_en, version";
+const COLUMNS: &str = "id, module_key, name_sv, name_en, scale, version";
+
+/// The scale as stored: NULL for the default, so a model keeps following the default until
+/// someone changes its scale.
+fn scale_column(scale: &Scale) -> Option<String> {
+    (*scale != Scale::default()).then(|| serde_json::to_string(scale).expect("a scale serialises"))
+}
 
 pub async fn get(tx: &mut Tx, id: ModelId) -> Result<Option<GovernanceModel>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM governance_models WHERE id = $1")))
@@ -94,8 +105,8 @@ async fn write_levels(tx: &mut Tx, model: ModelId, levels: &[Level]) -> Result<(
 
 pub async fn insert(tx: &mut Tx, model: &GovernanceModel, now_ms: i64) -> Result<()> {
     sqlx::query(
-        "INSERT INTO governance_models (id, module_key, name_sv, name_en, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO governance_models (id, module_key, name_sv, name_en, version, created_at, updated_at, scale) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
     )
     .bind(model.id.to_string())
     .bind(&model.module)
@@ -103,15 +114,16 @@ pub async fn insert(tx: &mut Tx, model: &GovernanceModel, now_ms: i64) -> Result
     .bind(&model.name_en)
     .bind(model.version)
     .bind(now_ms)
+    .bind(scale_column(&model.scale))
     .execute(tx.conn())
     .await?;
     write_levels(tx, model.id, &model.levels).await
 }
 
-/// Replaces the model's names and levels if the stored version is `expected_version`.
+/// Replaces the model's names, levels and scale if the stored version is `expected_version`.
 pub async fn update(tx: &mut Tx, model: &GovernanceModel, expected_version: i64, now_ms: i64) -> Result<()> {
     let done = sqlx::query(
-        "UPDATE governance_models SET name_sv = $1, name_en = $2, version = $3, updated_at = $4 \
+        "UPDATE governance_models SET name_sv = $1, name_en = $2, version = $3, updated_at = $4, scale = $7 \
          WHERE id = $5 AND version = $6",
     )
     .bind(&model.name_sv)
@@ -120,6 +132,7 @@ pub async fn update(tx: &mut Tx, model: &GovernanceModel, expected_version: i64,
     .bind(now_ms)
     .bind(model.id.to_string())
     .bind(expected_version)
+    .bind(scale_column(&model.scale))
     .execute(tx.conn())
     .await?;
     if done.rows_affected() != 1 {

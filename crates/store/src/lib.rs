@@ -2,6 +2,7 @@
 //! SQLite (embedded default) and PostgreSQL. Returns domain types; `app` never sees sqlx.
 
 pub mod audit;
+pub mod budget;
 pub mod follow_ups;
 pub mod governance;
 pub mod objects;
@@ -61,15 +62,30 @@ impl From<sqlx::Error> for StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A unit of work: everything a use case writes, committed together or not at all.
-pub struct Tx(sqlx::Transaction<'static, Any>);
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    /// Units whose plan or report counter this transaction already raised: once is enough,
+    /// since readers see the whole transaction at once (and an import of a thousand reports
+    /// in one unit then updates the unit's row once, not a thousand times).
+    touched: std::collections::HashSet<(org_units::Counter, domain::OrgUnitId)>,
+}
 
 impl Tx {
+    fn new(inner: sqlx::Transaction<'static, Any>) -> Self {
+        Self { inner, touched: Default::default() }
+    }
+
     pub async fn commit(self) -> Result<()> {
-        self.0.commit().await.map_err(Into::into)
+        self.inner.commit().await.map_err(Into::into)
     }
 
     pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.0
+        &mut self.inner
+    }
+
+    /// True the first time a counter of a unit is raised in this transaction.
+    pub(crate) fn first_touch(&mut self, counter: org_units::Counter, unit: domain::OrgUnitId) -> bool {
+        self.touched.insert((counter, unit))
     }
 }
 
@@ -84,6 +100,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20261123000001, "foundation", include_str!("../migrations/20261123000001_foundation.sql")),
     (20261123000002, "governance models", include_str!("../migrations/20261123000002_governance_models.sql")),
     (20261123000003, "plan objects", include_str!("../migrations/20261123000003_plan_objects.sql")),
+    (20261124000001, "plan versions", include_str!("../migrations/20261124000001_plan_versions.sql")),
+    (20261124000002, "assessment scales", include_str!("../migrations/20261124000002_assessment_scales.sql")),
+    (20261124000003, "budget", include_str!("../migrations/20261124000003_budget.sql")),
 ];
 
 impl Store {
@@ -183,12 +202,12 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx(tx))
+        Ok(Tx::new(tx))
     }
 
     /// Starts a read-only unit of work (a consistent view for several queries).
     pub async fn begin_read(&self) -> Result<Tx> {
-        Ok(Tx(self.pool.begin().await?))
+        Ok(Tx::new(self.pool.begin().await?))
     }
 
     /// Refreshes the planner's statistics; run after loading many rows at once.

@@ -206,7 +206,8 @@ pub async fn insert(tx: &mut Tx, o: &PlanObject, now_ms: i64) -> Result<()> {
     .bind(i64::from(o.year))
     .bind(o.distributed_from.map(|d| d.to_string()));
     bind_fields(q, o).bind(now_ms).execute(tx.conn()).await?;
-    write_targets(tx, o).await
+    write_targets(tx, o).await?;
+    crate::org_units::touch_plan(tx, o.unit).await
 }
 
 /// Writes the object's changeable fields if the stored version is `expected_version`. Key,
@@ -229,7 +230,8 @@ pub async fn update(tx: &mut Tx, o: &PlanObject, expected_version: i64, now_ms: 
     if done.rows_affected() != 1 {
         return Err(StoreError::Stale);
     }
-    write_targets(tx, o).await
+    write_targets(tx, o).await?;
+    crate::org_units::touch_plan(tx, o.unit).await
 }
 
 pub async fn get(tx: &mut Tx, id: ObjectId) -> Result<Option<PlanObject>> {
@@ -390,6 +392,7 @@ pub async fn dependants(tx: &mut Tx, id: ObjectId) -> Result<i64> {
 pub async fn delete(tx: &mut Tx, id: ObjectId) -> Result<()> {
     let id = id.to_string();
     for statement in [
+        "UPDATE org_units SET plan_version = plan_version + 1 WHERE id = (SELECT unit_id FROM plan_objects WHERE id = $1)",
         "DELETE FROM rollup_cache WHERE origin_id = $1",
         "DELETE FROM object_links WHERE from_id = $1",
         "DELETE FROM object_targets WHERE object_id = $1",

@@ -258,3 +258,105 @@ pub async fn tree_depth(tx: &mut Tx) -> Result<u32> {
     let row = sqlx::query("SELECT COALESCE(MAX(depth), 0) AS depth FROM org_unit_closure").fetch_one(tx.conn()).await?;
     Ok(sql::int(&row, "depth")? as u32)
 }
+
+/// The counters of a unit that lists computed from its plan compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Counter {
+    Plan,
+    Reports,
+}
+
+/// Records that the plan of `unit` changed: an object it owns was added, edited or deleted.
+pub async fn touch_plan(tx: &mut Tx, unit: OrgUnitId) -> Result<()> {
+    if tx.first_touch(Counter::Plan, unit) {
+        sqlx::query("UPDATE org_units SET plan_version = plan_version + 1 WHERE id = $1")
+            .bind(unit.to_string())
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records that a report in `unit` changed.
+pub async fn touch_reports(tx: &mut Tx, unit: OrgUnitId) -> Result<()> {
+    if tx.first_touch(Counter::Reports, unit) {
+        sqlx::query("UPDATE org_units SET report_version = report_version + 1 WHERE id = $1")
+            .bind(unit.to_string())
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// A fingerprint of everything a list computed from the plans of some units reads: the units'
+/// edits, plan and report counters, the shape of the tree and the governance models. Counters
+/// only grow, so any change anywhere in it changes the stamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlanStamp {
+    pub tree: TreeStamp,
+    versions: i64,
+    reports: i64,
+}
+
+/// The tree's change counter (raised by every unit created or moved) and the governance models'
+/// versions: while it is unchanged, so is the set of units in any subtree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeStamp {
+    tree: i64,
+    models: i64,
+}
+
+impl PlanStamp {
+    /// True when only reports may have changed between the two stamps.
+    pub fn same_structure(&self, other: &PlanStamp) -> bool {
+        (self.tree, self.versions) == (other.tree, other.versions)
+    }
+}
+
+pub async fn tree_stamp(tx: &mut Tx) -> Result<TreeStamp> {
+    let row = sqlx::query(
+        "SELECT taken AS tree, (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM governance_models) AS models \
+         FROM write_locks WHERE name = 'org_tree'",
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(TreeStamp { tree: sql::int(&row, "tree")?, models: sql::int(&row, "models")? })
+}
+
+/// The units in the subtrees of `roots`.
+pub async fn within(tx: &mut Tx, roots: &[OrgUnitId]) -> Result<Vec<OrgUnitId>> {
+    let mut q = sql::Filter::new("SELECT id FROM org_units WHERE");
+    q.push_within("id", roots);
+    q.fetch_all(tx.conn()).await?.iter().map(|row| sql::id(row, "id")).collect()
+}
+
+/// The stamp of `units` (read with `within` while the tree had stamp `tree`).
+pub async fn plan_stamp(tx: &mut Tx, units: &[OrgUnitId], tree: TreeStamp) -> Result<PlanStamp> {
+    let (mut versions, mut reports) = (0, 0);
+    for chunk in units.chunks(500) {
+        let mut q = sql::Filter::new(
+            "SELECT CAST(COALESCE(SUM(version + plan_version), 0) AS BIGINT) AS versions, \
+             CAST(COALESCE(SUM(report_version), 0) AS BIGINT) AS reports FROM org_units WHERE id IN ",
+        );
+        q.push_list(chunk);
+        for row in q.fetch_all(tx.conn()).await? {
+            versions += sql::int(&row, "versions")?;
+            reports += sql::int(&row, "reports")?;
+        }
+    }
+    Ok(PlanStamp { tree, versions, reports })
+}
+
+/// Each unit's report counter: tells which units' reports changed since a list was computed,
+/// once `PlanStamp` said that some did.
+pub async fn report_versions(tx: &mut Tx, units: &[OrgUnitId]) -> Result<std::collections::HashMap<OrgUnitId, i64>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in units.chunks(500) {
+        let mut q = sql::Filter::new("SELECT id, report_version FROM org_units WHERE id IN ");
+        q.push_list(chunk);
+        for row in q.fetch_all(tx.conn()).await? {
+            out.insert(sql::id(&row, "id")?, sql::int(&row, "report_version")?);
+        }
+    }
+    Ok(out)
+}

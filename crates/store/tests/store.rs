@@ -42,6 +42,7 @@ conformance! {
     modules => modules_sqlite, modules_postgres;
     governance_models => governance_models_sqlite, governance_models_postgres;
     concurrent_writers => concurrent_writers_sqlite, concurrent_writers_postgres;
+    budget_chapters => budget_chapters_sqlite, budget_chapters_postgres;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1442,6 +1443,7 @@ fn model(module: &str, levels: Vec<Level>) -> GovernanceModel {
         name_sv: format!("Styrmodell {module}"),
         name_en: format!("Model {module}"),
         levels,
+        scale: domain::evaluation::Scale::default(),
         version: 1,
     }
 }
@@ -1641,4 +1643,102 @@ async fn concurrent_writers(db: Db) {
     let kids = org_units::children(&mut tx, root.id).await.unwrap();
     let expected: Vec<String> = (0..WRITERS).map(|i| format!("C{i:02}")).collect();
     assert_eq!(kids.into_iter().map(|u| u.key).collect::<Vec<_>>(), expected);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Budget: the economy chapter of seed 004 per budget version
+// ---------------------------------------------------------------------------------------------
+
+/// Seed 004 §5 on a fresh tree with its ten units under RK.
+async fn seed_004_chapter(store: &Store) -> (BTreeMap<String, OrgUnit>, domain::budget::EconomyChapter) {
+    let mut spec: Vec<(&str, Option<&str>)> = vec![("RK", None)];
+    spec.extend(domain::budget::SEED_004_UNITS.iter().skip(1).map(|(key, _)| (*key, Some("RK"))));
+    let units = build_tree(store, &spec).await;
+    let chapter = domain::budget::seed_004(|key| units[key].id);
+    (units, chapter)
+}
+
+async fn budget_chapters(db: Db) {
+    use domain::budget::{BudgetVersion, VersionAction, VersionState, check_decision, transition};
+    use store::budget;
+    let store = db.store.clone();
+    let (units, chapter) = seed_004_chapter(&store).await;
+    let rk = units["RK"].id;
+    let draft = BudgetVersion::first_draft(rk, 2020);
+
+    // Nothing yet.
+    let mut tx = store.begin_read().await.unwrap();
+    assert!(budget::load_latest(&mut tx, rk, 2020).await.unwrap().is_none());
+    drop(tx);
+
+    // Saved and loaded whole: every section, the printed totals and the three differences.
+    let mut tx = store.begin_write().await.unwrap();
+    let saved = budget::save(&mut tx, &draft, &chapter, None, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(saved.row_version, 1);
+    let mut tx = store.begin_read().await.unwrap();
+    let (stored, loaded) = budget::load_latest(&mut tx, rk, 2020).await.unwrap().expect("the chapter");
+    drop(tx);
+    assert_eq!(stored.version, draft);
+    assert_eq!(loaded, chapter, "the chapter round-trips exactly");
+    assert_eq!(loaded.checks().unwrap(), chapter.checks().unwrap());
+    assert_eq!(domain::budget::warnings(&loaded.checks().unwrap()).count(), 3);
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM budget_lines").await, 15);
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM budget_frame_change_amounts").await, 16);
+
+    // Saving replaces the chapter's rows; a stale row version changes nothing.
+    let mut smaller = chapter.clone();
+    smaller.budget_lines.truncate(3);
+    smaller.frame_changes.truncate(2);
+    smaller.budget_heading = None;
+    let mut tx = store.begin_write().await.unwrap();
+    expect_stale(budget::save(&mut tx, &draft, &smaller, Some(7), NOW).await);
+    drop(tx);
+    let mut tx = store.begin_write().await.unwrap();
+    assert_eq!(budget::save(&mut tx, &draft, &smaller, Some(1), NOW + 1).await.unwrap().row_version, 2);
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let (stored, loaded) = budget::load_latest(&mut tx, rk, 2020).await.unwrap().unwrap();
+    drop(tx);
+    assert_eq!((stored.row_version, &loaded), (2, &smaller));
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM budget_lines").await, 3);
+
+    // Never half-written: a save that fails on its last rows (a line on a unit that does not
+    // exist) leaves the stored chapter as it was once the transaction is dropped.
+    let mut broken = chapter.clone();
+    broken.budget_lines.last_mut().unwrap().unit = OrgUnitId::new();
+    let mut tx = store.begin_write().await.unwrap();
+    assert!(budget::save(&mut tx, &draft, &broken, Some(2), NOW + 2).await.is_err());
+    drop(tx);
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(budget::load_latest(&mut tx, rk, 2020).await.unwrap().unwrap().1, smaller);
+    drop(tx);
+
+    // Decided: the header changes once, then neither header nor rows change again.
+    let decision = check_decision("decision", "Regionstyrelsen 2019-12-10 § 245", "2019-12-10").unwrap();
+    let decided = transition(&draft, &VersionAction::Decide { decision }).unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    assert_eq!(budget::set_state(&mut tx, &decided, 2, NOW + 3).await.unwrap().row_version, 3);
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    expect_stale(budget::save(&mut tx, &draft, &chapter, None, NOW + 4).await);
+    expect_stale(budget::set_state(&mut tx, &decided, 3, NOW + 4).await);
+    drop(tx);
+
+    // A revision is a new version with rows of its own; the decided one keeps its content.
+    let revision = transition(&decided, &VersionAction::Revise { number: 2 }).unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    budget::save(&mut tx, &revision, &chapter, None, NOW + 5).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let versions = budget::versions(&mut tx, rk, 2020).await.unwrap();
+    let summary: Vec<(u32, Option<u32>, bool)> = versions.iter().map(|v| (v.version.number, v.version.based_on, v.version.is_decided())).collect();
+    assert_eq!(summary, [(1, None, true), (2, Some(1), false)]);
+    assert!(matches!(&versions[0].version.state, VersionState::Decided { decision } if decision.reference.contains("§ 245")));
+    let (latest, content) = budget::load_latest(&mut tx, rk, 2020).await.unwrap().unwrap();
+    assert_eq!((latest.version.number, &content), (2, &chapter));
+    let (first, content) = budget::load_version(&mut tx, rk, 2020, Some(1)).await.unwrap().unwrap();
+    assert_eq!((first.version.number, &content), (1, &smaller));
+    assert_eq!(budget::years(&mut tx, rk).await.unwrap(), [2020]);
+    assert!(budget::load_latest(&mut tx, units["CE"].id, 2020).await.unwrap().is_none());
 }

@@ -86,6 +86,9 @@ pub fn classify(err: &AppError, lang: Lang) -> (StatusCode, &'static str, serde_
                 ConflictKind::HasDependants => ("conflict_has_dependants", serde_json::Value::Null),
                 ConflictKind::HasFollowUps => ("conflict_has_follow_ups", serde_json::Value::Null),
                 ConflictKind::IsACopy => ("conflict_is_a_copy", serde_json::Value::Null),
+                ConflictKind::LevelInUse => ("conflict_level_in_use", serde_json::Value::Null),
+                ConflictKind::BudgetDecided => ("conflict_budget_decided", serde_json::Value::Null),
+                ConflictKind::BudgetNotDecided => ("conflict_budget_not_decided", serde_json::Value::Null),
             };
             (StatusCode::CONFLICT, code, details)
         }

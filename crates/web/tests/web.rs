@@ -51,6 +51,13 @@ const REPORTERS_ON_CE: &[Who] = &[Who::Admin, Who::SuperUser, Who::ModuleOwner, 
 const REPORTERS_ON_CE_REDO: &[Who] =
     &[Who::Admin, Who::SuperUser, Who::ModuleOwner, Who::BusinessSupport, Who::Manager, Who::User];
 
+/// Hold a role on RK or above it: they read RK's budget (CE's people and the user are below).
+const READERS_OF_RK: &[Who] = &[Who::Admin, Who::LocalAdmin, Who::SuperUser, Who::ModuleOwner, Who::View, Who::Auditor];
+/// May edit CE's budget: its manager and business support, and the super user and admin above.
+const BUDGET_EDITORS_OF_CE: &[Who] = &[Who::Admin, Who::SuperUser, Who::BusinessSupport, Who::Manager];
+/// May edit RK's budget: nobody of CE's, only those whose grant reaches RK.
+const BUDGET_EDITORS_OF_RK: &[Who] = &[Who::Admin, Who::SuperUser];
+
 /// One concrete request against one documented operation, and who may make it.
 struct Entry {
     method: &'static str,
@@ -115,6 +122,9 @@ const MATRIX: &[Entry] = &[
     e("PUT", "/api/v1/objects/{id}/follow-ups/{period}", "comment on the goal on CE", REPORTERS_ON_CE, 200),
     e("GET", "/api/v1/plan-files", "export CE's vgpu plan", READERS_OF_CE, 200),
     e("POST", "/api/v1/plan-files", "import a goal on CE", PLAN_EDITORS_OF_CE, 200),
+    e("GET", "/api/v1/budgets/{unit}/{year}", "read RK's budget 2020", READERS_OF_RK, 200),
+    e("PUT", "/api/v1/budgets/{unit}/{year}", "save CE's budget", BUDGET_EDITORS_OF_CE, 200),
+    e("PUT", "/api/v1/budgets/{unit}/{year}", "save RK's budget 2020", BUDGET_EDITORS_OF_RK, 200),
 ];
 
 /// What the matrix sets up before it runs (through the use cases, as the operator).
@@ -128,6 +138,8 @@ struct Fixture {
     revocable: BTreeMap<Who, String>,
     /// The demo's governance models as the API first shows them, by module key.
     models: BTreeMap<String, Value>,
+    /// RK's budget 2020 (seed 004 §5) as the API first shows it.
+    rk_budget: Value,
 }
 
 /// The demo modules and the level keys of their models.
@@ -308,7 +320,9 @@ async fn fixture(h: &Harness) -> Fixture {
         .map(|m| (m["module"].as_str().unwrap().to_owned(), m))
         .collect();
     fixture_objects(h).await;
+    let rk_budget = h.get("/api/v1/budgets/RK/2020", &admin).await.json();
     Fixture {
+        rk_budget,
         models,
         chef_grant_on_ce: find(Who::Manager.email(), "manager", "CE"),
         admin_grant_on_rv: find(Who::Admin.email(), "system-admin", "RV"),
@@ -474,6 +488,23 @@ fn matrix_request(fx: &Fixture, case: &str, who: Who) -> (Method, String, Option
             Some(json!({"format": "styrbord-plan/1", "year": PLAN_YEAR, "objects": [
                 {"key": format!("pf-{tag}"), "module": "vgpu", "level": "goal", "unit": "CE", "title": format!("Importerat mål {tag}")}]})),
         ),
+        "read RK's budget 2020" => (Method::GET, "/api/v1/budgets/RK/2020".into(), None),
+        "save CE's budget" => (
+            Method::PUT,
+            format!("/api/v1/budgets/CE/{PLAN_YEAR}"),
+            Some(json!({"frames": [{"year": PLAN_YEAR, "amount": {"tkr": 26900}}],
+                "distribution": {"units": [{"unit": "CE-REDO", "frame": {"ore": 2_690_000_000_i64}}]},
+                "budget_heading": format!("Budget {tag}"),
+                "budget_lines": [{"unit": "CE-REDO", "category": "40", "amount": {"tkr": -1000}}]})),
+        ),
+        // The whole chapter as read, with a heading of the caller's; no row version, so each
+        // allowed caller's save applies on top of the previous one.
+        "save RK's budget 2020" => {
+            let mut body = fx.rk_budget.clone();
+            body["budget_heading"] = json!(format!("Budget 2019 {tag}"));
+            body.as_object_mut().expect("an object").remove("version");
+            (Method::PUT, "/api/v1/budgets/RK/2020".into(), Some(body))
+        }
         other => panic!("the matrix case {other:?} has no request"),
     }
 }
@@ -562,6 +593,13 @@ async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Optio
         }
         "comment on the goal on CE" => reported("fx-goal", tertial_of(who), format!("Kommentar {tag}")).await,
         "import a goal on CE" => object(format!("pf-{tag}")).await.is_some_and(|o| o["unit"] == "CE" && o["kind"] == "text"),
+        "save CE's budget" => {
+            let b = h.get(&format!("/api/v1/budgets/CE/{PLAN_YEAR}"), admin).await.json();
+            b["budget_heading"] == format!("Budget {tag}").as_str() && b["totals"]["costs"]["tkr"] == json!(-1000)
+        }
+        "save RK's budget 2020" => {
+            h.get("/api/v1/budgets/RK/2020", admin).await.json()["budget_heading"] == format!("Budget 2019 {tag}").as_str()
+        }
         _ => return None,
     })
 }
@@ -734,6 +772,15 @@ async fn matrix_check_read(h: &Harness, fx: &Fixture, case: &str, who: Who, body
             (body["format"] != "styrbord-plan/1" || !keys.contains("fx-goal") || !keys.contains("fx-ind"))
                 .then(|| format!("the export lacks CE's objects: {keys:?}"))
         }
+        "read RK's budget 2020" => {
+            let warnings = body["checks"].as_array().map(|c| c.iter().filter(|k| k["exact"] == false).count());
+            (body["unit"] != "RK"
+                || body["year"] != 2020
+                || warnings != Some(3)
+                || body["totals"]["income"]["tkr"] != json!(423800)
+                || body["totals"]["income"]["ore"] != json!(42_380_000_000_i64))
+            .then(|| format!("got {body}"))
+        }
         "read the goal on CE" => {
             (body["key"] != "fx-goal" || body["kind"] != "text" || body["unit"] != "CE").then(|| format!("got {body}"))
         }
@@ -866,7 +913,8 @@ async fn authorization_matrix_of_the_html_pages() {
                 failures.push(format!("GET {uri} as {}: not a Swedish page for this person", who.label()));
             }
         }
-        let tree = h.page("/org", Some(&browsers[&who])).await.text();
+        // Closed units too (the centres that left RK for 2020), which /org hides unless asked.
+        let tree = h.page("/org?closed=1", Some(&browsers[&who])).await.text();
         for (key, _) in DEMO_UNITS {
             if !tree.contains(&format!("href=\"/org/units/{key}\"")) {
                 failures.push(format!("/org as {}: the unit {key} is missing from the tree", who.label()));
@@ -2060,6 +2108,67 @@ async fn model_events(h: &Harness, token: &str) -> Vec<Value> {
 }
 
 #[tokio::test]
+async fn the_assessment_scale_is_edited_in_the_model_form_and_the_api() {
+    let h = Harness::new().await;
+    let admin = h.token(Who::Admin).await;
+    let browser = h.login(Who::Admin).await;
+    let models = h.get_all("/api/v1/governance-models?limit=500", &admin).await;
+    let vgpu = models.iter().find(|m| m["module"] == "vgpu").expect("the vgpu model").clone();
+    assert_eq!(vgpu["scale"].as_array().unwrap().len(), 4, "the default scale: {}", vgpu["scale"]);
+
+    // The form posts every level row and every scale row; a fifth scale level is added.
+    let mut fields: Vec<(String, String)> = vec![
+        ("name_sv".into(), vgpu["name_sv"].as_str().unwrap().into()),
+        ("name_en".into(), vgpu["name_en"].as_str().unwrap().into()),
+        ("version".into(), vgpu["version"].to_string()),
+    ];
+    for (i, l) in vgpu["levels"].as_array().unwrap().iter().enumerate() {
+        for (name, value) in [("key", l["key"].as_str().unwrap().to_owned()), ("name_sv", l["name_sv"].as_str().unwrap().into()),
+            ("name_en", l["name_en"].as_str().unwrap().into()), ("kind", l["kind"].as_str().unwrap().into()),
+            ("periodicity", l["periodicity"].as_str().unwrap().into()),
+            ("parents", l["parents"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect::<Vec<_>>().join(", "))]
+        {
+            fields.push((format!("{name}_{i}"), value));
+        }
+    }
+    let mut scale: Vec<[String; 5]> = vgpu["scale"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| ["id", "label_sv", "label_en", "colour"].map(|f| l[f].as_str().unwrap().to_owned()))
+        .map(|[id, sv, en, colour]| [id, sv, en, colour, String::new()])
+        .collect();
+    for (row, l) in scale.iter_mut().zip(vgpu["scale"].as_array().unwrap()) {
+        row[4] = l["rank"].to_string();
+    }
+    scale.push(["exceeded".into(), "Överträffat".into(), "Exceeded".into(), "#1565c0".into(), "4".into()]);
+    scale.push([String::new(), String::new(), String::new(), "#1565c0".into(), String::new()]);
+    for (i, [id, sv, en, colour, rank]) in scale.iter().enumerate() {
+        for (name, value) in [("id", id), ("sv", sv), ("en", en), ("colour", colour), ("rank", rank)] {
+            fields.push((format!("scale_{name}_{i}"), value.clone()));
+        }
+    }
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = h.post_form("/modules/vgpu/model", &browser, &fields).await;
+    saved.expect(303);
+    let modules = h.page("/modules", Some(&browser)).await;
+    modules.expect(200);
+    assert!(modules.text().contains("Överträffat"), "the modules page shows the new level");
+    let model = h.get(&format!("/api/v1/governance-models/{}", vgpu["id"].as_str().unwrap()), &admin).await.json();
+    assert_eq!(model["scale"][0]["id"], "exceeded", "best first: {}", model["scale"]);
+
+    // A bad colour is named by its row, in Swedish.
+    let mut bad = model["scale"].as_array().unwrap().clone();
+    bad[0]["colour"] = json!("blue");
+    let body = json!({"name_sv": model["name_sv"], "name_en": model["name_en"], "levels": model["levels"], "scale": bad});
+    let resp = h.api(Method::PUT, &format!("/api/v1/governance-models/{}", vgpu["id"].as_str().unwrap()), Some(&admin), Some(body)).await;
+    resp.expect(422);
+    let problem = &resp.json()["details"][0];
+    assert_eq!(problem["field"], "scale[0].colour");
+    assert!(problem["message"].as_str().unwrap().contains("Skalnivå 1: Färg"), "{problem}");
+}
+
+#[tokio::test]
 async fn modules_list_their_models_and_lists_paginate() {
     let h = Harness::new().await;
     let admin = h.token(Who::Admin).await;
@@ -2886,4 +2995,95 @@ async fn api_tokens_are_stored_hashed_shown_once_and_revocable() {
         events.iter().any(|e| e["action"] == "revoked" && e["object_label"].as_str().unwrap().contains("Integration"))
     );
     assert!(events.iter().all(|e| !e.to_string().contains(&shown)), "no secret in the audit log");
+}
+
+#[tokio::test]
+async fn the_budget_page_shows_seed_004_section_5_as_printed_with_its_differences() {
+    let h = Harness::new().await;
+    let view = h.login(Who::View).await;
+    let page = h.page("/units/RK/budget?year=2020", Some(&view)).await;
+    page.expect(200);
+    let html = page.text();
+    let nbsp = '\u{a0}';
+    // Frames and their twelfths, table 5.1.1 with the printed sum beside the computed one.
+    assert!(html.contains("<caption>Ram per år och regionersättning per månad, mkr</caption>"), "{html}");
+    assert!(html.contains(">221,0<") && html.contains(">18,4<") && html.contains(">218,4<") && html.contains(">222,4<"));
+    assert!(html.contains(&format!(">2{nbsp}637,8<")), "the 2019 column as it adds up");
+    assert!(html.contains(&format!(">2{nbsp}547,4")), "and as printed");
+    assert!(html.contains("Avvikelse 90,4"), "with the difference shown");
+    assert!(html.contains("Centrum för hälso- och sjukvårdsutveckling") && html.contains("Stängd"));
+    // 5.1.2 with its sums and the frame chain; the minus is U+2212.
+    assert!(html.contains(&format!("\u{2212}2{nbsp}326,2")) && html.contains("\u{2212}2,7") && html.contains(">4,0<"));
+    assert!(html.contains(">\u{2212}0,1<") && html.contains(">0,2<"), "the frame chain's two differences");
+    // 5.2–5.6.
+    assert!(html.contains("Ekonomistöd") && html.contains(">3,0<") && html.contains(">41,7<"));
+    assert!(html.contains("Omställning och kompetensutveckling") && html.contains(">35,6<"));
+    assert!(html.contains("Centrum för klinisk forskning har en modell"));
+    assert!(html.contains("Inventarier och utrustning") && html.contains(">0,7<"));
+    assert!(html.contains("Budget 2019") && html.contains("Summa intäkter") && html.contains("Summa kostnader"));
+    assert!(html.contains(">423,8<") && html.contains(">\u{2212}423,8<") && html.contains(">\u{2212}215,4<"));
+    assert!(html.contains("Budgeten är i balans"));
+    // Exactly three warnings, every table captioned, numbers right-aligned, no inline style.
+    let warnings = html.split("id=\"budget-warnings-heading\"").nth(1).unwrap().split("</ul>").next().unwrap();
+    assert_eq!(warnings.matches("<li>").count(), 3, "{warnings}");
+    assert_eq!(html.matches("<table").count(), html.matches("<caption>").count());
+    assert!(html.contains("<td class=\"num\">") && !html.contains("style="));
+    // English, with English numbers.
+    let en = h.page("/units/RK/budget?year=2020&lang=en", Some(&view)).await.text();
+    assert!(en.contains("Frame distribution per unit") && en.contains("2,547.4") && en.contains("Total income"));
+    // Linked from the unit's page; a year without a budget says so.
+    assert!(h.page("/org/units/RK", Some(&view)).await.text().contains("/units/RK/budget"));
+    let empty = h.page("/units/RK/budget?year=2031", Some(&view)).await.text();
+    assert!(empty.contains("Enheten har ingen budget för det här året.") && empty.contains("?year=2020"));
+    // The manager of CE holds no role on RK.
+    let chef = h.login(Who::Manager).await;
+    h.page("/units/RK/budget?year=2020", Some(&chef)).await.expect(403);
+}
+
+#[tokio::test]
+async fn budget_api_names_every_problem_in_swedish_and_refuses_a_decided_version() {
+    let h = Harness::new().await;
+    let token = h.token(Who::Admin).await;
+    let mut body = h.get("/api/v1/budgets/RK/2020", &token).await.json();
+    body["budget_lines"][5] = json!({"unit": "RK", "category": "40", "amount": {"tkr": 215400}});
+    body["budget_lines"][6]["category"] = json!("9999");
+    body["budget_lines"][7]["months"][3] = json!({"ore": 1, "tkr": 5});
+    body["distribution"]["units"][2]["unit"] = json!("RV");
+    body["frame_changes"][0]["reason"] = json!("");
+    let refused = h.api(Method::PUT, "/api/v1/budgets/RK/2020", Some(&token), Some(body.clone())).await;
+    refused.expect(422);
+    let details = refused.json()["details"].as_array().unwrap().clone();
+    let message = |field: &str| {
+        details.iter().find(|d| d["field"] == field).unwrap_or_else(|| panic!("{field} in {details:?}"))["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // The month's öre and tkr disagree: named before the chapter is checked at all.
+    assert!(message("budget_lines[7].months[3]").contains("Budgetrad 8: Månad 4"), "{details:?}");
+    body["budget_lines"][7]["months"][3] = json!({"ore": -180_000_000_i64});
+    body["budget_lines"][7].as_object_mut().unwrap().remove("amount");
+    let refused = h.api(Method::PUT, "/api/v1/budgets/RK/2020", Some(&token), Some(body)).await;
+    refused.expect(422);
+    let details = refused.json()["details"].as_array().unwrap().clone();
+    let message = |field: &str| {
+        details.iter().find(|d| d["field"] == field).unwrap_or_else(|| panic!("{field} in {details:?}"))["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(message("budget_lines[5].amount").contains("”Budgetrad 6: Belopp” har fel tecken"), "{details:?}");
+    assert!(message("budget_lines[6].category").contains("Budgetrad 7: Kostnads- eller intäktsslag"));
+    assert!(message("distribution.units[2].unit").contains("Ramfördelning: Enhet 3: Enhet"));
+    assert!(message("frame_changes[0].reason").contains("Ramförändring 1: Motivering"));
+    assert_eq!(details.len(), 4, "{details:?}");
+    assert_eq!(h.get("/api/v1/budgets/RK/2020", &token).await.json()["version"]["row_version"], 1, "nothing written");
+
+    // Decided (through the use case), the version refuses every save.
+    h.app.decide_budget(&Actor::system(), "RK", 2020, "Regionfullmäktige § 180", "2019-11-26", None).await.unwrap();
+    let good = h.get("/api/v1/budgets/RK/2020", &token).await.json();
+    assert_eq!(good["version"]["state"], "decided");
+    let conflict = h.api(Method::PUT, "/api/v1/budgets/RK/2020", Some(&token), Some(good)).await;
+    conflict.expect(409);
+    assert_eq!(conflict.code(), "conflict_budget_decided");
 }

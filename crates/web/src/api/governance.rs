@@ -9,6 +9,7 @@ use app::governance::ModelInput;
 use axum::Json;
 use axum::extract::State;
 use domain::ModelId;
+use domain::evaluation;
 use domain::governance::{GovernanceModel, LevelInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -64,7 +65,27 @@ impl utoipa::PartialSchema for LevelKey {
 
 impl ToSchema for LevelKey {}
 
-/// A governance model (styrmodell): the ordered levels of a module.
+/// One level of a module's assessment scale (bedömningsskala). The levels `green`, `yellow`,
+/// `red` and `not-assessed` are always there (automatic evaluation yields them; their labels
+/// and colours may change); a scale may add up to three levels of its own.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleLevelJson {
+    #[schema(pattern = "^[a-z][a-z0-9-]{0,31}$")]
+    pub id: String,
+    #[schema(min_length = 1, max_length = 60, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
+    pub label_sv: String,
+    #[schema(min_length = 1, max_length = 60, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
+    pub label_en: String,
+    /// `#rrggbb`.
+    #[schema(pattern = "^#[0-9A-Fa-f]{6}$")]
+    pub colour: String,
+    /// Order of the levels, higher is better; unique within the scale.
+    #[schema(minimum = 0, maximum = 255)]
+    pub rank: u8,
+}
+
+/// A governance model (styrmodell): the ordered levels of a module and its assessment scale.
 #[derive(Serialize, ToSchema)]
 pub struct GovernanceModelJson {
     pub id: String,
@@ -72,6 +93,8 @@ pub struct GovernanceModelJson {
     pub name_sv: String,
     pub name_en: String,
     pub levels: Vec<LevelJson>,
+    /// The assessment scale, best level first.
+    pub scale: Vec<ScaleLevelJson>,
     /// Pass back in a PUT to refuse the change if someone else changed the model meanwhile.
     pub version: i64,
 }
@@ -95,6 +118,18 @@ impl From<GovernanceModel> for GovernanceModelJson {
                     parents: l.parents.into_iter().map(LevelKey).collect(),
                 })
                 .collect(),
+            scale: m
+                .scale
+                .levels()
+                .iter()
+                .map(|l| ScaleLevelJson {
+                    id: l.id.clone(),
+                    label_sv: l.label_sv.clone(),
+                    label_en: l.label_en.clone(),
+                    colour: l.colour.clone(),
+                    rank: l.rank,
+                })
+                .collect(),
             version: m.version,
         }
     }
@@ -110,6 +145,9 @@ pub struct PutGovernanceModel {
     pub name_en: String,
     #[schema(min_items = 1, max_items = 12)]
     pub levels: Vec<LevelJson>,
+    /// The assessment scale; left out, the scale stays as it is.
+    #[schema(min_items = 4, max_items = 7)]
+    pub scale: Option<Vec<ScaleLevelJson>>,
     /// The version the change is based on.
     pub version: Option<i64>,
 }
@@ -215,6 +253,12 @@ async fn put_model(
                 parents: l.parents.into_iter().map(|p| p.0).collect(),
             })
             .collect(),
+        scale: body.scale.map(|levels| {
+            levels
+                .into_iter()
+                .map(|l| evaluation::Level { id: l.id, label_sv: l.label_sv, label_en: l.label_en, colour: l.colour, rank: l.rank })
+                .collect()
+        }),
         version: body.version,
     };
     Ok(Json(state.app.update_governance_model(&ctx.actor, id, input).await.api(ctx.lang)?.into()))

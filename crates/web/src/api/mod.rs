@@ -1,6 +1,7 @@
 //! The JSON API `/api/v1`, documented as OpenAPI 3.1 at `/api-docs/openapi.json`.
 
 mod audit_events;
+mod budgets;
 mod extract;
 mod governance;
 mod me;
@@ -37,7 +38,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "governance", description = "Modules and their governance models (styrmodeller)"),
         (name = "periods", description = "Periods of follow-up (years, half-years, tertials, quarters, months)"),
         (name = "objects", description = "Plan objects (goals, assignments, indicators, activities …) and their follow-ups"),
-        (name = "plan-files", description = "The plan file `styrbord-plan/1`: import and export")
+        (name = "plan-files", description = "The plan file `styrbord-plan/1`: import and export"),
+        (name = "budgets", description = "Budgets: an administration's economy chapter per year (frames, frame changes, detailed budget) with its reconciliation checks")
     )
 )]
 struct ApiDoc;
@@ -72,6 +74,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(periods::router())
         .merge(objects::router())
         .merge(plan_files::router())
+        .merge(budgets::router())
         .split_for_parts()
 }
 

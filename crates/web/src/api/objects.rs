@@ -471,7 +471,7 @@ fn follow_up_json(unit: String, f: FollowUp) -> FollowUpJson {
         unit,
         period: f.period.to_string(),
         outcome: f.outcome.map(|v| v.to_string()),
-        assessment: f.assessment.map(|a| a.as_str().to_owned()),
+        assessment: f.assessment,
         reason: f.reason,
         comment: f.comment,
         version: f.version,
@@ -558,7 +558,7 @@ fn window_json(v: FollowUpView) -> FollowUpWindowJson {
         consolidated: v.consolidated.map(consolidated_json),
         target: text(v.target),
         automatic: v.automatic.as_str().to_owned(),
-        assessment: v.assessment.as_str().to_owned(),
+        assessment: v.assessment,
         status: v.status.map(|s| s.as_str().to_owned()),
         history: v.history.into_iter().map(|f| follow_up_json(unit_key.clone(), f)).collect(),
         sub_units: v
@@ -570,7 +570,7 @@ fn window_json(v: FollowUpView) -> FollowUpWindowJson {
                 object: s.object.to_string(),
                 value: text(s.value),
                 consolidated: s.consolidated.map(consolidated_json),
-                assessment: s.assessment.as_str().to_owned(),
+                assessment: s.assessment,
                 comment: s.follow_up.and_then(|f| f.comment),
             })
             .collect(),

@@ -4,7 +4,7 @@
 use super::layout::{Layout, render};
 use super::object_form::object_failure;
 use super::plan::{
-    Choice, assessment_label, fixed, number, period_label, rollup_text, status_label, with_unit,
+    Shown, fixed, number, period_label, rollup_text, shown, status_label, with_unit,
 };
 use super::{FieldErrors, error_page_for};
 use crate::AppState;
@@ -17,7 +17,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use domain::evaluation::Assessment;
+use domain::evaluation::Scale;
 use domain::governance::ObjectKind;
 use domain::plan::{FollowUp, FollowUpInput};
 use serde::Deserialize;
@@ -30,10 +30,16 @@ pub fn router() -> Router<AppState> {
 struct Line {
     label: String,
     outcome: String,
-    assessment: &'static str,
-    assessment_label: String,
+    assessment: Shown,
     reason: String,
     comment: String,
+}
+
+/// A radio button of the assessment: a level of the module's scale, or "automatic" (no colour).
+struct AssessmentChoice {
+    value: String,
+    label: String,
+    colour: Option<String>,
 }
 
 struct PeriodLink {
@@ -68,8 +74,7 @@ struct FollowUpPage {
     periods: Vec<PeriodLink>,
     back: String,
     facts: Vec<(String, String)>,
-    assessment: &'static str,
-    assessment_label: String,
+    assessment: Shown,
     status: Option<(&'static str, String)>,
     can_report: bool,
     takes_outcome: bool,
@@ -80,7 +85,7 @@ struct FollowUpPage {
     chosen: String,
     reason: String,
     comment: String,
-    choices: Vec<Choice>,
+    choices: Vec<AssessmentChoice>,
     history: Vec<Line>,
     sub_units: Vec<Line>,
     comments_below: Vec<Line>,
@@ -118,17 +123,17 @@ fn back_of(back: Option<&str>, view: &FollowUpView) -> String {
 }
 
 fn line(
+    scale: &Scale,
     lang: Lang,
     label: String,
     f: Option<&FollowUp>,
     value: String,
-    assessment: Assessment,
+    assessment: &str,
 ) -> Line {
     Line {
         label,
         outcome: value,
-        assessment: assessment.as_str(),
-        assessment_label: assessment_label(lang, assessment),
+        assessment: shown(scale, lang, assessment),
         reason: f.and_then(|f| f.reason.clone()).unwrap_or_default(),
         comment: f.and_then(|f| f.comment.clone()).unwrap_or_default(),
     }
@@ -162,7 +167,7 @@ fn page_of(
         facts.push((lang.t("col-outcome"), value_text.clone()));
         facts.push((
             lang.t("follow-up-automatic"),
-            assessment_label(lang, view.automatic),
+            shown(&view.scale, lang, view.automatic.as_str()).label,
         ));
         if let Some(b) = o.measure.as_ref().and_then(|m| m.baseline) {
             facts.push((
@@ -222,19 +227,20 @@ fn page_of(
         .collect();
     let mut choices = Vec::new();
     if o.kind == ObjectKind::Measure {
-        let colour = lang.t(&format!("colour-{}", view.automatic.as_str()));
-        choices.push(Choice {
+        let automatic = shown(&view.scale, lang, view.automatic.as_str()).label;
+        choices.push(AssessmentChoice {
             value: "auto".into(),
-            label: lang.t_args("follow-up-auto", &[("name", colour)]),
+            label: lang.t_args("follow-up-auto", &[("name", automatic)]),
+            colour: None,
         });
     }
-    choices.extend(Assessment::ALL.iter().map(|a| Choice {
-        value: a.as_str().into(),
-        label: assessment_label(lang, *a),
+    choices.extend(view.scale.levels().iter().map(|l| {
+        let s = shown(&view.scale, lang, &l.id);
+        AssessmentChoice { value: s.id, label: s.label, colour: Some(s.colour) }
     }));
     let stored = view.follow_up.as_ref();
-    let chosen = match stored.and_then(|f| f.assessment) {
-        Some(a) => a.as_str().to_owned(),
+    let chosen = match stored.and_then(|f| f.assessment.as_ref()) {
+        Some(a) => a.clone(),
         None if o.kind == ObjectKind::Measure => "auto".to_owned(),
         None => String::new(),
     };
@@ -247,13 +253,7 @@ fn page_of(
                 .outcome
                 .map(|v| with_unit(lang, fixed(v, dec), u))
                 .unwrap_or_default();
-            line(
-                lang,
-                period_label(lang, f.period),
-                Some(f),
-                value,
-                f.effective_assessment(o, None),
-            )
+            line(&view.scale, lang, period_label(lang, f.period), Some(f), value, &f.effective_assessment(o, None))
         })
         .collect();
     let sub_units = view
@@ -265,26 +265,14 @@ fn page_of(
                 (_, Some(v)) => with_unit(lang, v, u),
                 _ => String::new(),
             };
-            line(
-                lang,
-                s.unit.name.clone(),
-                s.follow_up.as_ref(),
-                value,
-                s.assessment,
-            )
+            line(&view.scale, lang, s.unit.name.clone(), s.follow_up.as_ref(), value, &s.assessment)
         })
         .collect();
     let comments_below = view
         .comments_below
         .iter()
         .map(|(unit, f)| {
-            line(
-                lang,
-                unit.name.clone(),
-                Some(f),
-                String::new(),
-                f.effective_assessment(o, None),
-            )
+            line(&view.scale, lang, unit.name.clone(), Some(f), String::new(), &f.effective_assessment(o, None))
         })
         .collect();
     let (failure, errors) = match failure {
@@ -315,8 +303,7 @@ fn page_of(
         periods,
         back,
         facts,
-        assessment: view.assessment.as_str(),
-        assessment_label: assessment_label(lang, view.assessment),
+        assessment: shown(&view.scale, lang, &view.assessment),
         status: view.status.map(|s| (s.as_str(), status_label(lang, s))),
         can_report: view.can_report,
         takes_outcome: view.takes_outcome,
@@ -448,6 +435,7 @@ async fn save(
                 reason: form.reason.clone().unwrap_or_default(),
                 comment: form.comment.clone().unwrap_or_default(),
             };
+            let scale = view.scale.clone();
             let mut page = page_of(&ctx, view, back, Some(failure), None);
             if stale {
                 // The form shows what is stored now (with its version); what was typed is kept
@@ -456,9 +444,7 @@ async fn save(
                     if v.is_empty() || v == "auto" {
                         ctx.lang.t("follow-up-auto-short")
                     } else {
-                        v.parse::<Assessment>()
-                            .map(|a| assessment_label(ctx.lang, a))
-                            .unwrap_or_else(|_| v.to_owned())
+                        shown(&scale, ctx.lang, v).label
                     }
                 };
                 page.typed = Some(Typed {

@@ -2,6 +2,7 @@
 //! redirect, so everything works without JavaScript.
 
 mod audit;
+mod budget;
 mod chart;
 mod distribute;
 mod follow_up;
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(todo::router())
         .merge(gantt::router())
         .merge(distribute::router())
+        .merge(budget::router())
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {

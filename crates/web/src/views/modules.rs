@@ -12,6 +12,8 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use super::plan::{Shown, shown};
+use domain::evaluation::{self, Assessment, Scale};
 use domain::governance::{GovernanceModel, LevelInput, ObjectKind};
 use domain::period::Periodicity;
 use serde::Deserialize;
@@ -22,6 +24,8 @@ pub fn router() -> Router<AppState> {
 
 /// Blank rows offered for new levels (forms work without JavaScript, so rows are fixed).
 const BLANK_ROWS: usize = 3;
+/// Blank rows offered for a scale's own assessment levels, up to the scale's maximum.
+const BLANK_SCALE_ROWS: usize = 3;
 
 struct LevelRow {
     name: String,
@@ -36,6 +40,7 @@ struct ModuleSection {
     name: String,
     model_name: String,
     levels: Vec<LevelRow>,
+    scale: Vec<Shown>,
     can_configure: bool,
 }
 
@@ -78,11 +83,17 @@ fn section(view: ModuleView, lang: Lang) -> ModuleSection {
         ),
         None => (String::new(), Vec::new()),
     };
+    let scale = view
+        .model
+        .as_ref()
+        .map(|m| m.scale.levels().iter().map(|l| shown(&m.scale, lang, &l.id)).collect())
+        .unwrap_or_default();
     ModuleSection {
         key: view.module.key,
         name: if lang == Lang::En { view.module.name_en } else { view.module.name_sv },
         model_name,
         levels,
+        scale,
         can_configure: view.can_configure && view.model.is_some(),
     }
 }
@@ -103,6 +114,17 @@ async fn modules_page(State(state): State<AppState>, ctx: PageCtx, Query(q): Que
         }
         Err(e) => error_page_for(e, ctx.lang),
     }
+}
+
+/// One editable row of the scale form; the four levels automatic evaluation yields keep their id.
+struct ScaleRow {
+    index: usize,
+    id: String,
+    fixed: bool,
+    label_sv: String,
+    label_en: String,
+    colour: String,
+    rank: String,
 }
 
 /// One editable row of the levels form.
@@ -131,6 +153,7 @@ struct ModelForm {
     name_en: String,
     version: i64,
     rows: Vec<EditRow>,
+    scale: Vec<ScaleRow>,
     kinds: Vec<Choice>,
     periodicities: Vec<Choice>,
     failure: Option<String>,
@@ -147,7 +170,25 @@ async fn find_module(state: &AppState, ctx: &PageCtx, key: &str) -> Result<(Modu
     Ok((view, model))
 }
 
-fn form_page(ctx: &PageCtx, view: &ModuleView, mut rows: Vec<EditRow>, head: (String, String, i64), failure: Option<String>, errors: FieldErrors) -> Response {
+fn form_page(
+    ctx: &PageCtx,
+    view: &ModuleView,
+    (mut rows, mut scale): (Vec<EditRow>, Vec<ScaleRow>),
+    head: (String, String, i64),
+    failure: Option<String>,
+    errors: FieldErrors,
+) -> Response {
+    let start = scale.len();
+    let blank = (Scale::MAX_LEVELS.saturating_sub(start)).min(BLANK_SCALE_ROWS);
+    scale.extend((start..start + blank).map(|index| ScaleRow {
+        index,
+        id: String::new(),
+        fixed: false,
+        label_sv: String::new(),
+        label_en: String::new(),
+        colour: "#1565c0".into(),
+        rank: String::new(),
+    }));
     let lang = ctx.lang;
     let start = rows.len();
     rows.extend((start..start + BLANK_ROWS).map(|index| EditRow {
@@ -169,6 +210,7 @@ fn form_page(ctx: &PageCtx, view: &ModuleView, mut rows: Vec<EditRow>, head: (St
         name_en: head.1,
         version: head.2,
         rows,
+        scale,
         kinds: ObjectKind::ALL.into_iter().map(|k| Choice { value: k.as_str().into(), label: kind_label(lang, k) }).collect(),
         periodicities: Periodicity::ALL
             .into_iter()
@@ -199,7 +241,54 @@ async fn edit_form(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<
             parents: l.parents.join(", "),
         })
         .collect();
-    form_page(&ctx, &view, rows, (model.name_sv.clone(), model.name_en.clone(), model.version), None, FieldErrors::default())
+    let scale = model
+        .scale
+        .levels()
+        .iter()
+        .enumerate()
+        .map(|(index, l)| ScaleRow {
+            index,
+            id: l.id.clone(),
+            fixed: is_automatic(&l.id),
+            label_sv: l.label_sv.clone(),
+            label_en: l.label_en.clone(),
+            colour: l.colour.clone(),
+            rank: l.rank.to_string(),
+        })
+        .collect();
+    form_page(&ctx, &view, (rows, scale), (model.name_sv.clone(), model.name_en.clone(), model.version), None, FieldErrors::default())
+}
+
+fn is_automatic(id: &str) -> bool {
+    Assessment::ALL.iter().any(|a| a.as_str() == id)
+}
+
+/// The scale form posts `scale_id_0`, `scale_sv_0`, … per row; an extra row whose id and labels
+/// are empty is dropped. A rank that is not a number is sent on as 0 with its row, so the
+/// check names the row (two levels with rank 0 are refused).
+fn scale_from(form: &[(String, String)]) -> Vec<ScaleRow> {
+    let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let mut rows = Vec::new();
+    for index in 0..Scale::MAX_LEVELS + BLANK_SCALE_ROWS {
+        if !form.iter().any(|(k, _)| k == &format!("scale_id_{index}")) {
+            break;
+        }
+        let id = get(&format!("scale_id_{index}")).trim().to_owned();
+        let row = ScaleRow {
+            index: rows.len(),
+            fixed: is_automatic(&id),
+            id,
+            label_sv: get(&format!("scale_sv_{index}")),
+            label_en: get(&format!("scale_en_{index}")),
+            colour: get(&format!("scale_colour_{index}")),
+            rank: get(&format!("scale_rank_{index}")),
+        };
+        let blank = [&row.id, &row.label_sv, &row.label_en].iter().all(|v| v.trim().is_empty());
+        if !blank {
+            rows.push(row);
+        }
+    }
+    rows
 }
 
 /// The levels form posts `key_0`, `name_sv_0`, … per row; a row left wholly empty is dropped.
@@ -237,6 +326,7 @@ async fn save(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<Strin
         Err(page) => return page,
     };
     let rows = rows_from(&form);
+    let scale = scale_from(&form);
     let input = ModelInput {
         name_sv: field("name_sv"),
         name_en: field("name_en"),
@@ -251,6 +341,18 @@ async fn save(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<Strin
                 parents: r.parents.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect(),
             })
             .collect(),
+        scale: Some(
+            scale
+                .iter()
+                .map(|r| evaluation::Level {
+                    id: r.id.clone(),
+                    label_sv: r.label_sv.clone(),
+                    label_en: r.label_en.clone(),
+                    colour: r.colour.clone(),
+                    rank: r.rank.trim().parse().unwrap_or(0),
+                })
+                .collect(),
+        ),
         version: field("version").parse().ok(),
     };
     match state.app.update_governance_model(&ctx.actor, model.id, input).await {
@@ -258,7 +360,7 @@ async fn save(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<Strin
         Err(e) => match form_failure(e, ctx.lang) {
             Ok((failure, errors)) => {
                 let head = (field("name_sv"), field("name_en"), field("version").parse().unwrap_or(model.version));
-                form_page(&ctx, &view, rows, head, Some(failure), errors)
+                form_page(&ctx, &view, (rows, scale), head, Some(failure), errors)
             }
             Err(page) => page,
         },

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use domain::consolidation::{Consolidated, Decimal};
-use domain::evaluation::{ActivityStatus, Assessment};
+use domain::evaluation::{ActivityStatus, Scale};
 use domain::governance::{GovernanceModel, ObjectKind};
 use domain::period::{PeriodKey, Periodicity};
 use serde::Deserialize;
@@ -93,8 +93,26 @@ pub fn period_label(lang: Lang, p: PeriodKey) -> String {
     }
 }
 
-pub fn assessment_label(lang: Lang, a: Assessment) -> String {
-    lang.t(&format!("assessment-{}", a.as_str()))
+/// An assessment as a page shows it: the level's label in the reader's language and its
+/// colour (drawn as an SVG dot, since the page's CSP allows no inline styles).
+#[derive(Clone, Debug)]
+pub struct Shown {
+    pub id: String,
+    pub label: String,
+    pub colour: String,
+}
+
+/// How `id`, a level of the module's `scale`, is shown. A level no longer on the scale (it can
+/// only be removed while unused) is shown by its id, in grey.
+pub fn shown(scale: &Scale, lang: Lang, id: &str) -> Shown {
+    match scale.level(id) {
+        Some(l) => Shown {
+            id: l.id.clone(),
+            label: if lang == Lang::En { l.label_en.clone() } else { l.label_sv.clone() },
+            colour: l.colour.clone(),
+        },
+        None => Shown { id: id.to_owned(), label: id.to_owned(), colour: "#757575".to_owned() },
+    }
 }
 
 pub fn status_label(lang: Lang, s: ActivityStatus) -> String {
@@ -126,8 +144,7 @@ struct Row {
     from_unit: Option<String>,
     target: String,
     outcome: String,
-    assessment: &'static str,
-    assessment_label: String,
+    assessment: Shown,
     status: Option<(&'static str, String)>,
     responsible: String,
     follow_up_href: String,
@@ -171,7 +188,7 @@ struct PlanPage {
     /// "Nytt objekt": the form starts by asking for the level.
     new_href: String,
     /// The overview above the table: how many objects have each assessment.
-    summary: Vec<(&'static str, String, usize)>,
+    summary: Vec<(Shown, usize)>,
     /// Activities past or near their end date.
     late: usize,
     soon_late: usize,
@@ -243,8 +260,7 @@ fn row_of(r: &PlanRow, model: &GovernanceModel, lang: Lang, unit_key: &str, back
             .map(|t| with_unit(lang, fixed(t, dec), unit))
             .unwrap_or_default(),
         outcome,
-        assessment: r.assessment.as_str(),
-        assessment_label: assessment_label(lang, r.assessment),
+        assessment: shown(&model.scale, lang, &r.assessment),
         status: r.status.map(|s| (s.as_str(), status_label(lang, s))),
         responsible,
         follow_up_href,
@@ -287,7 +303,7 @@ fn matches(r: &PlanRow, q: &PlanQuery) -> bool {
         return false;
     }
     if let Some(a) = q.assessment.as_deref().filter(|a| !a.is_empty())
-        && (o.kind == ObjectKind::Activity || r.assessment.as_str() != a)
+        && (o.kind == ObjectKind::Activity || r.assessment != a)
     {
         return false;
     }
@@ -404,17 +420,20 @@ async fn plan_page(
         .collect();
     let period_name = period_label(lang, view.period);
     // The overview counts what was assessed (activities only when someone assessed them).
-    let summary: Vec<(&'static str, String, usize)> = Assessment::ALL
+    let summary: Vec<(Shown, usize)> = view
+        .model
+        .scale
+        .levels()
         .iter()
-        .map(|a| {
+        .map(|level| {
             let n = view
                 .rows
                 .iter()
-                .filter(|r| r.owned && r.assessment == *a && (r.status.is_none() || r.follow_up.as_ref().is_some_and(|f| f.assessment.is_some())))
+                .filter(|r| r.owned && r.assessment == level.id && (r.status.is_none() || r.follow_up.as_ref().is_some_and(|f| f.assessment.is_some())))
                 .count();
-            (a.as_str(), assessment_label(lang, *a), n)
+            (shown(&view.model.scale, lang, &level.id), n)
         })
-        .filter(|(_, _, n)| *n > 0)
+        .filter(|(_, n)| *n > 0)
         .collect();
     let late = view.rows.iter().filter(|r| r.owned && r.status == Some(ActivityStatus::Late)).count();
     let soon_late = view.rows.iter().filter(|r| r.owned && r.status == Some(ActivityStatus::SoonLate)).count();
@@ -451,12 +470,12 @@ async fn plan_page(
                 label: name(&l.name_sv, &l.name_en),
             })
             .collect(),
-        assessments: Assessment::ALL
+        assessments: view
+            .model
+            .scale
+            .levels()
             .iter()
-            .map(|a| Choice {
-                value: a.as_str().into(),
-                label: assessment_label(lang, *a),
-            })
+            .map(|l| Choice { value: l.id.clone(), label: shown(&view.model.scale, lang, &l.id).label })
             .collect(),
         level: q.level.clone().unwrap_or_default(),
         assessment: q.assessment.clone().unwrap_or_default(),

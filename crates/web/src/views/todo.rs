@@ -43,7 +43,7 @@ async fn todo_page(State(state): State<AppState>, ctx: PageCtx) -> Response {
     };
     let capped = items.len() >= app::todo::MAX_ITEMS;
     let items: Vec<Item> = items
-        .into_iter()
+        .iter()
         .map(|i| Item {
             deadline: i.deadline.to_string(),
             overdue: i.overdue,

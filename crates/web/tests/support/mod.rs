@@ -39,6 +39,10 @@ pub const DEMO_UNITS: &[(&str, Option<&str>)] = &[
     ("CHR-LON", Some("CHR")),
     ("CIFU", Some("RK")),
     ("RDS", Some("RK")),
+    // Closed from 2020-01-01: moved out of Regionkontoret (seed 004 §5.1).
+    ("CHSU", Some("RK")),
+    ("CRU", Some("RK")),
+    ("CD", Some("RK")),
 ];
 
 /// One demo person per role.
