@@ -159,7 +159,7 @@ impl App {
                     parents: parents.iter().map(|p| (*p).to_owned()).collect(),
                 })
                 .collect();
-            let input = ModelInput { name_sv: (*name_sv).into(), name_en: (*name_en).into(), levels, scale: None, version: None };
+            let input = ModelInput { name_sv: (*name_sv).into(), name_en: (*name_en).into(), levels, scale: None, deadlines: None, version: None };
             self.create_governance_model(&actor, module, input).await?;
         }
         for p in PEOPLE {

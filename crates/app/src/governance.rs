@@ -7,7 +7,7 @@ use crate::{Actor, App};
 use domain::ModelId;
 use domain::audit::{AuditAction, ObjectType};
 use domain::evaluation::{self, Scale};
-use domain::governance::{self, GovernanceModel, LevelInput};
+use domain::governance::{self, Deadlines, GovernanceModel, LevelInput};
 use domain::policy::{Action, Target};
 use store::Tx;
 use store::modules::Module;
@@ -28,6 +28,9 @@ pub struct ModelInput {
     pub levels: Vec<LevelInput>,
     /// The assessment scale's levels; None keeps the current scale (the default for a new model).
     pub scale: Option<Vec<evaluation::Level>>,
+    /// Days after a period's end and per level above the deepest units, as typed; None keeps
+    /// the current rule (the default for a new model).
+    pub deadlines: Option<(String, String)>,
     pub version: Option<i64>,
 }
 
@@ -49,6 +52,7 @@ fn snapshot(model: &GovernanceModel) -> serde_json::Value {
         "name_en": model.name_en,
         "levels": levels.join("; "),
         "scale": scale.join("; "),
+        "deadlines": format!("+{} days, +{} per level", model.deadlines.days_after_period_end, model.deadlines.days_per_level),
     })
 }
 
@@ -119,6 +123,10 @@ impl App {
             Some(levels) => Scale::for_module("scale", levels).map_err(|e| problems.push(e)).ok(),
             None => Some(current.scale.clone()),
         };
+        let deadlines = match &input.deadlines {
+            Some((after, per_level)) => Deadlines::parse(after, per_level).map_err(|e| problems.extend(e)).ok(),
+            None => Some(current.deadlines),
+        };
         if !problems.is_empty() {
             return Err(AppError::Validation(problems));
         }
@@ -130,11 +138,12 @@ impl App {
             name_en: name_en.unwrap_or_default(),
             levels: levels.unwrap_or_default(),
             scale: scale.unwrap_or_default(),
+            deadlines: deadlines.unwrap_or_default(),
             version: current.version + 1,
             ..current.clone()
         };
-        if (&changed.name_sv, &changed.name_en, &changed.levels, &changed.scale)
-            == (&current.name_sv, &current.name_en, &current.levels, &current.scale)
+        if (&changed.name_sv, &changed.name_en, &changed.levels, &changed.scale, changed.deadlines)
+            == (&current.name_sv, &current.name_en, &current.levels, &current.scale, current.deadlines)
         {
             return Ok(current);
         }
@@ -181,6 +190,10 @@ impl App {
             scale: match input.scale {
                 Some(levels) => Scale::for_module("scale", levels).map_err(|e| AppError::Validation(vec![e]))?,
                 None => Scale::default(),
+            },
+            deadlines: match &input.deadlines {
+                Some((after, per_level)) => Deadlines::parse(after, per_level).map_err(AppError::Validation)?,
+                None => Deadlines::default(),
             },
             version: 1,
         };

@@ -6,19 +6,15 @@ use crate::error::AppError;
 use crate::{Actor, App};
 use domain::governance::ObjectKind;
 use domain::org::OrgUnit;
-use domain::period::{DeadlineRule, PeriodKey};
+use domain::period::PeriodKey;
 use domain::plan::PlanObject;
 use domain::policy::{Action, Grant, Target};
 use domain::{ObjectId, OrgUnitId, UserId};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use store::org_units::PlanStamp;
-use time::{Date, Duration};
+use time::Date;
 
-/// Days after a period's end when the deepest units must have reported.
-pub const DAYS_AFTER_PERIOD_END: i64 = 10;
-/// Days each level above gets to compile what its sub-units reported.
-pub const DAYS_PER_LEVEL: i64 = 3;
 /// Items show from this many days before their deadline…
 pub const SHOW_DAYS_BEFORE: i64 = 30;
 /// …and stay while overdue for this many days.
@@ -36,13 +32,6 @@ pub struct TodoItem {
     pub period: PeriodKey,
     pub deadline: Date,
     pub overdue: bool,
-}
-
-/// The deadline of a period for a unit at `depth` in a tree `tree_depth` deep: leaves first,
-/// each level above a few days later (`domain::period::DeadlineRule`).
-pub fn deadline(period: PeriodKey, depth: u32, tree_depth: u32) -> Date {
-    let base = period.end().saturating_add(Duration::days(DAYS_AFTER_PERIOD_END));
-    DeadlineRule::new("deadline", base, DAYS_PER_LEVEL).expect("non-negative").deadline(depth, tree_depth)
 }
 
 /// Everything a person may have to report today, before looking at what was reported: depends
@@ -156,12 +145,11 @@ async fn candidates(tx: &mut store::Tx, actor: &Actor, roots: &[OrgUnitId], toda
         return Ok(Candidates { objects, units: HashMap::new(), due: Vec::new() });
     }
     let models = store::governance::list(tx).await?;
-    let periodicity_of = |o: &PlanObject| {
-        models
-            .iter()
-            .find(|m| m.module == o.module)
-            .and_then(|m| m.levels.iter().find(|l| l.key == o.level))
-            .map(|l| l.periodicity)
+    // Each module's level periodicities and deadline rule.
+    let rules_of = |o: &PlanObject| {
+        models.iter().find(|m| m.module == o.module).and_then(|m| {
+            m.levels.iter().find(|l| l.key == o.level).map(|l| (l.periodicity, m.deadlines))
+        })
     };
     let mut unit_ids: Vec<OrgUnitId> = objects.iter().map(|o| o.unit).collect();
     unit_ids.sort();
@@ -185,11 +173,11 @@ async fn candidates(tx: &mut store::Tx, actor: &Actor, roots: &[OrgUnitId], toda
         // need an assessment or a comment; a completed or paused activity has nothing more.
         let reportable = matches!(o.kind, ObjectKind::Measure | ObjectKind::Text | ObjectKind::Activity)
             && o.activity.as_ref().is_none_or(|a| a.manual_status.is_none());
-        let Some(level_periodicity) = periodicity_of(o).filter(|_| reportable) else { continue };
+        let Some((level_periodicity, deadlines)) = rules_of(o).filter(|_| reportable) else { continue };
         let depth = paths[&o.unit].len().saturating_sub(1) as u32;
         for periodicity in o.followed_in(level_periodicity) {
             for period in PeriodKey::periods_of(o.year, periodicity) {
-                let deadline = deadline(period, depth, tree_depth);
+                let deadline = deadlines.deadline(period, depth, tree_depth);
                 if (deadline - today).whole_days() <= SHOW_DAYS_BEFORE && (today - deadline).whole_days() <= KEEP_DAYS_OVERDUE {
                     due.push((index, period, deadline));
                 }

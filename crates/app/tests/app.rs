@@ -446,6 +446,7 @@ async fn assessment_scale_is_configurable_per_module(db: Db) {
             })
             .collect(),
         scale: Some(scale),
+        deadlines: None,
         version: None,
     };
     let exceeded = Level { id: "exceeded".into(), label_sv: "Överträffat".into(), label_en: "Exceeded".into(), colour: "#1565c0".into(), rank: 4 };
@@ -489,6 +490,24 @@ async fn assessment_scale_is_configurable_per_module(db: Db) {
     app.update_governance_model(&system, vgpu.id, change(renamed)).await.unwrap();
     let window = app.follow_up_view(&system, &goal.key, None, Some("2020-T1")).await.unwrap();
     assert_eq!(window.scale.level(&window.assessment).unwrap().label_sv, "Bättre än målet");
+
+    // The module's deadline rule moves the deadlines of its reports, and a kept to-do list
+    // follows at once.
+    let april = |items: &[app::todo::TodoItem]| {
+        let i = items.iter().find(|i| i.object.key == "i-sjukfranvaro.CE" && i.period.to_string() == "2020-04").expect("April is due");
+        (i.deadline.to_string(), i.overdue)
+    };
+    assert_eq!(april(&app.todo(&vera).await.unwrap()), ("2020-05-13".to_owned(), true), "10 days + 3 for the level above");
+    let later = app::governance::ModelInput { scale: None, deadlines: Some(("20".into(), "3".into())), ..change(Vec::new()) };
+    app.update_governance_model(&system, vgpu.id, later).await.unwrap();
+    assert_eq!(april(&app.todo(&vera).await.unwrap()), ("2020-05-23".to_owned(), false));
+    let bad = app::governance::ModelInput { scale: None, deadlines: Some(("tjugo".into(), "31".into())), ..change(Vec::new()) };
+    let refused = app.update_governance_model(&system, vgpu.id, bad).await.unwrap_err();
+    let fields = match refused {
+        AppError::Validation(p) => p.into_iter().map(|p| p.field).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(fields, ["deadline_days", "deadline_days_per_level"]);
 }
 
 // ---------------------------------------------------------------------------------------------

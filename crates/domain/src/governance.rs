@@ -61,7 +61,56 @@ pub struct GovernanceModel {
     pub levels: Vec<Level>,
     /// How the module's objects are assessed (bedömningsskala).
     pub scale: crate::evaluation::Scale,
+    /// When the module's reports are due.
+    pub deadlines: Deadlines,
     pub version: i64,
+}
+
+/// When a period's reports are due in a module: the deepest units `days_after_period_end` days
+/// after the period ends, each level above them `days_per_level` days later, so a parent has
+/// time to compile what its sub-units reported (Stratsys: "postponed deadlines per level").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadlines {
+    pub days_after_period_end: u16,
+    pub days_per_level: u16,
+}
+
+impl Deadlines {
+    pub const MAX_DAYS_AFTER_PERIOD_END: u16 = 120;
+    pub const MAX_DAYS_PER_LEVEL: u16 = 30;
+
+    /// Checks the two numbers as typed (form or API), naming the field of each problem.
+    pub fn parse(days_after_period_end: &str, days_per_level: &str) -> Result<Self, Vec<ValidationError>> {
+        let number = |field: &str, text: &str, max: u16| -> Result<u16, ValidationError> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Err(ValidationError::new(field, ValidationCode::Required));
+            }
+            let n: i64 = text.parse().map_err(|_| ValidationError::new(field, ValidationCode::NotANumber))?;
+            u16::try_from(n).ok().filter(|n| *n <= max).ok_or_else(|| ValidationError::new(field, ValidationCode::OutOfRange))
+        };
+        let after = number("deadline_days", days_after_period_end, Self::MAX_DAYS_AFTER_PERIOD_END);
+        let per_level = number("deadline_days_per_level", days_per_level, Self::MAX_DAYS_PER_LEVEL);
+        match (after, per_level) {
+            (Ok(days_after_period_end), Ok(days_per_level)) => Ok(Self { days_after_period_end, days_per_level }),
+            (a, b) => Err([a.err(), b.err()].into_iter().flatten().collect()),
+        }
+    }
+
+    /// The deadline of `period` for a unit at `depth` in a tree `tree_depth` deep.
+    pub fn deadline(&self, period: crate::period::PeriodKey, depth: u32, tree_depth: u32) -> time::Date {
+        let base = period.end().saturating_add(time::Duration::days(i64::from(self.days_after_period_end)));
+        crate::period::DeadlineRule::new("deadlines", base, i64::from(self.days_per_level))
+            .expect("a u16 is never negative")
+            .deadline(depth, tree_depth)
+    }
+}
+
+impl Default for Deadlines {
+    /// Ten days after the period for the deepest units, three more per level above.
+    fn default() -> Self {
+        Self { days_after_period_end: 10, days_per_level: 3 }
+    }
 }
 
 /// A level as typed (form or API), before checking.
@@ -218,5 +267,21 @@ mod tests {
                 prop_assert!(links.iter().enumerate().any(|(i, ps)| ps.iter().any(|p| *p >= i)));
             }
         }
+    }
+
+    #[test]
+    fn deadlines_are_checked_and_postponed_per_level() {
+        use crate::period::PeriodKey;
+        let d = Deadlines::parse("14", "5").unwrap();
+        let april: PeriodKey = "2020-04".parse().unwrap();
+        assert_eq!(d.deadline(april, 3, 3).to_string(), "2020-05-14", "the deepest units: 30 April + 14 days");
+        assert_eq!(d.deadline(april, 1, 3).to_string(), "2020-05-24", "two levels up: + 2 × 5 days");
+        assert_eq!(Deadlines::default().deadline(april, 2, 3).to_string(), "2020-05-13");
+        let err = Deadlines::parse("tio", "31").unwrap_err();
+        assert_eq!(
+            err.iter().map(|e| (e.field.as_str(), e.code)).collect::<Vec<_>>(),
+            [("deadline_days", ValidationCode::NotANumber), ("deadline_days_per_level", ValidationCode::OutOfRange)]
+        );
+        assert_eq!(Deadlines::parse("", "-1").unwrap_err().len(), 2);
     }
 }

@@ -4,7 +4,7 @@ use crate::sql;
 use crate::{Result, StoreError, Tx};
 use domain::ModelId;
 use domain::evaluation::Scale;
-use domain::governance::{GovernanceModel, Level, ObjectKind};
+use domain::governance::{Deadlines, GovernanceModel, Level, ObjectKind};
 use domain::period::Periodicity;
 use sqlx::any::AnyRow;
 
@@ -46,11 +46,16 @@ async fn model_from_row(tx: &mut Tx, row: &AnyRow) -> Result<GovernanceModel> {
             Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("scale: {e}")))?,
             None => Scale::default(),
         },
+        deadlines: Deadlines {
+            days_after_period_end: u16::try_from(sql::int(row, "deadline_days")?).map_err(|_| StoreError::Corrupt("deadline_days".into()))?,
+            days_per_level: u16::try_from(sql::int(row, "deadline_days_per_level")?)
+                .map_err(|_| StoreError::Corrupt("deadline_days_per_level".into()))?,
+        },
         version: sql::int(row, "version")?,
     })
 }
 
-const COLUMNS: &str = "id, module_key, name_sv, name_en, scale, version";
+const COLUMNS: &str = "id, module_key, name_sv, name_en, scale, deadline_days, deadline_days_per_level, version";
 
 /// The scale as stored: NULL for the default, so a model keeps following the default until
 /// someone changes its scale.
@@ -105,8 +110,8 @@ async fn write_levels(tx: &mut Tx, model: ModelId, levels: &[Level]) -> Result<(
 
 pub async fn insert(tx: &mut Tx, model: &GovernanceModel, now_ms: i64) -> Result<()> {
     sqlx::query(
-        "INSERT INTO governance_models (id, module_key, name_sv, name_en, version, created_at, updated_at, scale) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+        "INSERT INTO governance_models (id, module_key, name_sv, name_en, version, created_at, updated_at, scale, \
+         deadline_days, deadline_days_per_level) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)",
     )
     .bind(model.id.to_string())
     .bind(&model.module)
@@ -115,6 +120,8 @@ pub async fn insert(tx: &mut Tx, model: &GovernanceModel, now_ms: i64) -> Result
     .bind(model.version)
     .bind(now_ms)
     .bind(scale_column(&model.scale))
+    .bind(i64::from(model.deadlines.days_after_period_end))
+    .bind(i64::from(model.deadlines.days_per_level))
     .execute(tx.conn())
     .await?;
     write_levels(tx, model.id, &model.levels).await
@@ -123,8 +130,8 @@ pub async fn insert(tx: &mut Tx, model: &GovernanceModel, now_ms: i64) -> Result
 /// Replaces the model's names, levels and scale if the stored version is `expected_version`.
 pub async fn update(tx: &mut Tx, model: &GovernanceModel, expected_version: i64, now_ms: i64) -> Result<()> {
     let done = sqlx::query(
-        "UPDATE governance_models SET name_sv = $1, name_en = $2, version = $3, updated_at = $4, scale = $7 \
-         WHERE id = $5 AND version = $6",
+        "UPDATE governance_models SET name_sv = $1, name_en = $2, version = $3, updated_at = $4, scale = $7, \
+         deadline_days = $8, deadline_days_per_level = $9 WHERE id = $5 AND version = $6",
     )
     .bind(&model.name_sv)
     .bind(&model.name_en)
@@ -133,6 +140,8 @@ pub async fn update(tx: &mut Tx, model: &GovernanceModel, expected_version: i64,
     .bind(model.id.to_string())
     .bind(expected_version)
     .bind(scale_column(&model.scale))
+    .bind(i64::from(model.deadlines.days_after_period_end))
+    .bind(i64::from(model.deadlines.days_per_level))
     .execute(tx.conn())
     .await?;
     if done.rows_affected() != 1 {

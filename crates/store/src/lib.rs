@@ -103,6 +103,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20261124000001, "plan versions", include_str!("../migrations/20261124000001_plan_versions.sql")),
     (20261124000002, "assessment scales", include_str!("../migrations/20261124000002_assessment_scales.sql")),
     (20261124000003, "budget", include_str!("../migrations/20261124000003_budget.sql")),
+    (20261124000004, "deadline rules", include_str!("../migrations/20261124000004_deadline_rules.sql")),
 ];
 
 impl Store {

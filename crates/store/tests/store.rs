@@ -1444,6 +1444,7 @@ fn model(module: &str, levels: Vec<Level>) -> GovernanceModel {
         name_en: format!("Model {module}"),
         levels,
         scale: domain::evaluation::Scale::default(),
+        deadlines: domain::governance::Deadlines { days_after_period_end: 14, days_per_level: 5 },
         version: 1,
     }
 }
@@ -1513,6 +1514,7 @@ async fn governance_models(db: Db) {
     let changed = GovernanceModel {
         name_sv: "Ny styrmodell".into(),
         name_en: "New model".into(),
+        deadlines: domain::governance::Deadlines { days_after_period_end: 20, days_per_level: 2 },
         levels: vec![
             level("perspective", ObjectKind::Text, Periodicity::Year, &[]),
             Level { name_sv: "Uppdrag (nytt namn)".into(), ..level("assignment", ObjectKind::Text, Periodicity::Tertial, &["perspective"]) },

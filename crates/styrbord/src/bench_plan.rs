@@ -77,6 +77,7 @@ fn model() -> GovernanceModel {
             level("activity", ObjectKind::Activity, Periodicity::Tertial, &["goal"]),
         ],
         scale: domain::evaluation::Scale::default(),
+        deadlines: domain::governance::Deadlines::default(),
         version: 1,
     }
 }

@@ -112,7 +112,7 @@ mod tests {
         for key in a {
             let args = [("field", "x".to_owned()), ("name", "x".to_owned()), ("n", "1".to_owned()), ("module", "x".to_owned()), ("year", "2020".to_owned()), ("values", "x".to_owned()), ("target", "x".to_owned()),
                 ("stated", "1".to_owned()), ("computed", "1".to_owned()), ("difference", "0".to_owned()), ("number", "1".to_owned()),
-                ("reference", "x".to_owned()), ("date", "2020-01-01".to_owned())];
+                ("reference", "x".to_owned()), ("date", "2020-01-01".to_owned()), ("per_level", "3".to_owned())];
             assert!(LOCALES.try_lookup_with_args(&SV, &key, &args_map(&args)).is_some(), "sv lookup of {key}");
             assert!(LOCALES.try_lookup_with_args(&EN, &key, &args_map(&args)).is_some(), "en lookup of {key}");
         }

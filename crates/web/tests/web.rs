@@ -2121,6 +2121,8 @@ async fn the_assessment_scale_is_edited_in_the_model_form_and_the_api() {
         ("name_sv".into(), vgpu["name_sv"].as_str().unwrap().into()),
         ("name_en".into(), vgpu["name_en"].as_str().unwrap().into()),
         ("version".into(), vgpu["version"].to_string()),
+        ("deadline_days".into(), "14".into()),
+        ("deadline_days_per_level".into(), vgpu["deadline_days_per_level"].to_string()),
     ];
     for (i, l) in vgpu["levels"].as_array().unwrap().iter().enumerate() {
         for (name, value) in [("key", l["key"].as_str().unwrap().to_owned()), ("name_sv", l["name_sv"].as_str().unwrap().into()),
@@ -2156,6 +2158,8 @@ async fn the_assessment_scale_is_edited_in_the_model_form_and_the_api() {
     assert!(modules.text().contains("Överträffat"), "the modules page shows the new level");
     let model = h.get(&format!("/api/v1/governance-models/{}", vgpu["id"].as_str().unwrap()), &admin).await.json();
     assert_eq!(model["scale"][0]["id"], "exceeded", "best first: {}", model["scale"]);
+    assert_eq!((model["deadline_days"].as_u64(), model["deadline_days_per_level"].as_u64()), (Some(14), Some(3)));
+    assert!(modules.text().contains("14 dagar efter periodens slut"), "the modules page states the deadline rule");
 
     // A bad colour is named by its row, in Swedish.
     let mut bad = model["scale"].as_array().unwrap().clone();

@@ -95,6 +95,10 @@ pub struct GovernanceModelJson {
     pub levels: Vec<LevelJson>,
     /// The assessment scale, best level first.
     pub scale: Vec<ScaleLevelJson>,
+    /// Reports of the deepest units are due this many days after a period's end…
+    pub deadline_days: u16,
+    /// …and each level above them this many days later.
+    pub deadline_days_per_level: u16,
     /// Pass back in a PUT to refuse the change if someone else changed the model meanwhile.
     pub version: i64,
 }
@@ -130,6 +134,8 @@ impl From<GovernanceModel> for GovernanceModelJson {
                     rank: l.rank,
                 })
                 .collect(),
+            deadline_days: m.deadlines.days_after_period_end,
+            deadline_days_per_level: m.deadlines.days_per_level,
             version: m.version,
         }
     }
@@ -148,6 +154,13 @@ pub struct PutGovernanceModel {
     /// The assessment scale; left out, the scale stays as it is.
     #[schema(min_items = 4, max_items = 7)]
     pub scale: Option<Vec<ScaleLevelJson>>,
+    /// Days after a period's end when the deepest units' reports are due. Give both deadline
+    /// fields or neither; left out, the rule stays as it is.
+    #[schema(minimum = 0, maximum = 120)]
+    pub deadline_days: Option<u16>,
+    /// Days later for each level above the deepest units.
+    #[schema(minimum = 0, maximum = 30)]
+    pub deadline_days_per_level: Option<u16>,
     /// The version the change is based on.
     pub version: Option<i64>,
 }
@@ -259,6 +272,11 @@ async fn put_model(
                 .map(|l| evaluation::Level { id: l.id, label_sv: l.label_sv, label_en: l.label_en, colour: l.colour, rank: l.rank })
                 .collect()
         }),
+        deadlines: match (body.deadline_days, body.deadline_days_per_level) {
+            (None, None) => None,
+            // The one left out is named as missing.
+            (a, b) => Some((a.map(|n| n.to_string()).unwrap_or_default(), b.map(|n| n.to_string()).unwrap_or_default())),
+        },
         version: body.version,
     };
     Ok(Json(state.app.update_governance_model(&ctx.actor, id, input).await.api(ctx.lang)?.into()))

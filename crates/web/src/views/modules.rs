@@ -41,6 +41,7 @@ struct ModuleSection {
     model_name: String,
     levels: Vec<LevelRow>,
     scale: Vec<Shown>,
+    deadline_text: String,
     can_configure: bool,
 }
 
@@ -88,12 +89,23 @@ fn section(view: ModuleView, lang: Lang) -> ModuleSection {
         .as_ref()
         .map(|m| m.scale.levels().iter().map(|l| shown(&m.scale, lang, &l.id)).collect())
         .unwrap_or_default();
+    let deadline_text = view
+        .model
+        .as_ref()
+        .map(|m| {
+            lang.t_args(
+                "model-deadlines-text",
+                &[("n", m.deadlines.days_after_period_end.to_string()), ("per_level", m.deadlines.days_per_level.to_string())],
+            )
+        })
+        .unwrap_or_default();
     ModuleSection {
         key: view.module.key,
         name: if lang == Lang::En { view.module.name_en } else { view.module.name_sv },
         model_name,
         levels,
         scale,
+        deadline_text,
         can_configure: view.can_configure && view.model.is_some(),
     }
 }
@@ -114,6 +126,15 @@ async fn modules_page(State(state): State<AppState>, ctx: PageCtx, Query(q): Que
         }
         Err(e) => error_page_for(e, ctx.lang),
     }
+}
+
+/// The model's own fields in the form, as stored or as typed.
+struct Head {
+    name_sv: String,
+    name_en: String,
+    version: i64,
+    deadline_days: String,
+    deadline_days_per_level: String,
 }
 
 /// One editable row of the scale form; the four levels automatic evaluation yields keep their id.
@@ -152,6 +173,8 @@ struct ModelForm {
     name_sv: String,
     name_en: String,
     version: i64,
+    deadline_days: String,
+    deadline_days_per_level: String,
     rows: Vec<EditRow>,
     scale: Vec<ScaleRow>,
     kinds: Vec<Choice>,
@@ -174,7 +197,7 @@ fn form_page(
     ctx: &PageCtx,
     view: &ModuleView,
     (mut rows, mut scale): (Vec<EditRow>, Vec<ScaleRow>),
-    head: (String, String, i64),
+    head: Head,
     failure: Option<String>,
     errors: FieldErrors,
 ) -> Response {
@@ -206,9 +229,11 @@ fn form_page(
         layout: Layout::new(ctx, "modules", lang.t_args("model-edit-title", &[("module", module_name.clone())])),
         module_key: view.module.key.clone(),
         module_name,
-        name_sv: head.0,
-        name_en: head.1,
-        version: head.2,
+        name_sv: head.name_sv,
+        name_en: head.name_en,
+        version: head.version,
+        deadline_days: head.deadline_days,
+        deadline_days_per_level: head.deadline_days_per_level,
         rows,
         scale,
         kinds: ObjectKind::ALL.into_iter().map(|k| Choice { value: k.as_str().into(), label: kind_label(lang, k) }).collect(),
@@ -256,7 +281,14 @@ async fn edit_form(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<
             rank: l.rank.to_string(),
         })
         .collect();
-    form_page(&ctx, &view, (rows, scale), (model.name_sv.clone(), model.name_en.clone(), model.version), None, FieldErrors::default())
+    let head = Head {
+        name_sv: model.name_sv.clone(),
+        name_en: model.name_en.clone(),
+        version: model.version,
+        deadline_days: model.deadlines.days_after_period_end.to_string(),
+        deadline_days_per_level: model.deadlines.days_per_level.to_string(),
+    };
+    form_page(&ctx, &view, (rows, scale), head, None, FieldErrors::default())
 }
 
 fn is_automatic(id: &str) -> bool {
@@ -353,13 +385,20 @@ async fn save(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<Strin
                 })
                 .collect(),
         ),
+        deadlines: Some((field("deadline_days"), field("deadline_days_per_level"))),
         version: field("version").parse().ok(),
     };
     match state.app.update_governance_model(&ctx.actor, model.id, input).await {
         Ok(_) => Redirect::to("/modules?notice=model-saved").into_response(),
         Err(e) => match form_failure(e, ctx.lang) {
             Ok((failure, errors)) => {
-                let head = (field("name_sv"), field("name_en"), field("version").parse().unwrap_or(model.version));
+                let head = Head {
+                    name_sv: field("name_sv"),
+                    name_en: field("name_en"),
+                    version: field("version").parse().unwrap_or(model.version),
+                    deadline_days: field("deadline_days"),
+                    deadline_days_per_level: field("deadline_days_per_level"),
+                };
                 form_page(&ctx, &view, (rows, scale), head, Some(failure), errors)
             }
             Err(page) => page,
