@@ -342,87 +342,68 @@ pub async fn save(
     let labels = &chapter.labels;
     let stated = chapter.stated_budget_totals;
     let ore = |m: Option<Money>| m.map(i64::from);
-    let (id, row_version) = match existing {
+    // A new version gets its row first, with placeholders, so that one UPDATE writes the
+    // header in both cases; nothing outside this transaction sees the placeholders.
+    let (id, current_row_version) = match existing {
         Some((id, stored)) => {
             if stored.version.is_decided() || expected_version.is_some_and(|v| v != stored.row_version) {
                 return Err(StoreError::Stale);
             }
-            let done = sqlx::query(
-                "UPDATE budget_versions SET based_on = $2, state = $3, decision_reference = $4, decision_date = $5, \
-                 phasing_rule = $6, phasing_weights = $7, distribution_year = $8, stated_total = $9, stated_previous_total = $10, \
-                 budget_heading = $11, stated_income = $12, stated_costs = $13, stated_result = $14, income_total_sv = $15, \
-                 income_total_en = $16, cost_total_sv = $17, cost_total_en = $18, result_sv = $19, result_en = $20, \
-                 version = version + 1, updated_at = $21 WHERE id = $1 AND state = 'draft' AND version = $22",
-            )
-            .bind(id.clone())
-            .bind(version.based_on.map(i64::from))
-            .bind(state)
-            .bind(reference)
-            .bind(date)
-            .bind(rule)
-            .bind(weights)
-            .bind(i64::from(chapter.distribution.year))
-            .bind(ore(chapter.distribution.stated_total))
-            .bind(ore(chapter.distribution.stated_previous_total))
-            .bind(chapter.budget_heading.clone())
-            .bind(ore(stated.map(|s| s.income)))
-            .bind(ore(stated.map(|s| s.costs)))
-            .bind(ore(stated.map(|s| s.result)))
-            .bind(labels.income_total_sv.clone())
-            .bind(labels.income_total_en.clone())
-            .bind(labels.cost_total_sv.clone())
-            .bind(labels.cost_total_en.clone())
-            .bind(labels.result_sv.clone())
-            .bind(labels.result_en.clone())
-            .bind(now_ms)
-            .bind(stored.row_version)
-            .execute(tx.conn())
-            .await?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::Stale);
-            }
             delete_content(tx, &id).await?;
-            (id, stored.row_version + 1)
+            (id, stored.row_version)
         }
         None => {
             let id = uuid::Uuid::now_v7().to_string();
             sqlx::query(
-                "INSERT INTO budget_versions (id, administration_id, year, number, based_on, state, decision_reference, \
-                 decision_date, phasing_rule, phasing_weights, distribution_year, stated_total, stated_previous_total, \
-                 budget_heading, stated_income, stated_costs, stated_result, income_total_sv, income_total_en, cost_total_sv, \
-                 cost_total_en, result_sv, result_en, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-                 $23, 1, $24, $24)",
+                "INSERT INTO budget_versions (id, administration_id, year, number, state, phasing_rule, distribution_year, \
+                 income_total_sv, income_total_en, cost_total_sv, cost_total_en, result_sv, result_en, version, created_at, \
+                 updated_at) VALUES ($1, $2, $3, $4, 'draft', '', 0, '', '', '', '', '', '', 0, $5, $5)",
             )
             .bind(id.clone())
             .bind(version.administration.to_string())
             .bind(i64::from(version.year))
             .bind(i64::from(version.number))
-            .bind(version.based_on.map(i64::from))
-            .bind(state)
-            .bind(reference)
-            .bind(date)
-            .bind(rule)
-            .bind(weights)
-            .bind(i64::from(chapter.distribution.year))
-            .bind(ore(chapter.distribution.stated_total))
-            .bind(ore(chapter.distribution.stated_previous_total))
-            .bind(chapter.budget_heading.clone())
-            .bind(ore(stated.map(|s| s.income)))
-            .bind(ore(stated.map(|s| s.costs)))
-            .bind(ore(stated.map(|s| s.result)))
-            .bind(labels.income_total_sv.clone())
-            .bind(labels.income_total_en.clone())
-            .bind(labels.cost_total_sv.clone())
-            .bind(labels.cost_total_en.clone())
-            .bind(labels.result_sv.clone())
-            .bind(labels.result_en.clone())
             .bind(now_ms)
             .execute(tx.conn())
             .await?;
-            (id, 1)
+            (id, 0)
         }
     };
+    let done = sqlx::query(
+        "UPDATE budget_versions SET based_on = $2, state = $3, decision_reference = $4, decision_date = $5, \
+         phasing_rule = $6, phasing_weights = $7, distribution_year = $8, stated_total = $9, stated_previous_total = $10, \
+         budget_heading = $11, stated_income = $12, stated_costs = $13, stated_result = $14, income_total_sv = $15, \
+         income_total_en = $16, cost_total_sv = $17, cost_total_en = $18, result_sv = $19, result_en = $20, \
+         version = version + 1, updated_at = $21 WHERE id = $1 AND state = 'draft' AND version = $22",
+    )
+    .bind(id.clone())
+    .bind(version.based_on.map(i64::from))
+    .bind(state)
+    .bind(reference)
+    .bind(date)
+    .bind(rule)
+    .bind(weights)
+    .bind(i64::from(chapter.distribution.year))
+    .bind(ore(chapter.distribution.stated_total))
+    .bind(ore(chapter.distribution.stated_previous_total))
+    .bind(chapter.budget_heading.clone())
+    .bind(ore(stated.map(|s| s.income)))
+    .bind(ore(stated.map(|s| s.costs)))
+    .bind(ore(stated.map(|s| s.result)))
+    .bind(labels.income_total_sv.clone())
+    .bind(labels.income_total_en.clone())
+    .bind(labels.cost_total_sv.clone())
+    .bind(labels.cost_total_en.clone())
+    .bind(labels.result_sv.clone())
+    .bind(labels.result_en.clone())
+    .bind(now_ms)
+    .bind(current_row_version)
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Stale);
+    }
+    let row_version = current_row_version + 1;
     insert_content(tx, &id, chapter).await?;
     Ok(StoredVersion { version: version.clone(), row_version, updated_at: now_ms })
 }
