@@ -337,15 +337,7 @@ async fn follow_up_conflicts_rights_and_closed_units(db: Db) {
     assert_eq!(window.unit.key, "CE-REDO");
     let not_visible = app.save_follow_up(&ulla, "m-resultat", Some("CE-REDO"), "2020-T2", comment, None).await.unwrap_err();
     assert!(matches!(not_visible, AppError::NotFound | AppError::Validation(_)), "{not_visible:?}");
-    let goal = |unit: &str| NewObject {
-        module: "vgpu".into(),
-        level: "goal".into(),
-        unit: unit.into(),
-        year: 2020,
-        refs: ObjectRefs { parent: Some("p-ekonomi".into()), ..Default::default() },
-        fields: ObjectInput { title: "Centrumets mål".into(), issued_by: Some("internal".into()), ..Default::default() },
-        ..Default::default()
-    };
+    let goal = |unit: &str| internal_goal(unit, "Centrumets mål");
     assert!(matches!(app.create_object(&vera, goal("RK")).await.unwrap_err(), AppError::Forbidden));
     let made = app.create_object(&vera, goal("CE")).await.unwrap();
     assert_eq!(made.parent_key.as_deref(), Some("p-ekonomi"), "a unit's goal hangs under the region's perspective");
@@ -406,15 +398,7 @@ async fn todo_lists_what_is_due_and_unreported(db: Db) {
         .unwrap();
     let items = sick(app.todo(&vera).await.unwrap());
     assert_eq!(periods(&items), want(&[("2020-02", true), ("2020-03", true)]));
-    let goal = NewObject {
-        module: "vgpu".into(),
-        level: "goal".into(),
-        unit: "CE".into(),
-        year: 2020,
-        refs: ObjectRefs { parent: Some("p-ekonomi".into()), ..Default::default() },
-        fields: ObjectInput { title: "Snabbare fakturaflöde".into(), issued_by: Some("internal".into()), ..Default::default() },
-        ..Default::default()
-    };
+    let goal = internal_goal("CE", "Snabbare fakturaflöde");
     let made = other_server.create_object(&vera, goal).await.unwrap();
     let new_goal: Vec<String> =
         app.todo(&vera).await.unwrap().iter().filter(|i| i.object.key == made.object.key).map(|i| i.period.to_string()).collect();
@@ -463,15 +447,7 @@ async fn assessment_scale_is_configurable_per_module(db: Db) {
 
     // The module's own level is an assessment there; one not on the scale is refused.
     let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await;
-    let goal = NewObject {
-        module: "vgpu".into(),
-        level: "goal".into(),
-        unit: "CE".into(),
-        year: 2020,
-        refs: ObjectRefs { parent: Some("p-ekonomi".into()), ..Default::default() },
-        fields: ObjectInput { title: "Fler e-fakturor".into(), issued_by: Some("internal".into()), ..Default::default() },
-        ..Default::default()
-    };
+    let goal = internal_goal("CE", "Fler e-fakturor");
     let goal = app.create_object(&vera, goal).await.unwrap().object;
     let assess = |a: &str| FollowUpInput { assessment: Some(a.into()), comment: Some("Före plan.".into()), ..Default::default() };
     let blue = app.save_follow_up(&vera, &goal.key, None, "2020-T1", assess("blue"), None).await.unwrap_err();
@@ -656,4 +632,17 @@ async fn decided_budget_refuses_edits(db: Db) {
     assert_eq!(first.chapter, decided_content.chapter);
     assert_eq!(first.chapter.budget_heading.as_deref(), Some("Budget 2019"));
     assert_eq!(saved.versions.len(), 2);
+}
+
+/// An internal vgpu goal of `unit` for 2020 under the region's economy perspective.
+fn internal_goal(unit: &str, title: &str) -> NewObject {
+    NewObject {
+        module: "vgpu".into(),
+        level: "goal".into(),
+        unit: unit.into(),
+        year: 2020,
+        refs: ObjectRefs { parent: Some("p-ekonomi".into()), ..Default::default() },
+        fields: ObjectInput { title: title.into(), issued_by: Some("internal".into()), ..Default::default() },
+        ..Default::default()
+    }
 }
