@@ -501,6 +501,21 @@ async function planFlow() {
     assert(ticked === 2, `expected 2 units with a copy, saw ${ticked}`);
   });
   await visited(page, 'distribute');
+  await check('p7 the economy chapter shows seed 004 section 5 with its totals and differences', async () => {
+    await page.goto(url('/units/RK/budget?year=2020'));
+    await page.getByRole('heading', { level: 1, name: /Ekonomiska förutsättningar 2020/ }).waitFor();
+    const text = await page.locator('main').innerText();
+    for (const want of ['221,0', '2 547,4', '423,8', 'Avvikelse 90,4']) {
+      assert(text.replace(/\u00a0/g, ' ').includes(want), `the budget page lacks "${want}"`);
+    }
+  });
+  await visited(page, 'budget');
+  await check('p8 the model form edits the assessment scale and the deadlines', async () => {
+    await page.goto(url('/modules/vgpu/model'));
+    await page.getByRole('table', { name: 'Bedömningsskala' }).waitFor();
+    await page.getByLabel('Sista dag, dagar efter periodens slut').waitFor();
+  });
+  await visited(page, 'model-form');
 }
 
 async function closeContexts() {
