@@ -147,11 +147,6 @@ impl Scale {
         }
         Ok(scale)
     }
-
-    /// The rank of a level id on this scale (0 for an unknown id), for "worst first" ordering.
-    pub fn rank_of(&self, id: &str) -> u8 {
-        self.level(id).map_or(0, |l| l.rank)
-    }
 }
 
 impl Default for Scale {
@@ -715,7 +710,7 @@ mod tests {
         let scale = Scale::for_module("scale", levels.clone()).unwrap();
         assert_eq!(scale.levels()[0].id, "exceeded", "best first");
         assert_eq!(scale.level_for(Assessment::Green).unwrap().label_sv, "Målet nås");
-        assert_eq!(scale.rank_of("exceeded"), 4);
+        assert_eq!(scale.level("exceeded").map(|l| l.rank), Some(4));
         let without_yellow: Vec<Level> = levels.iter().filter(|l| l.id != "yellow").cloned().collect();
         assert_eq!(Scale::for_module("scale", without_yellow).unwrap_err(), ValidationError::new("scale", ValidationCode::Required));
         levels[4].colour = "blue".into();

@@ -152,25 +152,6 @@ pub async fn assessments_in_use(tx: &mut Tx, module: &str) -> Result<Vec<String>
     rows.iter().map(|row| sql::text(row, "assessment")).collect()
 }
 
-/// How many of `objects` were reported on for `period` by their owners.
-pub async fn reported_count(tx: &mut Tx, objects: &[ObjectId], period: PeriodKey) -> Result<i64> {
-    let mut count = 0;
-    for chunk in objects.chunks(500) {
-        let mut q = Filter::new(
-            "SELECT COUNT(*) AS n FROM follow_ups f JOIN plan_objects o ON o.id = f.object_id AND o.unit_id = f.unit_id \
-             WHERE (f.outcome IS NOT NULL OR f.assessment IS NOT NULL OR f.comment IS NOT NULL) AND f.period = ",
-        );
-        let p = q.bind(Arg::Text(period.to_string()));
-        q.push(&p);
-        q.push(" AND f.object_id IN ");
-        q.push_list(chunk);
-        for row in q.fetch_all(tx.conn()).await? {
-            count += sql::int(&row, "n")?;
-        }
-    }
-    Ok(count)
-}
-
 pub async fn reported_pairs(tx: &mut Tx, objects: &[ObjectId], periods: &[PeriodKey]) -> Result<Vec<(ObjectId, PeriodKey)>> {
     let mut out = Vec::new();
     let periods: Vec<String> = periods.iter().map(ToString::to_string).collect();
