@@ -207,9 +207,7 @@ impl App {
     /// The unit, its path, and the units of its subtree by id.
     async fn budget_unit(&self, tx: &mut Tx, unit_key: &str) -> Result<(OrgUnit, Vec<OrgUnitId>, HashMap<OrgUnitId, OrgUnit>), AppError> {
         let unit = unit_by_key_or_id(tx, unit_key).await?.ok_or(AppError::NotFound)?;
-        let path = store::org_units::path(tx, unit.id).await?;
-        let ids = store::org_units::subtree_ids(tx, unit.id).await?;
-        let units = store::org_units::get_many(tx, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
+        let (path, units) = administration_scope(tx, &unit).await?;
         Ok((unit, path, units))
     }
 
@@ -244,25 +242,44 @@ impl App {
             let (unit, path, units) = self.budget_unit(&mut tx, unit_key).await?;
             actor.require(Action::EditBudget, &Target::unit(&path))?;
             let current = store::budget::load_latest(&mut tx, unit.id, year).await?;
-            let version = match &current {
-                Some((stored, _)) => transition(&stored.version, &VersionAction::Edit).map_err(version_conflict)?,
-                None => BudgetVersion::first_draft(unit.id, year),
-            };
+            // A decided budget is refused before the input is checked: no edit can pass.
+            next_draft(&unit, year, current.as_ref())?;
             let chapter = check_chapter(&unit, year, &units, &input)?;
-            let saved = store::budget::save(&mut tx, &version, &chapter, input.version, self.clock.now_ms()).await?;
-            let change = Change {
-                action: if current.is_some() { AuditAction::Updated } else { AuditAction::Created },
-                object_type: ObjectType::Budget,
-                object_id: object_id(&unit, year),
-                label: &format!("{} {year}", unit.name),
-                unit: Some(unit.id),
-                before: current.as_ref().map(|(v, c)| snapshot(&v.version, c, &units)),
-                after: Some(snapshot(&saved.version, &chapter, &units)),
-            };
-            self.record(&mut tx, actor, change).await?;
+            self.write_chapter(&mut tx, actor, &unit, &units, current.as_ref(), &chapter, input.version).await?;
             tx.commit().await?;
         }
         self.budget_view(actor, unit_key, year, None).await
+    }
+
+    /// Writes `chapter` as the current draft of `unit`'s budget (the first draft when `current`
+    /// is None) with one audit event, in the caller's transaction: the one write path of
+    /// [`App::save_budget`] and the plan-file import. A decided `current` is refused; the caller
+    /// has checked the chapter and the actor's right to edit it.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn write_chapter(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        unit: &OrgUnit,
+        units: &HashMap<OrgUnitId, OrgUnit>,
+        current: Option<&(StoredVersion, EconomyChapter)>,
+        chapter: &EconomyChapter,
+        expected_version: Option<i64>,
+    ) -> Result<StoredVersion, AppError> {
+        let year = chapter.budget_year();
+        let version = next_draft(unit, year, current)?;
+        let saved = store::budget::save(tx, &version, chapter, expected_version, self.clock.now_ms()).await?;
+        let change = Change {
+            action: if current.is_some() { AuditAction::Updated } else { AuditAction::Created },
+            object_type: ObjectType::Budget,
+            object_id: object_id(unit, year),
+            label: &format!("{} {year}", unit.name),
+            unit: Some(unit.id),
+            before: current.map(|(v, c)| snapshot(&v.version, c, units)),
+            after: Some(snapshot(&saved.version, chapter, units)),
+        };
+        self.record(tx, actor, change).await?;
+        Ok(saved)
     }
 
     /// Records the decision of the current draft: from now on it never changes.
@@ -328,6 +345,24 @@ impl App {
     }
 }
 
+/// The version an edit writes: the current draft, or the first draft of a new budget. A decided
+/// version is a conflict (revise it first).
+fn next_draft(unit: &OrgUnit, year: i32, current: Option<&(StoredVersion, EconomyChapter)>) -> Result<BudgetVersion, AppError> {
+    match current {
+        Some((stored, _)) => transition(&stored.version, &VersionAction::Edit).map_err(version_conflict),
+        None => Ok(BudgetVersion::first_draft(unit.id, year)),
+    }
+}
+
+/// An administration's path from the root and the units of its subtree by id: what a chapter
+/// may name, and what its rights are checked on.
+pub(crate) async fn administration_scope(tx: &mut Tx, unit: &OrgUnit) -> Result<(Vec<OrgUnitId>, HashMap<OrgUnitId, OrgUnit>), AppError> {
+    let path = store::org_units::path(tx, unit.id).await?;
+    let ids = store::org_units::subtree_ids(tx, unit.id).await?;
+    let units = store::org_units::get_many(tx, &ids).await?.into_iter().map(|u| (u.id, u)).collect();
+    Ok((path, units))
+}
+
 fn validate_year(year: i32) -> Result<(), AppError> {
     budget::check_year("year", year).map(|_| ()).map_err(|e| AppError::Validation(vec![e]))
 }
@@ -349,7 +384,7 @@ fn all<T>(result: Result<T, Vec<ValidationError>>, problems: &mut Vec<Validation
 
 /// Every check of the domain over the typed chapter, collecting all problems, then the
 /// reconciliation checks (which may only fail on sums out of range).
-fn check_chapter(unit: &OrgUnit, year: i32, units: &HashMap<OrgUnitId, OrgUnit>, input: &ChapterInput) -> Result<EconomyChapter, AppError> {
+pub(crate) fn check_chapter(unit: &OrgUnit, year: i32, units: &HashMap<OrgUnitId, OrgUnit>, input: &ChapterInput) -> Result<EconomyChapter, AppError> {
     let by_key: HashMap<&str, OrgUnitId> = units.values().map(|u| (u.key.as_str(), u.id)).collect();
     let mut problems: Vec<ValidationError> = Vec::new();
 

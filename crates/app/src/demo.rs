@@ -270,6 +270,58 @@ impl App {
         let keys: std::collections::HashMap<domain::OrgUnitId, &str> = ids.iter().map(|(k, id)| (*id, *k)).collect();
         let input = crate::budget::ChapterInput::from_chapter(&chapter, |id| keys[&id].to_owned());
         self.save_budget(actor, "RK", chapter.budget_year(), input).await?;
-        Ok(())
+        self.load_demo_outcomes(actor, &chapter).await
+    }
+
+    /// Actuals January–August 2020 for Regionkontoret's budget lines, imported as a ledger
+    /// file through the same use case as an upload (each category booked on two accounts, a
+    /// few per cent off budget), and the full-year forecast made in August.
+    async fn load_demo_outcomes(&self, actor: &Actor, chapter: &domain::budget::EconomyChapter) -> Result<(), AppError> {
+        use domain::money::{Money, Unit, format_sv};
+        // Per-mille deviation from budget per category: staff costs run over, IT under.
+        let deviation = |category: &str| -> i64 {
+            match category {
+                "40" => 25,
+                "47" => 180,
+                "641" | "642" => -60,
+                "34" => -30,
+                "66" => 90,
+                _ => 0,
+            }
+        };
+        let mut csv = String::from("Enhet;Konto;Månad;Belopp\r\n");
+        for line in &chapter.budget_lines {
+            for month in 1..=8u8 {
+                let budget = line.months.month(month).as_ore();
+                let actual = budget + budget * deviation(&line.category) / 1000 + budget * i64::from(month % 3) / 200;
+                // Two accounts per category: 70 % on the first, the rest on the second.
+                let first = actual * 7 / 10;
+                for (suffix, ore) in [("1", first), ("2", actual - first)] {
+                    let account = format!("{}{suffix}", line.category.trim_end_matches(|c: char| !c.is_ascii_digit()));
+                    csv.push_str(&format!("RK;{account};2020-{month:02};{}\r\n", format_sv(Money::from_ore(ore), Unit::Kr, 2)));
+                }
+            }
+        }
+        let request = crate::budget_outcomes::ImportRequest {
+            kind: domain::budget::OutcomeKind::Actuals,
+            year: 2020,
+            amount_unit: Unit::Kr,
+            file_name: "huvudbok-2020-01-08.csv".into(),
+            bytes: csv.into_bytes(),
+            sheet: None,
+        };
+        let report = self.import_outcomes(actor, request).await?;
+        debug_assert!(!report.is_rejected(), "the demo's ledger file is clean: {:?}", report.findings.issues);
+        let made_in = domain::budget::YearMonth::new(2020, 8).expect("a valid month");
+        let forecast: Vec<(String, Money)> = chapter
+            .budget_lines
+            .iter()
+            .filter(|l| deviation(&l.category) != 0)
+            .map(|l| {
+                let year = l.total().as_ore();
+                (l.category.clone(), Money::from_ore(year + year * deviation(&l.category) / 2000))
+            })
+            .collect();
+        self.save_forecast(actor, "RK", made_in, &forecast).await
     }
 }

@@ -53,6 +53,9 @@ pub enum ConflictKind {
     BudgetDecided,
     /// Only a decided budget version can be revised (a draft is simply edited).
     BudgetNotDecided,
+    /// The import is not waiting to be committed: committed already, rejected, or its file was
+    /// too large to keep between preview and commit.
+    ImportNotCheckable,
 }
 
 impl From<StoreError> for AppError {

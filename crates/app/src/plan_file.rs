@@ -7,6 +7,18 @@
 //! (`{period, value}`), `formula`, `missing_policy`, `decimals`, `responsible_user` (e-mail),
 //! `progress`, `priority`, `reach`, `decision_date`, `decision_paragraph`, `case_number`,
 //! `internal_assignment`; follow-ups take `unit`, `outcome`, `reason`.
+//!
+//! `budget` carries the frames and budget lines of the administrations' economy chapters, in
+//! tkr, exactly (module [`budget`], docs/budget.md): a frame entry of a unit with nothing framed
+//! above it is the administration's own frame, one below it a row of the frame distribution; a
+//! line goes to its unit's nearest administration. Import merges by key (frames by unit and
+//! year, lines by unit, category and year) and keeps the rest of a stored chapter; a decided
+//! version that would change is a problem at the entry. Extensions: `previous_amount_tkr` on a
+//! distribution row, `months_tkr` (twelve months) on a line. Export writes the budget with the
+//! whole plan (not with one module's). Fields the importer does not read are named in
+//! [`ImportSummary::ignored`].
+
+mod budget;
 
 use crate::error::{AppError, ConflictKind};
 use crate::org::NewUnit;
@@ -30,8 +42,12 @@ pub struct ImportSummary {
     pub objects_created: usize,
     pub objects_updated: usize,
     pub follow_ups_saved: usize,
-    /// Top-level fields this version does not import yet (such as `budget`, which arrives with
-    /// the budget module): named so nobody believes they were stored.
+    /// Budget frames (the administrations' own and the distribution rows) created or changed.
+    pub budget_frames_saved: usize,
+    /// Budget lines created or changed.
+    pub budget_lines_saved: usize,
+    /// Fields this version does not import, by path (`notes`, `budget.frames[0].comment`):
+    /// named so nobody believes they were stored.
     pub ignored: Vec<String>,
 }
 
@@ -271,9 +287,13 @@ impl App {
                 }
             }
         };
-        let known = ["format", "year", "units", "objects", "follow_ups"];
+        let known = ["format", "year", "units", "objects", "follow_ups", "budget"];
         let mut ignored: Vec<String> = root.keys().filter(|k| !known.contains(&k.as_str())).cloned().collect();
         ignored.sort();
+        // A year out of range is reported with the objects; the budget then waits for a good one.
+        let budget_year = i32::try_from(year).ok().filter(|y| domain::budget::check_year("year", *y).is_ok());
+        let budget_entries = budget::read_budget(root.get("budget"), budget_year.unwrap_or_default(), &mut problems);
+        ignored.extend(budget_entries.unread.iter().cloned());
         let units = list("units", &mut problems);
         let objects = list("objects", &mut problems);
         let follow_ups = list("follow_ups", &mut problems);
@@ -487,6 +507,12 @@ impl App {
             collect(result, &mut problems)?;
         }
 
+        // Budget frames and lines, merged into the administrations' chapters.
+        if let Some(budget_year) = budget_year {
+            let saved = self.import_budget(&mut tx, actor, &budget_entries, budget_year, &mut problems).await?;
+            (summary.budget_frames_saved, summary.budget_lines_saved) = (saved.frames, saved.lines);
+        }
+
         if !problems.is_empty() {
             // Dropping the transaction rolls everything back.
             return Err(AppError::Validation(problems));
@@ -595,13 +621,20 @@ impl App {
             }
             objects_json.push(Value::Object(o));
         }
-        Ok(json!({
+        let mut doc = json!({
             "format": FORMAT,
             "year": year,
             "units": units_json,
             "objects": objects_json,
             "follow_ups": follow_ups,
-        }))
+        });
+        // The budget belongs to no module: it comes with the whole plan only.
+        if module.is_none()
+            && let Some(budget) = budget::export_budget(&mut tx, &units, year).await?
+        {
+            doc["budget"] = budget;
+        }
+        Ok(doc)
     }
 }
 

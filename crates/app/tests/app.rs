@@ -26,6 +26,10 @@ conformance! {
     budget_input_lists_every_problem_and_writes_nothing => budget_bad_input_sqlite, budget_bad_input_postgres;
     decided_budget_refuses_edits => budget_decided_sqlite, budget_decided_postgres;
     assessment_scale_is_configurable_per_module => assessment_scale_sqlite, assessment_scale_postgres;
+    plan_file_budget_fills_a_new_chapter => plan_file_budget_new_chapter_sqlite, plan_file_budget_new_chapter_postgres;
+    plan_file_budget_merges_into_the_stored_chapter => plan_file_budget_merge_sqlite, plan_file_budget_merge_postgres;
+    plan_file_budget_problems_are_listed_and_nothing_written => plan_file_budget_problems_sqlite, plan_file_budget_problems_postgres;
+    plan_file_budget_round_trips_through_a_fresh_store => plan_file_budget_round_trip_sqlite, plan_file_budget_round_trip_postgres;
 }
 
 /// 2020-05-15 10:00 UTC: the first tertial of the seed's plan year has just been reported.
@@ -149,9 +153,10 @@ async fn plan_file_round_trip_is_lossless_and_import_idempotent(db: Db) {
     let sick = changed["objects"].as_array_mut().unwrap().iter_mut().find(|o| o["key"] == "i-sjukfranvaro").unwrap();
     sick["targets"] = json!([{"period": "2020", "value": 3.9}]);
     changed["budget"] = json!({"currency": "SEK", "frames": []});
+    changed["notes"] = json!("not part of the format");
     let summary = app.import_plan(&system, &changed.to_string()).await.unwrap();
     assert_eq!((summary.objects_created, summary.objects_updated, summary.follow_ups_saved), (0, 1, 0));
-    assert_eq!(summary.ignored, ["budget"], "what is not imported is said, not silently dropped");
+    assert_eq!(summary.ignored, ["notes"], "what is not imported is said, not silently dropped");
     let record = app.object(&system, "i-sjukfranvaro").await.unwrap();
     assert_eq!(record.object.target_for("2020-T1".parse().unwrap()), Some(dec("3.9")));
 }
@@ -644,5 +649,1025 @@ fn internal_goal(unit: &str, title: &str) -> NewObject {
         refs: ObjectRefs { parent: Some("p-ekonomi".into()), ..Default::default() },
         fields: ObjectInput { title: title.into(), issued_by: Some("internal".into()), ..Default::default() },
         ..Default::default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Budget in the plan file
+// ---------------------------------------------------------------------------------------------
+
+/// An amount as the budget pages print it, in tkr with one decimal (plain space and minus, so
+/// the expectations read easily).
+fn tkr(m: domain::money::Money) -> String {
+    domain::money::format_sv(m, domain::money::Unit::Tkr, 1).replace('\u{a0}', " ").replace('\u{2212}', "-")
+}
+
+/// Seed 004 §5 as a plan file: Regionkontoret and its centres, fullmäktige's frames 2020–2022,
+/// table 5.1.1 with the previous year's frame beside each centre, and four lines of §5.6 (one
+/// by code, one phased by hand, one for a centre, to the öre).
+fn seed_004_budget_file() -> Value {
+    let units: Vec<Value> = domain::budget::SEED_004_UNITS
+        .iter()
+        .map(|(key, name)| json!({"key": key, "name": name, "parent": if *key == "RK" { Value::Null } else { json!("RK") }}))
+        .collect();
+    let mut frames =
+        vec![json!({"unit": "RK", "year": 2020, "amount_tkr": 221000.0}), json!({"unit": "RK", "year": 2021, "amount_tkr": 218400.0}), json!({"unit": "RK", "year": 2022, "amount_tkr": 222400.0})];
+    for (unit, previous, frame) in [
+        ("CA", 55400.0, 52800.0),
+        ("CK", 17900.0, 17700.0),
+        ("CE", 23200.0, 26900.0),
+        ("CHR", 21300.0, 26900.0),
+        ("CIFU", 90600.0, 47800.0),
+        ("RDS", 53400.0, 48900.0),
+        ("CHSU", 2227600.0, 0.0),
+        ("CRU", 141600.0, 0.0),
+        ("CD", 6800.0, 0.0),
+    ] {
+        frames.push(json!({"unit": unit, "year": 2020, "amount_tkr": frame, "previous_amount_tkr": previous}));
+    }
+    let december_only: Vec<f64> = (1..=12).map(|month| if month == 12 { -1000.0 } else { 0.0 }).collect();
+    json!({
+        "format": "styrbord-plan/1",
+        "year": 2020,
+        "units": units,
+        "budget": {"currency": "SEK", "frames": frames, "lines": [
+            {"unit": "RK", "year": 2020, "category": "Regionersättning", "amount_tkr": 221000.0},
+            {"unit": "RK", "year": 2020, "category": "Personalkostnader", "amount_tkr": -215400.0},
+            {"unit": "RK", "category": "78", "amount_tkr": -1000.0, "months_tkr": december_only},
+            {"unit": "CE", "category": "Konsultarvoden", "amount_tkr": -1200.12345}
+        ]}
+    })
+}
+
+async fn plan_file_budget_fills_a_new_chapter(db: Db) {
+    let app = App::new(db.store.clone(), Arc::new(FixedClock::at_ms(MAY_2020)), Settings::default());
+    let system = Actor::system();
+    let file = seed_004_budget_file().to_string();
+    let summary = app.import_plan(&system, &file).await.unwrap();
+    assert_eq!((summary.units_created, summary.budget_frames_saved, summary.budget_lines_saved), (10, 12, 4));
+    assert!(summary.ignored.is_empty(), "{:?}", summary.ignored);
+
+    let view = app.budget_view(&system, "RK", 2020, None).await.unwrap();
+    let content = view.content.expect("Regionkontoret has a budget 2020");
+    let chapter = &content.chapter;
+    let frames: Vec<(i32, String)> = chapter.frames.frames.iter().map(|f| (f.year, tkr(f.amount))).collect();
+    assert_eq!(frames, [(2020, "221 000,0".to_owned()), (2021, "218 400,0".to_owned()), (2022, "222 400,0".to_owned())]);
+    // Table 5.1.1 as printed: the centre, its frame 2019 and 2020.
+    let rows: Vec<(&str, String, String)> = chapter
+        .distribution
+        .units
+        .iter()
+        .map(|r| (view.units[&r.unit].key.as_str(), tkr(r.previous_frame.unwrap()), tkr(r.frame)))
+        .collect();
+    let printed = [
+        ("CA", "55 400,0", "52 800,0"),
+        ("CK", "17 900,0", "17 700,0"),
+        ("CE", "23 200,0", "26 900,0"),
+        ("CHR", "21 300,0", "26 900,0"),
+        ("CIFU", "90 600,0", "47 800,0"),
+        ("RDS", "53 400,0", "48 900,0"),
+        ("CHSU", "2 227 600,0", "0,0"),
+        ("CRU", "141 600,0", "0,0"),
+        ("CD", "6 800,0", "0,0"),
+    ];
+    assert_eq!(rows, printed.map(|(k, p, f)| (k, p.to_owned(), f.to_owned())));
+    let matches_frame = content.checks.iter().find(|c| c.code == domain::budget::CheckCode::DistributionMatchesFrame).unwrap();
+    assert!(matches_frame.is_exact(), "the centres' frames add up to fullmäktige's 221 000,0");
+
+    // The lines by category name, phased by the chapter's rule (twelfths) unless given by month.
+    let line = |code: &str| chapter.budget_lines.iter().find(|l| l.category == code).unwrap();
+    assert_eq!(tkr(content.totals.category("381").unwrap().year), "221 000,0");
+    assert_eq!((tkr(line("40").total()), tkr(line("40").months.month(1))), ("-215 400,0".to_owned(), "-17 950,0".to_owned()));
+    assert_eq!((tkr(line("78").months.month(1)), tkr(line("78").months.month(12))), ("0,0".to_owned(), "-1 000,0".to_owned()));
+    let ce = view.units.values().find(|u| u.key == "CE").unwrap().id;
+    let consultants = chapter.budget_lines.iter().find(|l| l.unit == ce).unwrap();
+    assert_eq!((consultants.category.as_str(), consultants.total().as_ore()), ("66", -120_012_345), "exact to the öre");
+    assert_eq!((tkr(content.totals.income.year), tkr(content.totals.costs.year)), ("221 000,0".to_owned(), "-217 600,1".to_owned()));
+    assert_eq!(content.versions.len(), 1);
+
+    // The same file again changes nothing and leaves no trace.
+    let (events, row_version) = (audit_count(&db).await, content.version.row_version);
+    let again = app.import_plan(&system, &file).await.unwrap();
+    assert_eq!(again, app::plan_file::ImportSummary::default());
+    assert_eq!(audit_count(&db).await, events);
+    let after = app.budget_view(&system, "RK", 2020, None).await.unwrap().content.unwrap();
+    assert_eq!(after.version.row_version, row_version, "no new row version");
+}
+
+async fn plan_file_budget_merges_into_the_stored_chapter(db: Db) {
+    let app = demo(&db).await;
+    let system = Actor::system();
+    let before = app.budget_view(&system, "RK", 2020, None).await.unwrap().content.unwrap();
+    let events = audit_count(&db).await;
+    // Centre CE gets 27 000,0 instead of 26 900,0; Konsultarvoden changes; Personalkostnader is
+    // as stored. Regionkontoret holds the chapter, so CE's frame is a row of its distribution.
+    let file = json!({"format": "styrbord-plan/1", "year": 2020, "budget": {
+        "frames": [{"unit": "CE", "amount_tkr": 27000.0}],
+        "lines": [
+            {"unit": "RK", "category": "Konsultarvoden", "amount_tkr": -41500.0},
+            {"unit": "RK", "category": "Personalkostnader", "amount_tkr": -215400.0}
+        ]}})
+    .to_string();
+    let summary = app.import_plan(&system, &file).await.unwrap();
+    assert_eq!((summary.budget_frames_saved, summary.budget_lines_saved), (1, 1));
+    assert_eq!(audit_count(&db).await, events + 1, "one audit event for the chapter");
+
+    let view = app.budget_view(&system, "RK", 2020, None).await.unwrap();
+    let after = view.content.unwrap();
+    let ce = after.chapter.distribution.units.iter().find(|r| view.units[&r.unit].key == "CE").unwrap();
+    assert_eq!((tkr(ce.frame), ce.previous_frame.map(tkr).as_deref()), ("27 000,0".to_owned(), Some("23 200,0")), "the 2019 frame is kept");
+    assert_eq!(tkr(after.totals.category("66").unwrap().year), "-41 500,0");
+    // The check a controller reads: the centres now exceed fullmäktige's frame by 100,0.
+    let matches_frame = after.checks.iter().find(|c| c.code == domain::budget::CheckCode::DistributionMatchesFrame).unwrap();
+    assert_eq!(tkr(matches_frame.difference), "100,0");
+    // Everything the file does not name is kept: other lines, frame changes, §5.2–5.5, totals.
+    let untouched = |c: &domain::budget::EconomyChapter| {
+        (c.frames.clone(), c.frame_changes.clone(), c.income_financed.clone(), c.investments.clone(), c.stated_budget_totals, c.budget_heading.clone())
+    };
+    assert_eq!(untouched(&after.chapter), untouched(&before.chapter));
+    assert_eq!(after.chapter.budget_lines.len(), before.chapter.budget_lines.len());
+    assert_eq!(after.version.version.number, before.version.version.number, "the same draft, edited");
+
+    // Twice changes nothing; on a decided version, the same figures are no problem either.
+    assert_eq!(app.import_plan(&system, &file).await.unwrap(), app::plan_file::ImportSummary::default());
+    app.decide_budget(&system, "RK", 2020, "Regionfullmäktige 2019-11-26 § 180", "2019-11-26", None).await.unwrap();
+    let events = audit_count(&db).await;
+    assert_eq!(app.import_plan(&system, &file).await.unwrap(), app::plan_file::ImportSummary::default());
+    assert_eq!(audit_count(&db).await, events);
+}
+
+async fn plan_file_budget_problems_are_listed_and_nothing_written(db: Db) {
+    let app = demo(&db).await;
+    let system = Actor::system();
+    let stored = || async { app.budget_view(&system, "RK", 2020, None).await.unwrap().content.unwrap() };
+    let before = stored().await;
+    let counts = || async { (audit_count(&db).await, db.scalar("SELECT COUNT(*) FROM plan_objects").await) };
+    let written = counts().await;
+
+    // A good budget change in a file with a bad object is not written either: one transaction.
+    let mixed = json!({"format": "styrbord-plan/1", "year": 2020,
+        "objects": [{"key": "ny-1", "module": "okand", "level": "goal", "unit": "RK", "title": "Okänd modul"}],
+        "budget": {"frames": [{"unit": "CE", "amount_tkr": 27000.0}]}});
+    let Err(AppError::Validation(problems)) = app.import_plan(&system, &mixed.to_string()).await else { panic!("refused") };
+    assert_eq!(problems.iter().map(|p| p.field.as_str()).collect::<Vec<_>>(), ["objects[0].module"]);
+    assert_eq!(stored().await.chapter, before.chapter, "the budget part was rolled back");
+
+    app.decide_budget(&system, "RK", 2020, "Regionfullmäktige 2019-11-26 § 180", "2019-11-26", None).await.unwrap();
+    let decided = stored().await;
+    let written = (written.0 + 1, written.1);
+    let file = json!({"format": "styrbord-plan/1", "year": 2020,
+        "objects": [{"key": "ny-1", "module": "okand", "level": "goal", "unit": "RK", "title": "Okänd modul"}],
+        "budget": {"currency": "SEK",
+            "frames": [
+                {"unit": "NOPE", "amount_tkr": 100.0},
+                {"unit": "RK", "year": 2021, "amount_tkr": 218500.0},
+                {"unit": "RK", "year": 2020, "amount_tkr": 221000.0}
+            ],
+            "lines": [
+                {"unit": "RK", "category": "Fikakostnader", "amount_tkr": -10.0},
+                {"unit": "RK", "category": "Konsultarvoden", "amount_tkr": -41600.123456},
+                {"unit": "RV", "category": "Personalkostnader", "amount_tkr": -10.0},
+                {"unit": "RK", "category": "Personalkostnader", "amount_tkr": 215400.0},
+                {"unit": "RK", "year": 2021, "category": "Personalkostnader", "amount_tkr": -1.0}
+            ]}});
+    let Err(AppError::Validation(problems)) = app.import_plan(&system, &file.to_string()).await else { panic!("a file full of mistakes is refused") };
+    let found: BTreeSet<(String, &str)> = problems.iter().map(|p| (p.field.clone(), p.code.as_str())).collect();
+    let expected: BTreeSet<(String, &str)> = [
+        ("objects[0].module", "invalid_choice"),
+        ("budget.frames[0].unit", "invalid_choice"),
+        // Fullmäktige's 2021 frame of a decided budget: revise it first.
+        ("budget.frames[1]", "invalid_choice"),
+        ("budget.lines[0].category", "invalid_choice"),
+        ("budget.lines[1].amount_tkr", "too_many_decimals"),
+        // Region Västmanland has no budget chapter above it.
+        ("budget.lines[2].unit", "invalid_choice"),
+        ("budget.lines[3].amount_tkr", "wrong_sign"),
+        ("budget.lines[3]", "invalid_choice"),
+        ("budget.lines[4].year", "invalid_period"),
+    ]
+    .into_iter()
+    .map(|(f, c)| (f.to_owned(), c))
+    .collect();
+    assert_eq!(found, expected, "every problem once, by path; the unchanged 2020 frame is none");
+    assert_eq!(counts().await, written, "nothing written");
+    let after = stored().await;
+    assert_eq!((after.version, after.chapter), (decided.version, decided.chapter));
+}
+
+/// A second, empty SQLite store beside the test's database, removed when dropped.
+struct SpareStore {
+    store: store::Store,
+    path: std::path::PathBuf,
+}
+
+impl SpareStore {
+    async fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("styrbord-spare-{}.db", uuid::Uuid::now_v7().simple()));
+        let store = store::Store::connect(&format!("sqlite://{}", path.display())).await.expect("a spare SQLite store");
+        store.migrate().await.expect("migrate the spare store");
+        Self { store, path }
+    }
+}
+
+impl Drop for SpareStore {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut file = self.path.clone().into_os_string();
+            file.push(suffix);
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}
+
+async fn plan_file_budget_round_trips_through_a_fresh_store(db: Db) {
+    let app = demo(&db).await;
+    let system = Actor::system();
+    let exported = app.export_plan(&system, "RK", 2020, None).await.unwrap();
+    let budget = exported["budget"].clone();
+    let frames = budget["frames"].as_array().unwrap();
+    assert_eq!((budget["currency"].as_str(), frames.len(), budget["lines"].as_array().unwrap().len()), (Some("SEK"), 3 + 9, 15));
+    assert_eq!(frames[0], json!({"unit": "RK", "year": 2020, "amount_tkr": 221000}));
+    assert!(frames.contains(&json!({"unit": "CE", "year": 2020, "amount_tkr": 26900, "previous_amount_tkr": 23200})));
+    assert!(budget["lines"].as_array().unwrap().contains(&json!({"unit": "RK", "year": 2020, "category": "Personalkostnader", "amount_tkr": -215400})));
+    let vgpu_only = app.export_plan(&system, "RK", 2020, Some("vgpu")).await.unwrap();
+    assert!(vgpu_only.get("budget").is_none(), "the budget belongs to no module");
+
+    // Into an empty store: Regionkontoret's subtree (its parent is not in the file) and budget.
+    let mut units = exported["units"].clone();
+    units[0]["parent"] = Value::Null;
+    let file = json!({"format": "styrbord-plan/1", "year": 2020, "units": units, "budget": budget});
+    let spare = SpareStore::new().await;
+    let fresh = App::new(spare.store.clone(), Arc::new(FixedClock::at_ms(MAY_2020)), Settings::default());
+    let summary = fresh.import_plan(&system, &file.to_string()).await.unwrap();
+    assert_eq!((summary.budget_frames_saved, summary.budget_lines_saved), (12, 15));
+    let again = fresh.export_plan(&system, "RK", 2020, None).await.unwrap();
+    assert_eq!(again["budget"], budget, "the same budget, figure for figure");
+    let chapter = fresh.budget_view(&system, "RK", 2020, None).await.unwrap().content.unwrap().chapter;
+    let original = app.budget_view(&system, "RK", 2020, None).await.unwrap().content.unwrap().chapter;
+    assert_eq!(chapter.budget_lines.iter().map(|l| l.months).collect::<Vec<_>>(), original.budget_lines.iter().map(|l| l.months).collect::<Vec<_>>());
+    spare.store.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Budget follow-up: actuals and forecasts from the ledger, budget versus actual (seed 004 §5)
+// ---------------------------------------------------------------------------------------------
+
+mod budget_outcome {
+    use super::*;
+    use app::budget_outcomes::{ImportIssue, ImportReport, ImportRequest, MonthSummary, OutcomeScope, OutcomeView};
+    use domain::OrgUnitId;
+    use domain::budget::{ActualRecord, Figures, Forecast, ImportState, LineAmounts, OutcomeKind, YearMonth};
+    use domain::money::{Money, Unit};
+    use std::collections::{HashMap, HashSet};
+
+    conformance! {
+        budget_outcome_file_of_mistakes_is_listed_and_nothing_written => budget_outcome_mistakes_sqlite, budget_outcome_mistakes_postgres;
+        budget_outcome_clean_file_round_trip => budget_outcome_round_trip_sqlite, budget_outcome_round_trip_postgres;
+        budget_outcome_import_needs_business_support_on_every_unit => budget_outcome_rights_sqlite, budget_outcome_rights_postgres;
+        budget_outcome_latest_forecast_is_in_force => budget_outcome_forecasts_sqlite, budget_outcome_forecasts_postgres;
+        budget_outcome_store_sums_equal_domain_compare => budget_outcome_cross_check_sqlite, budget_outcome_cross_check_postgres;
+        budget_outcome_xlsx_import => budget_outcome_xlsx_sqlite, budget_outcome_xlsx_postgres;
+        budget_outcome_commit_writes_what_was_previewed => budget_outcome_commit_as_previewed_sqlite, budget_outcome_commit_as_previewed_postgres;
+    }
+
+    fn ym(text: &str) -> YearMonth {
+        YearMonth::parse("month", text).unwrap()
+    }
+
+    fn ore(n: i64) -> Money {
+        Money::from_ore(n)
+    }
+
+    /// Whole kronor.
+    fn kr(n: i64) -> Money {
+        Money::from_ore(n * 100)
+    }
+
+    fn request(kind: OutcomeKind, file_name: &str, bytes: Vec<u8>) -> ImportRequest {
+        ImportRequest { kind, year: 2020, amount_unit: Unit::Kr, file_name: file_name.into(), bytes, sheet: None }
+    }
+
+    fn actuals_csv(file_name: &str, text: &str) -> ImportRequest {
+        request(OutcomeKind::Actuals, file_name, text.as_bytes().to_vec())
+    }
+
+    /// The text as Windows-1252 bytes, as Excel's "CSV (semikolonavgränsad)" saves it on a
+    /// Swedish Windows: å = E5, ä = E4, ö = F6 (only the Latin-1 range, which cp1252 shares).
+    fn windows_1252(text: &str) -> Vec<u8> {
+        text.chars()
+            .map(|c| u8::try_from(u32::from(c)).ok().filter(|b| *b < 0x80 || *b >= 0xA0).unwrap_or_else(|| panic!("{c:?} is not Latin-1")))
+            .collect()
+    }
+
+    fn codes(report: &ImportReport) -> Vec<(u32, &str)> {
+        report.findings.issues.iter().map(|i| (i.line, i.code.as_str())).collect()
+    }
+
+    fn month(month: &str, records: usize, total_ore: i64) -> MonthSummary {
+        MonthSummary { month: month.into(), records, total: ore(total_ore) }
+    }
+
+    async fn view(app: &App, actor: &Actor, unit: &str, month: &str, scope: OutcomeScope) -> OutcomeView {
+        app.outcome_view(actor, unit, ym(month), scope).await.unwrap_or_else(|e| panic!("outcome view {unit} {month}: {e:?}"))
+    }
+
+    fn row(view: &OutcomeView, code: &str) -> Figures {
+        view.comparison.row(code).unwrap_or_else(|| panic!("no row {code}")).figures
+    }
+
+    async fn count(db: &Db, table: &str) -> i64 {
+        db.scalar(&format!("SELECT COUNT(*) FROM {table}")).await
+    }
+
+    /// Variance = outcome − budget on every row and total of a view.
+    fn assert_variance_is_outcome_minus_budget(view: &OutcomeView) {
+        let check = |what: &str, f: &Figures| {
+            assert_eq!(f.variance_month.as_ore(), f.actual_month.as_ore() - f.budget_month.as_ore(), "{what}: month");
+            assert_eq!(f.variance_ytd.as_ore(), f.actual_ytd.as_ore() - f.budget_ytd.as_ore(), "{what}: ytd");
+            assert_eq!(f.variance_year.as_ore(), f.forecast_year.as_ore() - f.budget_year.as_ore(), "{what}: year");
+        };
+        for r in &view.comparison.rows {
+            check(&r.code, &r.figures);
+        }
+        check("income", &view.comparison.income);
+        check("costs", &view.comparison.costs);
+        check("result", &view.comparison.result);
+    }
+
+    /// Nothing booked: every actual of the view is zero.
+    fn assert_no_actuals(view: &OutcomeView) {
+        for r in &view.comparison.rows {
+            assert_eq!((r.figures.actual_month, r.figures.actual_ytd), (Money::ZERO, Money::ZERO), "row {}", r.code);
+        }
+        assert_eq!(view.comparison.result.actual_ytd, Money::ZERO);
+    }
+
+    /// (1) A ledger export full of the mistakes people make: every one is listed with its line
+    /// and stable code, and nothing is written.
+    async fn budget_outcome_file_of_mistakes_is_listed_and_nothing_written(db: Db) {
+        let app = demo(&db).await;
+        let sara = actor_of(&app, "superanvandare@styrbord.example").await; // super user on RV
+        let text = "Enhet;Konto;Månad;Belopp;Text\r\n\
+                    CE;4011;2020-01;-1 000,00;Löner januari\r\n\
+                    CEE;4011;2020-01;-500,00;Felstavad enhet\r\n\
+                    CE;4O11;2020-01;-500,00;Bokstaven O i kontot\r\n\
+                    CE;8010;2020-01;-500,00;Finansiell kostnad\r\n\
+                    CE;4011;2019-12;-500,00;Periodisering från förra året\r\n\
+                    CE;4011;2020-13;-500,00;Bokslutsperiod 13\r\n\
+                    CE;4011;2020-02;1.234;Decimalpunkt\r\n\
+                    CE;4011;2020-02;12 kr;Valuta i beloppet\r\n\
+                    CE;4011;2020-02;1,005;Tre decimaler\r\n\
+                    CE;4011;2020-01;-1 000,00;Samma rad som rad 2\r\n\
+                    CE;4011;2020-02\r\n\
+                    CK;3410;2020-01;2 500,50;Försäljning av tjänster\r\n\
+                    CE-REDO;4011;2020-01;-750,25;Löner\r\n";
+        // The demo holds RK's own bookings January–August: they must stay exactly as they are.
+        let audit_before = audit_count(&db).await;
+        let actuals_before = count(&db, "budget_actuals").await;
+        let rk_before = view(&app, &sara, "RK", "2020-02", OutcomeScope::Subtree).await.comparison;
+        let report = app.preview_outcome_import(&sara, request(OutcomeKind::Actuals, "utfall-2020.csv", windows_1252(text))).await.unwrap();
+
+        let expected = [
+            (3, "unknown_unit"),
+            (4, "unknown_category"),
+            (5, "unknown_category"),
+            (6, "month_outside_year"),
+            (7, "invalid_month"),
+            (8, "ambiguous_decimal_point"),
+            (9, "not_a_number"),
+            (10, "fraction_of_ore"),
+            (11, "duplicate_line"),
+            (12, "too_few_columns"),
+        ];
+        assert_eq!(codes(&report), expected);
+        // What the preview shows beside each code: the column (as the file's header names it when
+        // the file is at fault, ours when the organisation is) and the value as written.
+        let issue = |line: u32, column: Option<&str>, code: &str, value: Option<&str>, first_line: Option<u32>| ImportIssue {
+            line,
+            column: column.map(Into::into),
+            code: code.into(),
+            value: value.map(Into::into),
+            first_line,
+        };
+        assert_eq!(
+            report.findings.issues,
+            [
+                issue(3, Some("unit"), "unknown_unit", Some("CEE"), None),
+                issue(4, Some("category"), "unknown_category", Some("4O11"), None),
+                issue(5, Some("category"), "unknown_category", Some("8010"), None),
+                issue(6, Some("month"), "month_outside_year", Some("2019-12"), None),
+                issue(7, Some("Månad"), "invalid_month", Some("2020-13"), None),
+                issue(8, Some("Belopp"), "ambiguous_decimal_point", Some("1.234"), None),
+                issue(9, Some("Belopp"), "not_a_number", Some("12 kr"), None),
+                issue(10, Some("Belopp"), "fraction_of_ore", Some("1,005"), None),
+                issue(11, Some("line"), "duplicate_line", None, Some(2)),
+                issue(12, None, "too_few_columns", Some("CE;4011;2020-02"), None),
+            ]
+        );
+        assert!(report.findings.forbidden_units.is_empty());
+        assert!(report.findings.months.is_empty(), "a rejected file has no month summary");
+        let import = &report.import;
+        assert!(report.is_rejected());
+        assert_eq!(import.state, ImportState::Rejected);
+        assert_eq!(import.encoding.as_deref(), Some("windows-1252"));
+        assert_eq!((import.line_count, import.record_count), (13, 0), "13 data lines, nothing to write");
+        assert_eq!(import.created_by_name, "Sara Superanvändare");
+
+        // Nothing written: no actuals, no file kept, no audit event.
+        assert_eq!(count(&db, "budget_actuals").await, actuals_before);
+        assert_eq!(count(&db, "budget_imports WHERE content IS NOT NULL").await, 0, "a rejected file is not kept");
+        assert_eq!(audit_count(&db).await, audit_before);
+        for unit in ["CE", "CK"] {
+            assert_no_actuals(&view(&app, &sara, unit, "2020-02", OutcomeScope::Subtree).await);
+        }
+        assert_eq!(view(&app, &sara, "RK", "2020-02", OutcomeScope::Subtree).await.comparison, rk_before, "the good lines are not written either");
+
+        // Recorded as rejected, with its report.
+        let listed = app.outcome_imports(&sara, 10).await.unwrap();
+        assert_eq!((listed[0].id.as_str(), listed[0].state), (import.id.as_str(), ImportState::Rejected));
+        let stored = app.outcome_import(&sara, &import.id).await.unwrap();
+        assert_eq!(stored.import.state, ImportState::Rejected);
+        assert_eq!(stored.findings, report.findings, "the stored report is the preview's");
+        assert_eq!(stored.import.file_name, "utfall-2020.csv");
+        let not_checkable = app.commit_outcome_import(&sara, &import.id).await.unwrap_err();
+        assert!(matches!(not_checkable, AppError::Conflict(ConflictKind::ImportNotCheckable)), "{not_checkable:?}");
+
+        // The same file in UTF-8 reads the same; imported in one go it is refused just the same.
+        let utf8 = app.preview_outcome_import(&sara, actuals_csv("utfall-2020.csv", text)).await.unwrap();
+        assert_eq!((codes(&utf8), utf8.import.encoding.as_deref()), (expected.to_vec(), Some("UTF-8")));
+        let direct = app.import_outcomes(&sara, request(OutcomeKind::Actuals, "utfall-2020.csv", windows_1252(text))).await.unwrap();
+        assert_eq!((direct.import.state, codes(&direct)), (ImportState::Rejected, expected.to_vec()));
+        assert_eq!(direct.import.committed_at, None);
+        assert_eq!(count(&db, "budget_actuals").await, actuals_before);
+        assert_eq!(audit_count(&db).await, audit_before);
+        assert_eq!(count(&db, "budget_imports WHERE state = 'rejected'").await, 3);
+    }
+
+    /// Three months of Regionkontoret's ledger: RK's own accounts, Centrum för ekonomi and its
+    /// accounting unit. Staff costs 17,0 mkr a month against a budget of 17,95; sales 9,0 against
+    /// 9,975. February holds a reversal of 100 000 kr on CE.
+    fn clean_ledger() -> String {
+        let mut text = String::from("enhet;konto;månad;belopp\n");
+        for m in 1..=3 {
+            for (unit, account, amount) in [
+                ("RK", "4011", "-10 000 000,00"),
+                ("RK", "4019", "-500 000,00"),
+                ("CE", "4011", "-4 000 000,00"),
+                ("CE-REDO", "40", "-2 500 000"),
+                ("RK", "3811", "18 416 666,67"),
+                ("RK", "341", "9 000 000"),
+            ] {
+                text.push_str(&format!("{unit};{account};2020-{m:02};{amount}\n"));
+            }
+            if m == 2 {
+                text.push_str("CE;4012;2020-02;100 000,00\n");
+            }
+        }
+        text
+    }
+
+    /// (2) A clean file: preview, commit, the view, the second commit, and a re-import that
+    /// replaces a unit's month.
+    async fn budget_outcome_clean_file_round_trip(db: Db) {
+        let app = demo(&db).await;
+        let sara = actor_of(&app, "superanvandare@styrbord.example").await;
+        // The demo's ledger holds RK's own bookings January–August; the first quarter is
+        // replaced below, April–August stay.
+        let first_quarter = "budget_actuals WHERE month BETWEEN 202001 AND 202003";
+        let later = "budget_actuals WHERE month BETWEEN 202004 AND 202012";
+        let (quarter_before, later_before) = (count(&db, first_quarter).await, count(&db, later).await);
+        let march_before = view(&app, &sara, "RK", "2020-03", OutcomeScope::Subtree).await.comparison;
+        let preview = app.preview_outcome_import(&sara, actuals_csv("huvudbok-q1.csv", &clean_ledger())).await.unwrap();
+        assert_eq!(preview.import.state, ImportState::Checked, "{:?}", preview.findings);
+        assert!(preview.findings.issues.is_empty() && preview.findings.forbidden_units.is_empty());
+        // Accounts of one category are summed per unit and month: five records a month.
+        assert_eq!(
+            preview.findings.months,
+            [month("2020-01", 5, 1_041_666_667), month("2020-02", 5, 1_051_666_667), month("2020-03", 5, 1_041_666_667)]
+        );
+        let import = &preview.import;
+        assert_eq!((import.line_count, import.record_count, import.unit_count), (19, 15, 3));
+        assert_eq!(import.total, ore(3_135_000_001));
+        assert_eq!((import.encoding.as_deref(), import.committed_at), (Some("UTF-8"), None));
+        // Nothing written yet; the file is kept for the commit.
+        assert_eq!(count(&db, first_quarter).await, quarter_before);
+        assert_eq!(count(&db, "budget_imports WHERE content IS NOT NULL").await, 1);
+        assert_eq!(view(&app, &sara, "RK", "2020-03", OutcomeScope::Subtree).await.comparison, march_before);
+        assert_no_actuals(&view(&app, &sara, "CE", "2020-03", OutcomeScope::Subtree).await);
+
+        let audit_before = audit_count(&db).await;
+        let committed = app.commit_outcome_import(&sara, &import.id).await.unwrap();
+        assert_eq!(committed.import.state, ImportState::Committed);
+        assert_eq!((committed.import.committed_at, committed.import.record_count), (Some(MAY_2020), 15));
+        assert_eq!(committed.findings.months, preview.findings.months);
+        assert_eq!(count(&db, first_quarter).await, 15, "RK's first quarter replaced, CE's added");
+        assert_eq!(count(&db, later).await, later_before, "months not in the file are untouched");
+        assert_eq!(count(&db, "budget_imports WHERE content IS NOT NULL").await, 0, "the kept file is dropped");
+        assert_eq!(audit_count(&db).await, audit_before + 1, "one audit event");
+        assert_eq!(app.outcome_import(&sara, &import.id).await.unwrap().import.state, ImportState::Committed);
+
+        // Regionkontoret and everything below it, March 2020.
+        let march = view(&app, &sara, "RK", "2020-03", OutcomeScope::Subtree).await;
+        assert_eq!(march.administration.as_ref().map(|u| u.key.as_str()), Some("RK"));
+        assert!(march.unmapped.is_empty());
+        assert_variance_is_outcome_minus_budget(&march);
+        // Staff costs: budget 215,4 mkr evenly, 17,95 a month; booked 17,0 (16,9 in February).
+        let staff = row(&march, "40");
+        assert_eq!((staff.budget_month, staff.budget_ytd, staff.budget_year), (ore(-1_795_000_000), ore(-5_385_000_000), ore(-21_540_000_000)));
+        assert_eq!((staff.actual_month, staff.actual_ytd), (ore(-1_700_000_000), ore(-5_090_000_000)));
+        assert_eq!((staff.variance_month, staff.variance_ytd), (ore(95_000_000), ore(295_000_000)), "lower costs than budget: positive");
+        assert_eq!((staff.forecast_year, staff.variance_year), (staff.budget_year, Money::ZERO), "no forecast: the budget stands");
+        // Sales: 9,975 mkr a month budgeted, 9,0 booked: worse than budget, negative.
+        let sales = row(&march, "34");
+        assert_eq!((sales.budget_month, sales.actual_month, sales.variance_month), (ore(997_500_000), ore(900_000_000), ore(-97_500_000)));
+        assert_eq!((sales.actual_ytd, sales.variance_ytd), (ore(2_700_000_000), ore(-292_500_000)));
+        let compensation = row(&march, "381");
+        assert_eq!((compensation.actual_month, compensation.actual_ytd), (ore(1_841_666_667), ore(5_525_000_001)));
+        assert_eq!(compensation.budget_year, ore(22_100_000_000));
+        // The groups roll up their categories; income + costs = result.
+        assert_eq!(row(&march, "4-7").actual_month, ore(-1_700_000_000), "only staff costs are booked");
+        assert_eq!(row(&march, "3").actual_month, ore(2_741_666_667));
+        assert_eq!((march.comparison.result.actual_month, march.comparison.result.actual_ytd), (ore(1_041_666_667), ore(3_135_000_001)));
+        assert_eq!(march.comparison.income.budget_year, ore(42_380_000_000));
+        assert_eq!(march.comparison.forecasts_missing, 15, "none of RK's 15 budget lines has a forecast");
+        // The centres' results: Centrum för ekonomi holds its own and its accounting unit's.
+        let child = |key: &str| march.children.iter().find(|c| c.unit.key == key).unwrap_or_else(|| panic!("child {key}")).result;
+        assert_eq!((child("CE").actual_month, child("CE").actual_ytd), (ore(-650_000_000), ore(-1_940_000_000)));
+        assert_eq!(child("CK"), Figures::default());
+        assert!(march.children.iter().all(|c| c.unit.parent_id == Some(march.unit.id)));
+        // RK alone: its own bookings only.
+        let own = view(&app, &sara, "RK", "2020-03", OutcomeScope::Unit).await;
+        assert_eq!((row(&own, "40").actual_month, row(&own, "40").budget_month), (ore(-1_050_000_000), ore(-1_795_000_000)));
+        assert!(own.children.is_empty());
+        // Centrum för ekonomi is followed up against RK's budget, where it has no lines: its
+        // staff costs are all variance, negative.
+        let ce = view(&app, &sara, "CE", "2020-03", OutcomeScope::Subtree).await;
+        assert_eq!(ce.chapter.as_ref().map(|c| c.version_id.clone()), march.chapter.as_ref().map(|c| c.version_id.clone()));
+        let ce_staff = row(&ce, "40");
+        assert_eq!((ce_staff.actual_month, ce_staff.budget_month, ce_staff.variance_month), (ore(-650_000_000), Money::ZERO, ore(-650_000_000)));
+        assert_eq!(row(&view(&app, &sara, "RK", "2020-02", OutcomeScope::Subtree).await, "40").actual_month, ore(-1_690_000_000));
+
+        // A second commit of the same import is refused and writes nothing.
+        let audit_before = audit_count(&db).await;
+        let again = app.commit_outcome_import(&sara, &import.id).await.unwrap_err();
+        assert!(matches!(again, AppError::Conflict(ConflictKind::ImportNotCheckable)), "{again:?}");
+        assert_eq!((count(&db, first_quarter).await, audit_count(&db).await), (15, audit_before));
+
+        // A corrected March for RK without regional compensation: RK's March is replaced whole,
+        // so 381 is gone for March; CE's March and RK's January and February stay.
+        let correction = "enhet;konto;månad;belopp\nRK;4011;2020-03;-9 000 000,00\nRK;341;2020-03;9 500 000\n";
+        let replaced = app.import_outcomes(&sara, actuals_csv("rättelse-mars.csv", correction)).await.unwrap();
+        assert_eq!((replaced.import.state, replaced.import.committed_at), (ImportState::Committed, Some(MAY_2020)));
+        assert_eq!(count(&db, first_quarter).await, 15 - 3 + 2);
+        let march = view(&app, &sara, "RK", "2020-03", OutcomeScope::Subtree).await;
+        assert_eq!((row(&march, "381").actual_month, row(&march, "381").actual_ytd), (Money::ZERO, ore(3_683_333_334)));
+        assert_eq!(row(&march, "40").actual_month, ore(-900_000_000 - 400_000_000 - 250_000_000));
+        assert_eq!(row(&march, "34").actual_month, ore(950_000_000));
+        assert_variance_is_outcome_minus_budget(&march);
+        let january = view(&app, &sara, "RK", "2020-01", OutcomeScope::Unit).await;
+        assert_eq!((row(&january, "381").actual_month, row(&january, "40").actual_month), (ore(1_841_666_667), ore(-1_050_000_000)));
+    }
+
+    /// (3) Business support imports into its own units only; a file touching another is refused
+    /// whole, naming the unit; a manager may not import at all.
+    async fn budget_outcome_import_needs_business_support_on_every_unit(db: Db) {
+        let app = demo(&db).await;
+        let system = Actor::system();
+        let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await; // business support on CE
+        let chef = actor_of(&app, "chef@styrbord.example").await; // manager on CE
+        let tore = actor_of(&app, "titta@styrbord.example").await; // view on RK
+        let both = "enhet;konto;månad;belopp\nCE;4011;2020-04;-100 000\nCE-REDO;4011;2020-04;-20 000\nCK;4011;2020-04;-50 000\n";
+        let audit_before = audit_count(&db).await;
+        // The demo's own bookings (RK's) stay beside what is imported here.
+        let april = "budget_actuals WHERE month = 202004";
+        let april_before = count(&db, april).await;
+        let rk_staff_before = row(&view(&app, &system, "RK", "2020-04", OutcomeScope::Subtree).await, "40").actual_month;
+
+        let refused = app.preview_outcome_import(&vera, actuals_csv("ce-ck.csv", both)).await.unwrap();
+        assert_eq!(refused.import.state, ImportState::Rejected);
+        assert_eq!(refused.findings.forbidden_units, ["CK"]);
+        assert!(refused.findings.issues.is_empty(), "nothing else is wrong with the file");
+        let refused = app.import_outcomes(&vera, actuals_csv("ce-ck.csv", both)).await.unwrap();
+        assert_eq!((refused.import.state, refused.findings.forbidden_units.as_slice()), (ImportState::Rejected, ["CK".to_owned()].as_slice()));
+        assert_eq!(count(&db, april).await, april_before, "not even CE's lines");
+        assert_eq!(count(&db, "budget_imports WHERE content IS NOT NULL").await, 0);
+        assert_eq!(audit_count(&db).await, audit_before);
+
+        // A manager and a viewer may import nowhere: refused before the file is read.
+        for (who, actor) in [("chef", &chef), ("titta", &tore)] {
+            let preview = app.preview_outcome_import(actor, actuals_csv("ce.csv", both)).await;
+            assert!(matches!(preview, Err(AppError::Forbidden)), "{who}: {preview:?}");
+            let direct = app.import_outcomes(actor, actuals_csv("ce.csv", both)).await;
+            assert!(matches!(direct, Err(AppError::Forbidden)), "{who}: {direct:?}");
+            assert!(matches!(app.outcome_imports(actor, 10).await, Err(AppError::Forbidden)), "{who}");
+            assert!(matches!(app.outcome_import(actor, &refused.import.id).await, Err(AppError::Forbidden)), "{who}");
+            assert!(matches!(app.commit_outcome_import(actor, &refused.import.id).await, Err(AppError::Conflict(_) | AppError::Forbidden)), "{who}");
+        }
+        assert_eq!(count(&db, "budget_imports WHERE state <> 'committed'").await, 2, "refused callers leave no import behind");
+        // The manager reads CE's outcome but may not import; business support may.
+        let seen = view(&app, &chef, "CE", "2020-04", OutcomeScope::Subtree).await;
+        assert!(!seen.may_import && seen.may_edit_forecast);
+        assert!(view(&app, &vera, "CE", "2020-04", OutcomeScope::Subtree).await.may_import);
+        assert!(!view(&app, &tore, "RK", "2020-04", OutcomeScope::Subtree).await.may_import);
+        assert!(matches!(app.outcome_view(&vera, "RK", ym("2020-04"), OutcomeScope::Subtree).await, Err(AppError::Forbidden)));
+
+        // CE's own lines go in.
+        let own = "enhet;konto;månad;belopp\nCE;4011;2020-04;-100 000\nCE-REDO;4011;2020-04;-20 000\n";
+        let done = app.import_outcomes(&vera, actuals_csv("ce.csv", own)).await.unwrap();
+        assert_eq!(done.import.state, ImportState::Committed, "{:?}", done.findings);
+        assert_eq!(count(&db, april).await, april_before + 2);
+        assert_eq!(row(&view(&app, &vera, "CE", "2020-04", OutcomeScope::Subtree).await, "40").actual_month, ore(-12_000_000));
+        assert!(!app.outcome_imports(&vera, 10).await.unwrap().is_empty());
+
+        // The system previews the whole file; business support on CE cannot commit it (checked
+        // again as the one committing), the system can.
+        let preview = app.preview_outcome_import(&system, actuals_csv("ce-ck.csv", both)).await.unwrap();
+        assert_eq!(preview.import.state, ImportState::Checked);
+        let as_vera = app.commit_outcome_import(&vera, &preview.import.id).await.unwrap();
+        assert_eq!((as_vera.import.state, as_vera.findings.forbidden_units.as_slice()), (ImportState::Rejected, ["CK".to_owned()].as_slice()));
+        assert_eq!(count(&db, april).await, april_before + 2, "nothing written");
+        let as_system = app.commit_outcome_import(&system, &preview.import.id).await.unwrap();
+        assert_eq!(as_system.import.state, ImportState::Committed);
+        assert_eq!(count(&db, april).await, april_before + 3, "CE's and CE-REDO's April replaced, CK's added");
+        let rk_staff = row(&view(&app, &system, "RK", "2020-04", OutcomeScope::Subtree).await, "40").actual_month;
+        assert_eq!(rk_staff.as_ore() - rk_staff_before.as_ore(), -17_000_000, "CE 100 000, CE-REDO 20 000, CK 50 000 kr");
+    }
+
+    /// (4) Forecasts from a file and from the form: the latest made up to the viewed month is in
+    /// force; budget lines without one keep their budget and are counted.
+    async fn budget_outcome_latest_forecast_is_in_force(db: Db) {
+        let app = demo(&db).await;
+        let sara = actor_of(&app, "superanvandare@styrbord.example").await;
+        let chef = actor_of(&app, "chef@styrbord.example").await;
+        let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await;
+        // The demo forecasts in August; everything viewed here is before that.
+        let early_forecasts = "budget_forecasts WHERE made_in < 202008";
+        assert_eq!(count(&db, early_forecasts).await, 0);
+        let actuals_before = count(&db, "budget_actuals").await;
+        // RK's staff costs: 210 mkr forecast in February (two accounts), 212 in April.
+        let file = "enhet;konto;månad;belopp\nRK;4011;2020-02;-200 000 000\nRK;4019;2020-02;-10 000 000\nRK;4011;2020-04;-212 000 000\n";
+        let forecasts = |text: &str| request(OutcomeKind::Forecasts, "prognos.csv", text.as_bytes().to_vec());
+        let preview = app.preview_outcome_import(&sara, forecasts(file)).await.unwrap();
+        assert_eq!(preview.import.state, ImportState::Checked, "{:?}", preview.findings);
+        assert_eq!(preview.findings.months, [month("2020-02", 1, -21_000_000_000), month("2020-04", 1, -21_200_000_000)]);
+        assert_eq!(app.commit_outcome_import(&sara, &preview.import.id).await.unwrap().import.state, ImportState::Committed);
+        assert_eq!((count(&db, early_forecasts).await, count(&db, "budget_actuals").await), (2, actuals_before), "forecasts only");
+        // A forecast file for RK is refused to business support on CE.
+        let refused = app.import_outcomes(&vera, forecasts(file)).await.unwrap();
+        assert_eq!(refused.findings.forbidden_units, ["RK"]);
+
+        // Typed in the form, in March: RK's consultancy fees, and CE's staff costs by its manager.
+        app.save_forecast(&sara, "RK", ym("2020-03"), &[("66".into(), kr(-40_000_000))]).await.unwrap();
+        app.save_forecast(&chef, "CE", ym("2020-03"), &[("40".into(), kr(-5_000_000))]).await.unwrap();
+        assert_eq!(count(&db, early_forecasts).await, 4);
+
+        let at = |m: &'static str, unit: &'static str, scope: OutcomeScope| {
+            let (app, sara) = (app.clone(), sara.clone());
+            async move { view(&app, &sara, unit, m, scope).await }
+        };
+        // January: no forecast yet; every line's budget stands, all 15 are missing.
+        let january = at("2020-01", "RK", OutcomeScope::Subtree).await;
+        assert_eq!(january.comparison.forecasts_missing, 15);
+        assert!(january.comparison.rows.iter().all(|r| r.figures.forecast_year == r.figures.budget_year && r.figures.variance_year.is_zero()));
+        // February: 210 mkr against 215,4: 5,4 mkr better.
+        let february = at("2020-02", "RK", OutcomeScope::Subtree).await;
+        assert_eq!((row(&february, "40").forecast_year, row(&february, "40").variance_year), (ore(-21_000_000_000), ore(540_000_000)));
+        assert_eq!(february.comparison.forecasts_missing, 14);
+        assert_eq!(row(&february, "66").forecast_year, ore(-4_160_000_000), "March's forecast is not in force in February");
+        // March: RK's 210 plus CE's 5 (CE has no budget line: all of it is variance); 66 at 40
+        // against 41,6.
+        let march = at("2020-03", "RK", OutcomeScope::Subtree).await;
+        assert_eq!((row(&march, "40").forecast_year, row(&march, "40").variance_year), (ore(-21_500_000_000), ore(40_000_000)));
+        assert_eq!((row(&march, "66").forecast_year, row(&march, "66").variance_year), (ore(-4_000_000_000), ore(160_000_000)));
+        assert_eq!(march.comparison.forecasts_missing, 13, "CE's forecast is on no budget line");
+        assert_eq!((march.comparison.costs.variance_year, march.comparison.result.variance_year), (ore(200_000_000), ore(200_000_000)));
+        assert_variance_is_outcome_minus_budget(&march);
+        // April: RK's April forecast replaces February's.
+        let april = at("2020-04", "RK", OutcomeScope::Subtree).await;
+        assert_eq!((row(&april, "40").forecast_year, row(&april, "40").variance_year), (ore(-21_700_000_000), ore(-160_000_000)));
+        assert_eq!(april.comparison.forecasts_missing, 13);
+        // RK alone, and CE's subtree.
+        let own = at("2020-03", "RK", OutcomeScope::Unit).await;
+        assert_eq!((row(&own, "40").forecast_year, row(&own, "40").variance_year), (ore(-21_000_000_000), ore(540_000_000)));
+        let ce = at("2020-03", "CE", OutcomeScope::Subtree).await;
+        assert_eq!((row(&ce, "40").forecast_year, row(&ce, "40").budget_year, row(&ce, "40").variance_year), (ore(-500_000_000), Money::ZERO, ore(-500_000_000)));
+        assert_eq!(ce.comparison.forecasts_missing, 0);
+
+        // The form shows the forecast in force per category.
+        let form = app.forecast_form(&sara, "RK", ym("2020-03")).await.unwrap();
+        assert_eq!((form.current["40"].made_in, form.current["40"].full_year), (ym("2020-02"), ore(-21_000_000_000)));
+        assert_eq!(form.current["66"].full_year, ore(-4_000_000_000));
+        assert_eq!(row_of(&form.comparison, "40").budget_year, ore(-21_540_000_000));
+        assert_eq!(app.forecast_form(&sara, "RK", ym("2020-04")).await.unwrap().current["40"].full_year, ore(-21_200_000_000));
+
+        // Saving March again replaces March's forecast whole: 66 at 41, 47 new.
+        let audit_before = audit_count(&db).await;
+        app.save_forecast(&sara, "RK", ym("2020-03"), &[("66".into(), kr(-41_000_000)), ("47".into(), kr(-500_000))]).await.unwrap();
+        assert_eq!(audit_count(&db).await, audit_before + 1);
+        let march = at("2020-03", "RK", OutcomeScope::Subtree).await;
+        assert_eq!(row(&march, "66").forecast_year, ore(-4_100_000_000));
+        assert_eq!((row(&march, "47").forecast_year, row(&march, "47").variance_year), (ore(-50_000_000), ore(10_000_000)));
+        assert_eq!(march.comparison.forecasts_missing, 12);
+
+        // Wrong signs and an unknown category are named by their place in the form; nothing saved.
+        let audit_before = audit_count(&db).await;
+        let wrong = app
+            .save_forecast(&sara, "RK", ym("2020-05"), &[("66".into(), kr(-1)), ("40".into(), kr(5_000_000)), ("34".into(), kr(-1)), ("99".into(), kr(1))])
+            .await
+            .unwrap_err();
+        let AppError::Validation(problems) = wrong else { panic!("{wrong:?}") };
+        let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.field.as_str(), p.code.as_str())).collect();
+        assert_eq!(found, [("forecasts[1].amount", "wrong_sign"), ("forecasts[2].amount", "wrong_sign"), ("forecasts[3].category", "invalid_choice")]);
+        assert_eq!((count(&db, "budget_forecasts WHERE made_in = 202005").await, audit_count(&db).await), (0, audit_before));
+        // Only those who edit the unit's budget forecast it.
+        assert!(matches!(app.save_forecast(&chef, "RK", ym("2020-05"), &[("66".into(), kr(-1))]).await, Err(AppError::Forbidden)));
+        assert!(matches!(app.forecast_form(&chef, "RK", ym("2020-05")).await, Err(AppError::Forbidden)));
+
+        // An empty form clears the month's forecast.
+        app.save_forecast(&chef, "CE", ym("2020-03"), &[]).await.unwrap();
+        assert_eq!(row(&at("2020-03", "RK", OutcomeScope::Subtree).await, "40").forecast_year, ore(-21_000_000_000));
+        assert_eq!(count(&db, early_forecasts).await, 4, "2 imported, 2 saved for March");
+        // In August the demo's forecast is in force, where it has one.
+        let august = at("2020-08", "RK", OutcomeScope::Subtree).await;
+        assert!(august.comparison.forecasts_missing < 15);
+        assert_variance_is_outcome_minus_budget(&august);
+    }
+
+    fn row_of(comparison: &domain::budget::Comparison, code: &str) -> Figures {
+        comparison.row(code).unwrap_or_else(|| panic!("no row {code}")).figures
+    }
+
+    /// A small deterministic generator (PCG-style LCG), so a failure can be replayed.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    /// Every actual and forecast stored for `units` in 2020 and 2021, row by row, in a stable order.
+    async fn stored_outcomes(db: &Db, units: &[OrgUnitId]) -> (Vec<ActualRecord>, Vec<Forecast>) {
+        let mut tx = db.store.begin_read().await.unwrap();
+        let (mut actuals, mut forecasts) = (Vec::new(), Vec::new());
+        for unit in units {
+            for year in [2020, 2021] {
+                actuals.extend(store::budget_outcomes::actuals_of(&mut tx, *unit, year).await.unwrap());
+                forecasts.extend(store::budget_outcomes::forecasts_of(&mut tx, *unit, year).await.unwrap());
+            }
+        }
+        sort_outcomes(&mut actuals, &mut forecasts);
+        (actuals, forecasts)
+    }
+
+    fn sort_outcomes(actuals: &mut [ActualRecord], forecasts: &mut [Forecast]) {
+        actuals.sort_by_key(|a| (a.unit.to_string(), a.month.year(), a.month.month(), a.category.clone()));
+        forecasts.sort_by_key(|f| (f.unit.to_string(), f.made_in.year(), f.made_in.month(), f.category.clone()));
+    }
+
+    /// An amount as a ledger writes it: `-12345,67`.
+    fn ledger_amount(m: Money) -> String {
+        let o = m.as_ore();
+        format!("{}{},{:02}", if o < 0 { "-" } else { "" }, o.unsigned_abs() / 100, o.unsigned_abs() % 100)
+    }
+
+    /// (5) The SQL aggregation of the view follows the domain's rules: for a generated year of
+    /// actuals and forecasts on the demo's subtree, every view equals domain::budget::compare
+    /// over the same records.
+    async fn budget_outcome_store_sums_equal_domain_compare(db: Db) {
+        let app = demo(&db).await;
+        let system = Actor::system();
+        // Budget lines below the administration too, phased unevenly, so subtrees differ.
+        let mut input = budget_input(&app).await;
+        let uneven = |base: i64| -> [Money; 12] { std::array::from_fn(|i| ore(base * (i as i64 + 3))) };
+        for (unit, category, base) in [
+            ("CE", "40", -100_000_000),
+            ("CE-REDO", "40", -30_000_000),
+            ("CK", "34", 20_000_000),
+            ("CK", "40", -40_000_000),
+            ("CHR-LON", "66", -5_000_000),
+            ("CA-UPPH", "61", -7_500_000),
+            ("CE-CTRL", "39", 1_000_000),
+        ] {
+            input.budget_lines.push(app::budget::LineInput {
+                unit: unit.into(),
+                category: category.into(),
+                year: Some(2020),
+                amounts: LineAmounts::Monthly { months: uneven(base) },
+            });
+        }
+        app.save_budget(&system, "RK", 2020, input).await.unwrap();
+        let chapter = app.budget_view(&system, "RK", 2020, None).await.unwrap().content.unwrap().chapter;
+        let tree = &chapter.categories;
+        assert_eq!(chapter.budget_lines.len(), 22);
+
+        let units = app.org_tree(&system).await.unwrap();
+        let id = |key: &str| units.iter().find(|u| u.key == key).unwrap_or_else(|| panic!("unit {key}")).id;
+        let subtree = |root: OrgUnitId| -> HashSet<OrgUnitId> {
+            let mut set = HashSet::from([root]);
+            loop {
+                let before = set.len();
+                for u in &units {
+                    if u.parent_id.is_some_and(|p| set.contains(&p)) {
+                        set.insert(u.id);
+                    }
+                }
+                if set.len() == before {
+                    return set;
+                }
+            }
+        };
+        let keys = ["RK", "CA", "CA-UPPH", "CA-DOK", "CK", "CE", "CE-REDO", "CE-CTRL", "CHR", "CHR-LON", "CIFU", "RDS"];
+        // Booked on leaves, and now and then on the income group itself (account 31xx → 3).
+        let codes: Vec<&str> = tree.categories().iter().map(|c| c.code.as_str()).filter(|c| tree.is_leaf(c) == Some(true) || *c == "3").collect();
+        let sign = |code: &str| if tree.kind_of(code) == Some(domain::budget::CategoryKind::Income) { 1 } else { -1 };
+        let mut rng = Lcg(0x5EED_0004_2020);
+        // What the demo holds already (its ledger and forecast for RK): kept where the files
+        // below do not replace the unit's month.
+        let all_units: Vec<OrgUnitId> = units.iter().map(|u| u.id).collect();
+        let (demo_actuals, demo_forecasts) = stored_outcomes(&db, &all_units).await;
+
+        // Actuals of 2020 (and a few of 2021, which no 2020 view may count). Each record is one
+        // ledger line, or two accounts of its category that the import sums.
+        let mut actuals: Vec<ActualRecord> = Vec::new();
+        let mut files: HashMap<i32, String> = HashMap::new();
+        for (year, months) in [(2020, 12u8), (2021, 2)] {
+            let text = files.entry(year).or_insert_with(|| "enhet;konto;månad;belopp\n".to_owned());
+            for m in 1..=months {
+                for key in keys {
+                    let mut taken = HashSet::new();
+                    for _ in 0..rng.below(4) {
+                        let code = codes[rng.below(codes.len() as u64) as usize];
+                        if !taken.insert(code) {
+                            continue;
+                        }
+                        // One booking in ten is a correction against the category's sign.
+                        let direction = if rng.below(10) == 0 { -sign(code) } else { sign(code) };
+                        let amount = direction * (1 + rng.below(500_000_000) as i64);
+                        let when = format!("{year}-{m:02}");
+                        if rng.below(3) == 0 {
+                            let part = amount / 3;
+                            text.push_str(&format!("{key};{code}1;{when};{}\n", ledger_amount(ore(part))));
+                            text.push_str(&format!("{key};{code}2;{when};{}\n", ledger_amount(ore(amount - part))));
+                        } else {
+                            // `{code}0`: never another category's code (`3` + `9` would be 39).
+                            let account = if rng.below(2) == 0 { code.to_owned() } else { format!("{code}0") };
+                            text.push_str(&format!("{key};{account};{when};{}\n", ledger_amount(ore(amount))));
+                        }
+                        actuals.push(ActualRecord { unit: id(key), category: code.into(), month: YearMonth::new(year, m).unwrap(), amount: ore(amount) });
+                    }
+                }
+            }
+        }
+        // Forecasts: most budget lines get one to three in the year (history kept), a few
+        // units forecast categories they have no budget line for.
+        let mut forecasts: Vec<Forecast> = Vec::new();
+        let mut pairs: Vec<(OrgUnitId, String)> = chapter.budget_lines.iter().map(|l| (l.unit, l.category.clone())).collect();
+        for _ in 0..12 {
+            let key = keys[rng.below(keys.len() as u64) as usize];
+            let code = codes[rng.below(codes.len() as u64) as usize];
+            if !pairs.contains(&(id(key), code.to_owned())) {
+                pairs.push((id(key), code.to_owned()));
+            }
+        }
+        let key_of: HashMap<OrgUnitId, &str> = keys.iter().map(|k| (id(k), *k)).chain([(id("RK"), "RK")]).collect();
+        let mut forecast_text: HashMap<i32, String> = HashMap::new();
+        for (unit, code) in &pairs {
+            let made: BTreeSet<u8> = (0..rng.below(4)).map(|_| 1 + rng.below(12) as u8).collect();
+            for m in made {
+                let full_year = sign(code) * (1 + rng.below(30_000_000_000) as i64);
+                let year = if rng.below(8) == 0 { 2021 } else { 2020 };
+                let text = forecast_text.entry(year).or_insert_with(|| "enhet;konto;månad;belopp\n".to_owned());
+                text.push_str(&format!("{};{code};{year}-{m:02};{}\n", key_of[unit], ledger_amount(ore(full_year))));
+                forecasts.push(Forecast { unit: *unit, category: code.clone(), made_in: YearMonth::new(year, m).unwrap(), full_year: ore(full_year) });
+            }
+        }
+        // Forecasts of one unit, category and month made in 2021 collide with none of 2020's.
+        for (kind, texts) in [(OutcomeKind::Actuals, &files), (OutcomeKind::Forecasts, &forecast_text)] {
+            for (year, text) in texts {
+                let request = ImportRequest { year: *year, ..request(kind, "generated.csv", text.clone().into_bytes()) };
+                let report = app.import_outcomes(&system, request).await.unwrap();
+                assert_eq!(report.import.state, ImportState::Committed, "{kind:?} {year}: {:?}", report.findings.issues);
+            }
+        }
+        // The store holds the files' records (accounts summed per category) and the demo's
+        // records of the (unit, month)s the files did not name: each import replaced its months.
+        let months_of = |keys: Vec<(OrgUnitId, YearMonth)>| -> HashSet<(OrgUnitId, i32, u8)> { keys.into_iter().map(|(u, m)| (u, m.year(), m.month())).collect() };
+        let booked = months_of(actuals.iter().map(|a| (a.unit, a.month)).collect());
+        let made = months_of(forecasts.iter().map(|f| (f.unit, f.made_in)).collect());
+        let kept_actuals: Vec<ActualRecord> = demo_actuals.into_iter().filter(|a| !booked.contains(&(a.unit, a.month.year(), a.month.month()))).collect();
+        let kept_forecasts: Vec<Forecast> = demo_forecasts.into_iter().filter(|f| !made.contains(&(f.unit, f.made_in.year(), f.made_in.month()))).collect();
+        actuals.extend(kept_actuals);
+        forecasts.extend(kept_forecasts);
+        sort_outcomes(&mut actuals, &mut forecasts);
+        let (stored_actuals, stored_forecasts) = stored_outcomes(&db, &all_units).await;
+        assert!(stored_actuals == actuals, "stored actuals differ from the files' records and the demo's kept ones");
+        assert!(stored_forecasts == forecasts, "stored forecasts differ from the files' records and the demo's kept ones");
+
+        let mut compared = 0;
+        for m in [1u8, 2, 3, 6, 7, 11, 12] {
+            let month = YearMonth::new(2020, m).unwrap();
+            for key in ["RK", "CE", "CK", "CHR", "CA", "CE-REDO"] {
+                for scope in [OutcomeScope::Subtree, OutcomeScope::Unit] {
+                    let v = app.outcome_view(&system, key, month, scope).await.unwrap();
+                    let set = match scope {
+                        OutcomeScope::Subtree => subtree(id(key)),
+                        OutcomeScope::Unit => HashSet::from([id(key)]),
+                    };
+                    let expected = domain::budget::compare(month, &chapter.budget_lines, &actuals, &forecasts, tree, Some(&set)).unwrap();
+                    assert_eq!(v.comparison, expected, "{key} {month} {scope:?}");
+                    assert!(v.unmapped.is_empty());
+                    for child in &v.children {
+                        let expected = domain::budget::compare(month, &chapter.budget_lines, &actuals, &forecasts, tree, Some(&subtree(child.unit.id))).unwrap();
+                        assert_eq!(child.result, expected.result, "{key} {month}: child {}", child.unit.key);
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, 84);
+        // The generated year is not trivial: forecasts are partly in force, actuals both ways.
+        let december = view(&app, &system, "RK", "2020-12", OutcomeScope::Subtree).await;
+        let missing = december.comparison.forecasts_missing;
+        assert!(missing > 0 && missing < chapter.budget_lines.len(), "{missing} of {} lines without a forecast", chapter.budget_lines.len());
+        assert!(!december.comparison.result.actual_ytd.is_zero() && !december.comparison.result.variance_year.is_zero());
+    }
+
+    fn ledger_sheet(name: &str, rows: Vec<Vec<fileio::Cell>>) -> fileio::Sheet {
+        fileio::Sheet { name: name.into(), caption: None, header: vec![vec!["Enhet".into(), "Konto".into(), "Månad".into(), "Belopp".into()]], rows }
+    }
+
+    /// (6) An XLSX export: typed cells (numbers, whole numbers, text) read exactly, line numbers as
+    /// Excel's rows.
+    async fn budget_outcome_xlsx_import(db: Db) {
+        use fileio::Cell;
+        let app = demo(&db).await;
+        let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await;
+        let workbook = fileio::write_workbook(&[ledger_sheet(
+            "Utfall",
+            vec![
+                vec![Cell::text("CE"), Cell::Integer(4011), Cell::text("2020-03"), Cell::money(ore(-12_345_678), Unit::Kr, 2)],
+                vec![Cell::text("CE-REDO"), Cell::text("4011"), Cell::Integer(202_003), Cell::Number { value: -2500.5, decimals: 2 }],
+                vec![Cell::text("CE"), Cell::text("3410"), Cell::text("2020-03"), Cell::Integer(50_000)],
+            ],
+        )])
+        .unwrap();
+        let preview = app.preview_outcome_import(&vera, request(OutcomeKind::Actuals, "utfall.xlsx", workbook)).await.unwrap();
+        assert_eq!(preview.import.state, ImportState::Checked, "{:?}", preview.findings);
+        assert_eq!(preview.import.encoding, None, "a workbook has no text encoding");
+        assert_eq!(preview.findings.months, [month("2020-03", 3, -12_345_678 - 250_050 + 5_000_000)]);
+        let committed = app.commit_outcome_import(&vera, &preview.import.id).await.unwrap();
+        assert_eq!(committed.import.state, ImportState::Committed);
+        let ce = view(&app, &vera, "CE", "2020-03", OutcomeScope::Subtree).await;
+        assert_eq!((row(&ce, "40").actual_month, row(&ce, "34").actual_month), (ore(-12_595_728), ore(5_000_000)));
+
+        // Mistakes in a workbook are named by Excel's row number (the header is row 1).
+        let bad = fileio::write_workbook(&[ledger_sheet(
+            "Utfall",
+            vec![
+                vec![Cell::text("CE"), Cell::text("4011"), Cell::text("2020-04"), Cell::Integer(-100)],
+                vec![Cell::text("CE"), Cell::text("4012"), Cell::text("2020-04"), Cell::Number { value: 1.005, decimals: 3 }],
+                vec![Cell::text("CE"), Cell::text("4013"), Cell::text("2020-13"), Cell::Integer(-100)],
+                vec![Cell::text("CK"), Cell::text("4011"), Cell::text("2020-04"), Cell::Integer(-100)],
+            ],
+        )])
+        .unwrap();
+        let before = count(&db, "budget_actuals").await;
+        let rejected = app.preview_outcome_import(&vera, request(OutcomeKind::Actuals, "fel.xlsx", bad)).await.unwrap();
+        assert_eq!(codes(&rejected), [(3, "fraction_of_ore"), (4, "invalid_month")], "{:?}", rejected.findings);
+        assert_eq!(rejected.findings.forbidden_units, ["CK"]);
+        assert_eq!(count(&db, "budget_actuals").await, before);
+
+        // A file in tkr is read in tkr by the preview and again by the commit.
+        let tkr = ImportRequest { amount_unit: Unit::Tkr, ..actuals_csv("utfall-tkr.csv", "enhet;konto;månad;belopp\nCE;4011;2020-05;-1 234,5\n") };
+        let preview = app.preview_outcome_import(&vera, tkr).await.unwrap();
+        assert_eq!((preview.import.amount_unit.as_str(), preview.findings.months.clone()), ("tkr", vec![month("2020-05", 1, -123_450_000)]));
+        let committed = app.commit_outcome_import(&vera, &preview.import.id).await.unwrap();
+        assert_eq!(committed.findings.months, preview.findings.months);
+        assert_eq!(row(&view(&app, &vera, "CE", "2020-05", OutcomeScope::Unit).await, "40").actual_month, ore(-123_450_000));
+    }
+
+    /// What the commit writes is what the preview showed, also for a workbook previewed with a
+    /// named worksheet that is not the first.
+    async fn budget_outcome_commit_writes_what_was_previewed(db: Db) {
+        use fileio::Cell;
+        let app = demo(&db).await;
+        let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await;
+        let line = |month: &str, amount: i64| vec![Cell::text("CE"), Cell::text("4011"), Cell::text(month), Cell::Integer(amount)];
+        let workbook = fileio::write_workbook(&[
+            ledger_sheet("Februari", vec![line("2020-02", -1)]),
+            ledger_sheet("Mars", vec![line("2020-03", -250_000)]),
+        ])
+        .unwrap();
+        let preview = app
+            .preview_outcome_import(&vera, ImportRequest { sheet: Some("Mars".into()), ..request(OutcomeKind::Actuals, "utfall.xlsx", workbook) })
+            .await
+            .unwrap();
+        assert_eq!(preview.findings.months, [month("2020-03", 1, -25_000_000)]);
+        let committed = app.commit_outcome_import(&vera, &preview.import.id).await.unwrap();
+        assert_eq!(committed.findings.months, preview.findings.months, "the commit read another sheet than the preview");
+        let ce = view(&app, &vera, "CE", "2020-03", OutcomeScope::Unit).await;
+        assert_eq!((row(&ce, "40").actual_month, row(&ce, "40").actual_ytd), (ore(-25_000_000), ore(-25_000_000)));
     }
 }

@@ -15,10 +15,12 @@ pub enum ObjectType {
     PlanObject,
     FollowUp,
     Budget,
+    /// An import of actuals or forecasts.
+    BudgetImport,
 }
 
 impl ObjectType {
-    pub const ALL: [ObjectType; 8] = [
+    pub const ALL: [ObjectType; 9] = [
         ObjectType::OrgUnit,
         ObjectType::User,
         ObjectType::RoleAssignment,
@@ -27,6 +29,7 @@ impl ObjectType {
         ObjectType::PlanObject,
         ObjectType::FollowUp,
         ObjectType::Budget,
+        ObjectType::BudgetImport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl ObjectType {
             ObjectType::PlanObject => "plan-object",
             ObjectType::FollowUp => "follow-up",
             ObjectType::Budget => "budget",
+            ObjectType::BudgetImport => "budget-import",
         }
     }
 

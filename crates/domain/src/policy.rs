@@ -54,6 +54,8 @@ pub enum Action {
     EditPlan,
     /// Edit the unit's budget (frames, frame changes, detailed budget) and record its decision.
     EditBudget,
+    /// Import actuals and forecasts from the ledger into the unit (business support's job).
+    ImportOutcomes,
     /// Configure a module and its governance model.
     ConfigureModule,
     /// Create, rename, move and close units.
@@ -83,6 +85,7 @@ fn role_allows(role: Role, action: Action) -> bool {
         Action::EditPlan => matches!(role, BusinessSupport | ModuleOwner | SuperUser | SystemAdmin),
         // The budget belongs to no module: the unit's managers and business support keep it.
         Action::EditBudget => matches!(role, Manager | BusinessSupport | SuperUser | SystemAdmin),
+        Action::ImportOutcomes => matches!(role, BusinessSupport | SuperUser | SystemAdmin),
         Action::ConfigureModule => matches!(role, ModuleOwner | SuperUser | SystemAdmin),
         Action::ManageUnits | Action::ManageUsers => matches!(role, LocalAdmin | SystemAdmin),
         // Nobody but a system administrator hands out system administration.
@@ -203,6 +206,7 @@ mod tests {
             Just(Action::Approve),
             Just(Action::EditPlan),
             Just(Action::EditBudget),
+            Just(Action::ImportOutcomes),
             Just(Action::ConfigureModule),
             Just(Action::ManageUnits),
             Just(Action::ManageUsers),

@@ -241,26 +241,7 @@ async fn load_chapter(tx: &mut Tx, id: &str, administration: OrgUnitId) -> Resul
         })
         .collect::<Result<_>>()?;
 
-    let categories = rows(
-        tx,
-        "SELECT code, name_sv, name_en, parent_code, kind FROM budget_categories WHERE version_id = $1 ORDER BY position",
-        id,
-    )
-    .await?
-    .iter()
-    .map(|r| {
-        let kind_raw = sql::text(r, "kind")?;
-        let kind = CategoryKind::parse("kind", &kind_raw).map_err(|_| corrupt("kind", &kind_raw))?;
-        Ok(AccountCategory {
-            code: sql::text(r, "code")?,
-            name_sv: sql::text(r, "name_sv")?,
-            name_en: sql::text(r, "name_en")?,
-            parent: sql::opt_text(r, "parent_code")?,
-            kind,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
-    let categories = CategoryTree::new(categories).map_err(|e| corrupt("budget_categories", format!("{e:?}")))?;
+    let categories = load_categories(tx, id).await?;
 
     let budget_lines = rows(
         tx,
@@ -580,4 +561,28 @@ async fn insert_content(tx: &mut Tx, id: &str, c: &EconomyChapter) -> Result<()>
         q.execute(tx.conn()).await?;
     }
     Ok(())
+}
+
+/// The category tree of a stored version (by its row id).
+pub(crate) async fn load_categories(tx: &mut Tx, id: &str) -> Result<CategoryTree> {
+    let categories = rows(
+        tx,
+        "SELECT code, name_sv, name_en, parent_code, kind FROM budget_categories WHERE version_id = $1 ORDER BY position",
+        id,
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        let kind_raw = sql::text(r, "kind")?;
+        let kind = CategoryKind::parse("kind", &kind_raw).map_err(|_| corrupt("kind", &kind_raw))?;
+        Ok(AccountCategory {
+            code: sql::text(r, "code")?,
+            name_sv: sql::text(r, "name_sv")?,
+            name_en: sql::text(r, "name_en")?,
+            parent: sql::opt_text(r, "parent_code")?,
+            kind,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    CategoryTree::new(categories).map_err(|e| corrupt("budget_categories", format!("{e:?}")))
 }

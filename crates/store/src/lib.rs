@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod budget;
+pub mod budget_outcomes;
 pub mod follow_ups;
 pub mod governance;
 pub mod objects;
@@ -104,6 +105,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20261124000002, "assessment scales", include_str!("../migrations/20261124000002_assessment_scales.sql")),
     (20261124000003, "budget", include_str!("../migrations/20261124000003_budget.sql")),
     (20261124000004, "deadline rules", include_str!("../migrations/20261124000004_deadline_rules.sql")),
+    (20261125000001, "budget outcomes", include_str!("../migrations/20261125000001_budget_outcomes.sql")),
 ];
 
 impl Store {

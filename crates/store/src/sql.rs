@@ -123,7 +123,7 @@ impl Filter {
         self.push(")");
     }
 
-    pub async fn fetch_all(self, conn: &mut sqlx::AnyConnection) -> Result<Vec<AnyRow>> {
+    fn query(self) -> sqlx::query::Query<'static, Any, sqlx::any::AnyArguments> {
         let mut query = sqlx::query::<Any>(AssertSqlSafe(self.sql));
         for arg in self.args {
             query = match arg {
@@ -131,6 +131,14 @@ impl Filter {
                 Arg::Int(v) => query.bind(v),
             };
         }
-        query.fetch_all(conn).await.map_err(Into::into)
+        query
+    }
+
+    pub async fn fetch_all(self, conn: &mut sqlx::AnyConnection) -> Result<Vec<AnyRow>> {
+        self.query().fetch_all(conn).await.map_err(Into::into)
+    }
+
+    pub async fn execute(self, conn: &mut sqlx::AnyConnection) -> Result<u64> {
+        Ok(self.query().execute(conn).await?.rows_affected())
     }
 }

@@ -36,6 +36,58 @@ pub struct Forecast {
     pub full_year: Money,
 }
 
+/// What an import file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    /// Booked amounts per month (utfall).
+    Actuals,
+    /// Full-year forecasts, per the month they were made in (helårsprognos).
+    Forecasts,
+}
+
+impl OutcomeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Actuals => "actuals",
+            Self::Forecasts => "forecasts",
+        }
+    }
+
+    pub fn parse(field: &str, text: &str) -> Result<Self, ValidationError> {
+        match text.trim() {
+            "actuals" => Ok(Self::Actuals),
+            "forecasts" => Ok(Self::Forecasts),
+            "" => Err(ValidationError::new(field, ValidationCode::Required)),
+            _ => Err(ValidationError::new(field, ValidationCode::InvalidChoice)),
+        }
+    }
+}
+
+/// Where an import stands: checked (a dry run found nothing wrong; it can be committed),
+/// rejected (the report lists why; nothing was written) or committed (written, all of it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportState {
+    Checked,
+    Rejected,
+    Committed,
+}
+
+impl ImportState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Checked => "checked",
+            Self::Rejected => "rejected",
+            Self::Committed => "committed",
+        }
+    }
+
+    pub fn from_storage(text: &str) -> Option<Self> {
+        [Self::Checked, Self::Rejected, Self::Committed].into_iter().find(|s| s.as_str() == text)
+    }
+}
+
 /// One parsed line of an import file. `line` is the 1-based line number in the file (the io
 /// layer counts the header), `unit` the unit's external id (HSA-id, cost centre code), `month`
 /// the booking month for actuals or the month a forecast was made.
@@ -97,13 +149,20 @@ impl ImportProblem {
     }
 }
 
-/// A line resolved to ids: (unit, category code, month, amount).
-type Resolved<'a> = (OrgUnitId, &'a str, YearMonth, Money);
-
-/// Resolves every line, or lists every problem of every line.
-fn resolve<'a>(lines: &'a [ImportLine], units: &HashMap<String, OrgUnitId>, categories: &CategoryTree, year: i32) -> Result<Vec<Resolved<'a>>, Vec<ImportProblem>> {
+/// Resolves every line, or lists every problem of every line. `category_of` maps a unit and an
+/// account as written in the file to a category code (see [`CategoryTree::resolve_account`]);
+/// lines that book to the same unit, category and month are summed, since a ledger lists each
+/// account of a category on a line of its own. The same unit, account and month twice is a
+/// duplicate.
+fn resolve<'t>(
+    lines: &[ImportLine],
+    units: &HashMap<String, OrgUnitId>,
+    category_of: impl Fn(OrgUnitId, &str) -> Option<&'t str>,
+    year: i32,
+) -> Result<Vec<(OrgUnitId, &'t str, YearMonth, Money)>, Vec<ImportProblem>> {
     let mut problems = Vec::new();
-    let mut resolved = Vec::with_capacity(lines.len());
+    let mut sums: HashMap<(OrgUnitId, &'t str, YearMonth), i128> = HashMap::with_capacity(lines.len());
+    let mut order: Vec<(OrgUnitId, &'t str, YearMonth)> = Vec::with_capacity(lines.len());
     let mut first_seen: HashMap<(OrgUnitId, &str, YearMonth), usize> = HashMap::with_capacity(lines.len());
     for line in lines {
         let n = line.line;
@@ -111,9 +170,10 @@ fn resolve<'a>(lines: &'a [ImportLine], units: &HashMap<String, OrgUnitId>, cate
         if unit.is_none() {
             problems.push(ImportProblem::new(n, "unit", ImportCode::UnknownUnit));
         }
-        let category = line.category.trim();
-        let known_category = categories.contains(category);
-        if !known_category {
+        let account = line.category.trim();
+        // Without a known unit the category cannot be judged (each unit's budget has its tree).
+        let category = unit.and_then(|u| category_of(u, account));
+        if unit.is_some() && category.is_none() {
             problems.push(ImportProblem::new(n, "category", ImportCode::UnknownCategory));
         }
         let in_year = line.month.year() == year;
@@ -129,31 +189,50 @@ fn resolve<'a>(lines: &'a [ImportLine], units: &HashMap<String, OrgUnitId>, cate
         };
         // Duplicates are looked for among lines whose unit and category resolve, so that one
         // misspelt unit does not also show up as a duplicate.
-        let Some(unit) = unit.filter(|_| known_category) else { continue };
-        match first_seen.entry((unit, category, line.month)) {
+        let (Some(unit), Some(category)) = (unit, category) else { continue };
+        match first_seen.entry((unit, account, line.month)) {
             Entry::Occupied(first) => {
                 problems.push(ImportProblem { first_line: Some(*first.get()), ..ImportProblem::new(n, "line", ImportCode::DuplicateLine) });
             }
             Entry::Vacant(slot) => {
                 slot.insert(n);
-                if in_year && amount_ok {
-                    resolved.push((unit, category, line.month, line.amount));
+                if in_year && amount_ok && problems.is_empty() {
+                    let key = (unit, category, line.month);
+                    let sum = sums.entry(key).or_insert_with(|| {
+                        order.push(key);
+                        0
+                    });
+                    *sum += i128::from(line.amount.as_ore());
                 }
             }
         }
     }
-    if problems.is_empty() {
-        Ok(resolved)
-    } else {
+    if !problems.is_empty() {
         problems.sort_by_key(|p| p.line);
-        Err(problems)
+        return Err(problems);
     }
+    let mut resolved = Vec::with_capacity(order.len());
+    for key in order {
+        let Some(amount) = i64::try_from(sums[&key]).ok().map(Money::from_ore).filter(|m| check_amount("amount", *m, Sign::Any).is_ok()) else {
+            // Accounts of one category that together exceed the largest amount: reported at the
+            // category's first line.
+            let line = lines.iter().find(|l| units.get(l.unit.trim()) == Some(&key.0) && l.month == key.2).map_or(0, |l| l.line);
+            return Err(vec![ImportProblem::invalid(line, ValidationError::new("amount", ValidationCode::OutOfRange))]);
+        };
+        resolved.push((key.0, key.1, key.2, amount));
+    }
+    Ok(resolved)
 }
 
-/// Checks a batch of actuals for budget year `year` against the units' external ids and the
-/// category tree: the records to write, or every problem (nothing is to be written then).
-pub fn check_actuals(lines: &[ImportLine], units: &HashMap<String, OrgUnitId>, categories: &CategoryTree, year: i32) -> Result<Vec<ActualRecord>, Vec<ImportProblem>> {
-    let resolved = resolve(lines, units, categories, year)?;
+/// Checks a batch of actuals for budget year `year` against the units' external ids and each
+/// unit's categories: the records to write, or every problem (nothing is to be written then).
+pub fn check_actuals<'t>(
+    lines: &[ImportLine],
+    units: &HashMap<String, OrgUnitId>,
+    category_of: impl Fn(OrgUnitId, &str) -> Option<&'t str>,
+    year: i32,
+) -> Result<Vec<ActualRecord>, Vec<ImportProblem>> {
+    let resolved = resolve(lines, units, category_of, year)?;
     Ok(resolved
         .into_iter()
         .map(|(unit, category, month, amount)| ActualRecord { unit, category: category.to_owned(), month, amount })
@@ -162,12 +241,22 @@ pub fn check_actuals(lines: &[ImportLine], units: &HashMap<String, OrgUnitId>, c
 
 /// Checks a batch of forecasts: as [`check_actuals`], with `month` the month the forecast was
 /// made and `amount` the full-year forecast.
-pub fn check_forecasts(lines: &[ImportLine], units: &HashMap<String, OrgUnitId>, categories: &CategoryTree, year: i32) -> Result<Vec<Forecast>, Vec<ImportProblem>> {
-    let resolved = resolve(lines, units, categories, year)?;
+pub fn check_forecasts<'t>(
+    lines: &[ImportLine],
+    units: &HashMap<String, OrgUnitId>,
+    category_of: impl Fn(OrgUnitId, &str) -> Option<&'t str>,
+    year: i32,
+) -> Result<Vec<Forecast>, Vec<ImportProblem>> {
+    let resolved = resolve(lines, units, category_of, year)?;
     Ok(resolved
         .into_iter()
         .map(|(unit, category, made_in, full_year)| Forecast { unit, category: category.to_owned(), made_in, full_year })
         .collect())
+}
+
+/// A resolver for [`check_actuals`] when every unit uses the same tree.
+pub fn by_tree<'t>(tree: &'t CategoryTree) -> impl Fn(OrgUnitId, &str) -> Option<&'t str> {
+    move |_, account: &str| tree.resolve_account(account)
 }
 
 /// The forecast in force for `unit` and `category` at `as_of`: the latest one made in the same
@@ -196,14 +285,16 @@ mod tests {
     fn a_good_batch_resolves() {
         let ce = OrgUnitId::new();
         let units = HashMap::from([("CE".to_owned(), ce)]);
+        let tree = default_categories();
         let lines = [line(2, "CE", "40", "2020-01", -100), line(3, " CE ", " 34 ", "2020-01", 250)];
-        let records = check_actuals(&lines, &units, &default_categories(), 2020).unwrap();
+        let records = check_actuals(&lines, &units, by_tree(&tree), 2020).unwrap();
         assert_eq!(records[1], ActualRecord { unit: ce, category: "34".into(), month: month("2020-01"), amount: Money::from_ore(250) });
     }
 
     /// A file full of realistic mistakes: every problem is listed, in line order.
     #[test]
     fn every_problem_is_listed_with_its_line() {
+        let tree = default_categories();
         let units = HashMap::from([("CE".to_owned(), OrgUnitId::new()), ("CK".to_owned(), OrgUnitId::new())]);
         let lines = [
             line(2, "CE", "40", "2020-01", -100),
@@ -211,11 +302,11 @@ mod tests {
             line(4, "CE", "4O", "2020-01", -100),          // letter O for zero
             line(5, "CE", "40", "2019-12", -100),          // last year's December
             line(6, "CE", "40", "2020-01", -5),            // same key as line 2
-            line(7, "ck", "99", "2021-01", 1),             // three problems at once
+            line(7, "ck", "99", "2021-01", 1),             // unknown unit (so its account is not judged), wrong year
             line(8, "CK", "34", "2020-02", i64::MAX / 2),  // absurd amount
             line(9, "CE", "40", "2020-01", -7),            // line 2 again
         ];
-        let problems = check_actuals(&lines, &units, &default_categories(), 2020).unwrap_err();
+        let problems = check_actuals(&lines, &units, by_tree(&tree), 2020).unwrap_err();
         let found: Vec<(usize, &str, ImportCode, Option<usize>)> =
             problems.iter().map(|p| (p.line, p.field.as_str(), p.code, p.first_line)).collect();
         assert_eq!(
@@ -226,23 +317,43 @@ mod tests {
                 (5, "month", ImportCode::MonthOutsideYear, None),
                 (6, "line", ImportCode::DuplicateLine, Some(2)),
                 (7, "unit", ImportCode::UnknownUnit, None),
-                (7, "category", ImportCode::UnknownCategory, None),
                 (7, "month", ImportCode::MonthOutsideYear, None),
                 (8, "amount", ImportCode::Invalid, None),
                 (9, "line", ImportCode::DuplicateLine, Some(2)),
             ]
         );
-        assert_eq!(problems[7].detail, Some(ValidationCode::OutOfRange));
+        assert_eq!(problems[6].detail, Some(ValidationCode::OutOfRange));
         let parse_error = ImportProblem::invalid(10, ValidationError::new("amount", ValidationCode::NotANumber));
         assert_eq!((parse_error.code.as_str(), parse_error.detail), ("invalid", Some(ValidationCode::NotANumber)));
+    }
+
+    /// A ledger lists each account of a category on a line of its own: they are summed.
+    #[test]
+    fn accounts_of_one_category_are_summed() {
+        let tree = default_categories();
+        let ce = OrgUnitId::new();
+        let units = HashMap::from([("CE".to_owned(), ce)]);
+        let lines = [
+            line(2, "CE", "4011", "2020-01", -100),
+            line(3, "CE", "4012", "2020-01", -250),
+            line(4, "CE", "40", "2020-01", -1),
+            line(5, "CE", "4011", "2020-02", -7),
+        ];
+        let records = check_actuals(&lines, &units, by_tree(&tree), 2020).unwrap();
+        let found: Vec<(&str, String, i64)> = records.iter().map(|r| (r.category.as_str(), r.month.to_string(), r.amount.as_ore())).collect();
+        assert_eq!(found, [("40", "2020-01".to_owned(), -351), ("40", "2020-02".to_owned(), -7)]);
+        let twice = [line(2, "CE", "4011", "2020-01", -100), line(3, "CE", "4011", "2020-01", -100)];
+        let problems = check_actuals(&twice, &units, by_tree(&tree), 2020).unwrap_err();
+        assert_eq!((problems[0].line, problems[0].code, problems[0].first_line), (3, ImportCode::DuplicateLine, Some(2)));
     }
 
     #[test]
     fn the_latest_forecast_is_in_force() {
         let ce = OrgUnitId::new();
         let units = HashMap::from([("CE".to_owned(), ce)]);
+        let tree = default_categories();
         let lines = [line(2, "CE", "40", "2020-03", -1_000), line(3, "CE", "40", "2020-05", -1_100)];
-        let forecasts = check_forecasts(&lines, &units, &default_categories(), 2020).unwrap();
+        let forecasts = check_forecasts(&lines, &units, by_tree(&tree), 2020).unwrap();
         assert_eq!(latest_forecast(&forecasts, ce, "40", month("2020-04")).unwrap().full_year, Money::from_ore(-1_000));
         assert_eq!(latest_forecast(&forecasts, ce, "40", month("2020-12")).unwrap().full_year, Money::from_ore(-1_100));
         assert!(latest_forecast(&forecasts, ce, "40", month("2020-02")).is_none());

@@ -209,6 +209,21 @@ impl CategoryTree {
         self.index.contains_key(code)
     }
 
+    /// The category a ledger account books to: the category with exactly this code, or else the
+    /// one whose code is the longest prefix of the account (account `4011` → category `40`), the
+    /// way account groups of a Region-Bas style chart nest.
+    pub fn resolve_account(&self, account: &str) -> Option<&str> {
+        let account = account.trim();
+        if let Some(i) = self.index_of(account) {
+            return Some(self.categories[i].code.as_str());
+        }
+        (1..account.len())
+            .rev()
+            .filter(|&end| account.is_char_boundary(end))
+            .find_map(|end| self.index_of(&account[..end]))
+            .map(|i| self.categories[i].code.as_str())
+    }
+
     pub fn kind_of(&self, code: &str) -> Option<CategoryKind> {
         self.get(code).map(|c| c.kind)
     }
@@ -406,6 +421,19 @@ mod tests {
                 ("c[0].kind".into(), ValidationCode::InvalidChoice),
             ]
         );
+    }
+
+    #[test]
+    fn accounts_book_to_the_longest_matching_category() {
+        let tree = default_categories();
+        assert_eq!(tree.resolve_account("40"), Some("40"));
+        assert_eq!(tree.resolve_account("4011"), Some("40"));
+        assert_eq!(tree.resolve_account("3811"), Some("381"));
+        assert_eq!(tree.resolve_account("3999"), Some("39"));
+        assert_eq!(tree.resolve_account("3000"), Some("3"), "an account of the class books to the class");
+        assert_eq!(tree.resolve_account("8010"), None);
+        assert_eq!(tree.resolve_account(""), None);
+        assert_eq!(tree.resolve_account("4-7"), Some("4-7"));
     }
 
     #[test]

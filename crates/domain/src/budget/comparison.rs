@@ -3,9 +3,12 @@
 //!
 //! Variance = outcome − budget on signed amounts ([`money::variance`]): positive is better than
 //! budget on income and cost rows alike. For the month and the year to date the outcome is the
-//! actual; for the full year it is the forecast. A unit and category without a forecast in force
-//! counts its annual budget as its forecast (no deviation reported), and is counted in
-//! [`Comparison::forecasts_missing`] so a view can say how complete the forecast is.
+//! actual; for the full year it is the forecast. A budget line (unit and category) without a
+//! forecast in force counts its annual budget as its forecast (no deviation reported), and is
+//! counted in [`Comparison::forecasts_missing`] so a view can say how complete the forecast is.
+//!
+//! [`compare`] works from the records; [`compare_sums`] from sums per category that the store
+//! has already aggregated in SQL (the same rules, for large subtrees).
 
 use std::collections::{HashMap, HashSet};
 
@@ -56,7 +59,7 @@ pub struct Comparison {
     pub costs: Figures,
     /// income + costs.
     pub result: Figures,
-    /// Units and categories with a budget or actuals but no forecast in force.
+    /// Budget lines (units and categories) without a forecast in force.
     pub forecasts_missing: usize,
 }
 
@@ -86,7 +89,7 @@ pub fn compare(
     let year = month.year();
     let in_scope = |unit: &OrgUnitId| units.is_none_or(|u| u.contains(unit));
     let mut sums: Vec<Sums<FIGURES>> = vec![[0; FIGURES]; categories.len()];
-    // Per unit and category: the annual budget, and whether anything was budgeted or booked.
+    // Per unit and category: the annual budget.
     let mut pairs: HashMap<(OrgUnitId, usize), i128> = HashMap::new();
 
     for (n, line) in lines.iter().enumerate().filter(|(_, l)| l.year == year && in_scope(&l.unit)) {
@@ -99,7 +102,6 @@ pub fn compare(
     }
     for (n, actual) in actuals.iter().enumerate().filter(|(_, a)| a.month.year() == year && in_scope(&a.unit)) {
         let i = category_index(categories, "actuals", n, &actual.category)?;
-        pairs.entry((actual.unit, i)).or_default();
         if actual.month <= month {
             let ore = i128::from(actual.amount.as_ore());
             sums[i][ACTUAL_YTD] += ore;
@@ -135,6 +137,46 @@ pub fn compare(
         }
     }
 
+    finish(month, categories, sums, forecasts_missing)
+}
+
+/// One category's own sums (not rolled up), as the store aggregates them: the budget of the
+/// month, January to the month and the year; the actuals of the month and January to the month;
+/// the forecasts in force plus the annual budget of lines without one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CategorySums {
+    pub budget_month: i128,
+    pub budget_ytd: i128,
+    pub budget_year: i128,
+    pub actual_month: i128,
+    pub actual_ytd: i128,
+    pub forecast_year: i128,
+}
+
+/// [`compare`] from sums per category code. A code outside the tree is an error at
+/// `sums[i].category`; the caller decides what to do with such amounts before.
+pub fn compare_sums(
+    month: YearMonth,
+    sums: &[(&str, CategorySums)],
+    categories: &CategoryTree,
+    forecasts_missing: usize,
+) -> Result<Comparison, ValidationError> {
+    let mut own: Vec<Sums<FIGURES>> = vec![[0; FIGURES]; categories.len()];
+    for (n, (code, s)) in sums.iter().enumerate() {
+        let i = category_index(categories, "sums", n, code)?;
+        let figures = &mut own[i];
+        figures[BUDGET_MONTH] += s.budget_month;
+        figures[BUDGET_YTD] += s.budget_ytd;
+        figures[BUDGET_YEAR] += s.budget_year;
+        figures[ACTUAL_MONTH] += s.actual_month;
+        figures[ACTUAL_YTD] += s.actual_ytd;
+        figures[FORECAST_YEAR] += s.forecast_year;
+    }
+    finish(month, categories, own, forecasts_missing)
+}
+
+/// Income, costs and result from the categories' own sums, then the roll-up of the tree.
+fn finish(month: YearMonth, categories: &CategoryTree, mut sums: Vec<Sums<FIGURES>>, forecasts_missing: usize) -> Result<Comparison, ValidationError> {
     let mut by_kind = [[0i128; FIGURES]; 2];
     for (i, figures) in sums.iter().enumerate() {
         let slot = usize::from(categories.kind_at(i) == CategoryKind::Cost);
@@ -244,6 +286,12 @@ mod tests {
         let all = compare(ym("2020-02"), &lines, &actuals, &forecasts, &tree, None).unwrap();
         assert_eq!(all.row("40").unwrap().figures.actual_ytd, Money::from_ore(-4_900));
         assert_eq!(all.row("40").unwrap().figures.forecast_year, Money::from_ore(-36_500));
+
+        // The same figures from sums per category, as the store aggregates them.
+        let own = |code: &'static str, b_m, b_ytd, b_y, a_m, a_ytd, f_y| (code, CategorySums { budget_month: b_m, budget_ytd: b_ytd, budget_year: b_y, actual_month: a_m, actual_ytd: a_ytd, forecast_year: f_y });
+        let sums = [own("34", 1_000, 2_000, 12_000, 1_000, 1_900, 12_000), own("40", -2_000, -4_000, -24_000, -2_100, -3_900, -24_500)];
+        assert_eq!(compare_sums(ym("2020-02"), &sums, &tree, 1).unwrap(), c);
+        assert_eq!(compare_sums(ym("2020-02"), &[own("xx", 0, 0, 0, 0, 0, 0)], &tree, 0).unwrap_err().field, "sums[0].category");
 
         let stray = [actual(ce, "xx", "2020-01", 1)];
         assert_eq!(compare(ym("2020-02"), &lines, &stray, &[], &tree, None).unwrap_err().field, "actuals[0].category");

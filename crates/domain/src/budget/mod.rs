@@ -47,7 +47,8 @@ mod versions;
 mod props;
 
 pub use actuals::{
-    ActualRecord, Forecast, ImportCode, ImportLine, ImportProblem, check_actuals, check_forecasts, latest_forecast,
+    ActualRecord, Forecast, ImportCode, ImportLine, ImportProblem, ImportState, OutcomeKind, by_tree, check_actuals,
+    check_forecasts, latest_forecast,
 };
 pub use amounts::{MAX_AMOUNT, Sign, YearAmount, check_amount, check_year_amounts, parse_amount};
 pub use calendar::{YearMonth, check_year};
@@ -56,7 +57,7 @@ pub use categories::{
 };
 pub use chapter::{EconomyChapter, StatedBudgetTotals};
 pub use checks::{CheckCode, InvalidInput, TotalCheck, warnings};
-pub use comparison::{Comparison, ComparisonRow, Figures, compare};
+pub use comparison::{CategorySums, Comparison, ComparisonRow, Figures, compare, compare_sums};
 pub use compensations::{
     BoardCompensation, BoardCompensationInput, ResultRegulationNote, check_board_compensation, check_result_regulation,
 };

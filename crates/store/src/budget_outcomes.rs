@@ -1,0 +1,435 @@
+//! Actuals, forecasts and their imports, and the sums the budget-versus-outcome views need.
+//! The sums are aggregated in SQL per category (one row per category, whatever the size of the
+//! subtree), so a view of a thousand units reads a few dozen rows.
+
+use crate::sql::{self, Arg, Filter};
+use crate::{Result, StoreError, Tx};
+use domain::budget::{ActualRecord, CategorySums, CategoryTree, Forecast, ImportState, OutcomeKind, YearMonth};
+use domain::money::Money;
+use domain::{OrgUnitId, UserId};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AssertSqlSafe};
+use std::collections::BTreeMap;
+
+/// Rows per multi-row INSERT: 5 values a row stays well under SQLite's 32 766 bound values.
+const INSERT_CHUNK: usize = 1_000;
+/// Units per DELETE … IN (…).
+const DELETE_CHUNK: usize = 500;
+
+/// An import as recorded: what the file held and what became of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportRecord {
+    pub id: String,
+    pub kind: OutcomeKind,
+    pub year: i32,
+    /// `kr` or `tkr`.
+    pub amount_unit: String,
+    pub file_name: String,
+    /// The worksheet of an XLSX file; None: the first.
+    pub sheet: Option<String>,
+    pub encoding: Option<String>,
+    pub state: ImportState,
+    pub line_count: i64,
+    pub record_count: i64,
+    pub unit_count: i64,
+    pub total: Money,
+    /// The problems of a rejected file (the app's report, as JSON).
+    pub report: Option<serde_json::Value>,
+    pub created_by: Option<UserId>,
+    pub created_by_name: String,
+    pub created_at: i64,
+    pub committed_at: Option<i64>,
+}
+
+const IMPORT_COLUMNS: &str = "id, kind, year, amount_unit, file_name, sheet, encoding, state, line_count, record_count, \
+    unit_count, total, report, created_by, created_by_name, created_at, committed_at";
+
+fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {detail}"))
+}
+
+fn month_number(m: YearMonth) -> i64 {
+    i64::from(m.year()) * 100 + i64::from(m.month())
+}
+
+fn month_from(row: &AnyRow, col: &str) -> Result<YearMonth> {
+    let raw = sql::int(row, col)?;
+    i32::try_from(raw / 100)
+        .ok()
+        .zip(u8::try_from(raw % 100).ok())
+        .and_then(|(y, m)| YearMonth::new(y, m))
+        .ok_or_else(|| corrupt(col, raw))
+}
+
+fn money(row: &AnyRow, col: &str) -> Result<Money> {
+    let ore = sql::int(row, col)?;
+    Money::try_from(ore).map_err(|_| corrupt(col, ore))
+}
+
+fn import_from_row(row: &AnyRow) -> Result<ImportRecord> {
+    let kind_raw = sql::text(row, "kind")?;
+    let state_raw = sql::text(row, "state")?;
+    let year_raw = sql::int(row, "year")?;
+    Ok(ImportRecord {
+        id: sql::text(row, "id")?,
+        kind: OutcomeKind::parse("kind", &kind_raw).map_err(|_| corrupt("budget_imports.kind", &kind_raw))?,
+        year: i32::try_from(year_raw).map_err(|_| corrupt("budget_imports.year", year_raw))?,
+        amount_unit: sql::text(row, "amount_unit")?,
+        file_name: sql::text(row, "file_name")?,
+        sheet: sql::opt_text(row, "sheet")?,
+        encoding: sql::opt_text(row, "encoding")?,
+        state: ImportState::from_storage(&state_raw).ok_or_else(|| corrupt("budget_imports.state", &state_raw))?,
+        line_count: sql::int(row, "line_count")?,
+        record_count: sql::int(row, "record_count")?,
+        unit_count: sql::int(row, "unit_count")?,
+        total: money(row, "total")?,
+        report: sql::json(row, "report")?,
+        created_by: sql::opt_id(row, "created_by")?,
+        created_by_name: sql::text(row, "created_by_name")?,
+        created_at: sql::int(row, "created_at")?,
+        committed_at: sql::opt_int(row, "committed_at")?,
+    })
+}
+
+/// Records an import; `content` is the file (base64) for a checked file that is to be committed
+/// later, None otherwise.
+pub async fn insert_import(tx: &mut Tx, import: &ImportRecord, content: Option<&str>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO budget_imports (id, kind, year, amount_unit, file_name, sheet, encoding, content, state, line_count, \
+         record_count, unit_count, total, report, created_by, created_by_name, created_at, committed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+    )
+    .bind(import.id.clone())
+    .bind(import.kind.as_str())
+    .bind(i64::from(import.year))
+    .bind(import.amount_unit.clone())
+    .bind(import.file_name.clone())
+    .bind(import.sheet.clone())
+    .bind(import.encoding.clone())
+    .bind(content.map(str::to_owned))
+    .bind(import.state.as_str())
+    .bind(import.line_count)
+    .bind(import.record_count)
+    .bind(import.unit_count)
+    .bind(i64::from(import.total))
+    .bind(import.report.as_ref().map(|r| r.to_string()))
+    .bind(import.created_by.map(|u| u.to_string()))
+    .bind(import.created_by_name.clone())
+    .bind(import.created_at)
+    .bind(import.committed_at)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn get_import(tx: &mut Tx, id: &str) -> Result<Option<ImportRecord>> {
+    let row = sqlx::query::<Any>(AssertSqlSafe(format!("SELECT {IMPORT_COLUMNS} FROM budget_imports WHERE id = $1")))
+        .bind(id.to_owned())
+        .fetch_optional(tx.conn())
+        .await?;
+    row.as_ref().map(import_from_row).transpose()
+}
+
+/// The file of a checked import, kept for its commit.
+pub async fn import_content(tx: &mut Tx, id: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT content FROM budget_imports WHERE id = $1").bind(id.to_owned()).fetch_optional(tx.conn()).await?;
+    row.as_ref().map(|r| sql::opt_text(r, "content")).transpose().map(Option::flatten)
+}
+
+/// The latest imports, newest first.
+pub async fn list_imports(tx: &mut Tx, limit: i64) -> Result<Vec<ImportRecord>> {
+    let rows = sqlx::query::<Any>(AssertSqlSafe(format!(
+        "SELECT {IMPORT_COLUMNS} FROM budget_imports ORDER BY created_at DESC, id DESC LIMIT $1"
+    )))
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(import_from_row).collect()
+}
+
+/// Marks a checked import committed and drops its file. [`StoreError::Stale`] if it is not
+/// checked any more (committed by someone else meanwhile).
+pub async fn mark_committed(tx: &mut Tx, id: &str, record_count: i64, now_ms: i64) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE budget_imports SET state = 'committed', content = NULL, committed_at = $2, record_count = $3 \
+         WHERE id = $1 AND state = 'checked'",
+    )
+    .bind(id.to_owned())
+    .bind(now_ms)
+    .bind(record_count)
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Stale) }
+}
+
+/// Deletes the rows of `table` for each (unit, month) key, `month_column` naming the month.
+async fn delete_unit_months(tx: &mut Tx, table: &str, month_column: &str, keys: impl Iterator<Item = (OrgUnitId, YearMonth)>) -> Result<()> {
+    let mut by_month: BTreeMap<i64, Vec<OrgUnitId>> = BTreeMap::new();
+    for (unit, month) in keys {
+        by_month.entry(month_number(month)).or_default().push(unit);
+    }
+    for (month, mut units) in by_month {
+        units.sort();
+        units.dedup();
+        for chunk in units.chunks(DELETE_CHUNK) {
+            let mut f = Filter::new(&format!("DELETE FROM {table} WHERE {month_column} = "));
+            let p = f.bind(Arg::Int(month));
+            f.push(&p);
+            f.push(" AND unit_id IN ");
+            f.push_list(chunk);
+            f.execute(tx.conn()).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts actuals without looking at what is there: the import's write, and the benchmark's
+/// measure of the database's raw insert rate.
+pub async fn insert_actuals(tx: &mut Tx, import_id: Option<&str>, records: &[ActualRecord]) -> Result<()> {
+    for chunk in records.chunks(INSERT_CHUNK) {
+        let mut text = String::with_capacity(40 + chunk.len() * 32);
+        text.push_str("INSERT INTO budget_actuals (unit_id, month, category_code, amount, import_id) VALUES ");
+        for i in 0..chunk.len() {
+            let b = i * 5;
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5));
+        }
+        let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
+        for r in chunk {
+            q = q
+                .bind(r.unit.to_string())
+                .bind(month_number(r.month))
+                .bind(r.category.clone())
+                .bind(i64::from(r.amount))
+                .bind(import_id.map(str::to_owned));
+        }
+        q.execute(tx.conn()).await?;
+    }
+    Ok(())
+}
+
+/// Writes actuals: each (unit, month) in `records` is replaced by what `records` holds for it.
+pub async fn replace_actuals(tx: &mut Tx, import_id: Option<&str>, records: &[ActualRecord]) -> Result<()> {
+    delete_unit_months(tx, "budget_actuals", "month", records.iter().map(|r| (r.unit, r.month))).await?;
+    insert_actuals(tx, import_id, records).await
+}
+
+/// Writes forecasts: each (unit, month made in) in `forecasts` is replaced by what it holds.
+pub async fn replace_forecasts(tx: &mut Tx, import_id: Option<&str>, forecasts: &[Forecast]) -> Result<()> {
+    delete_unit_months(tx, "budget_forecasts", "made_in", forecasts.iter().map(|f| (f.unit, f.made_in))).await?;
+    for chunk in forecasts.chunks(INSERT_CHUNK) {
+        let mut text = String::from("INSERT INTO budget_forecasts (unit_id, category_code, made_in, full_year, import_id) VALUES ");
+        for i in 0..chunk.len() {
+            let b = i * 5;
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5));
+        }
+        let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
+        for f in chunk {
+            q = q
+                .bind(f.unit.to_string())
+                .bind(f.category.clone())
+                .bind(month_number(f.made_in))
+                .bind(i64::from(f.full_year))
+                .bind(import_id.map(str::to_owned));
+        }
+        q.execute(tx.conn()).await?;
+    }
+    Ok(())
+}
+
+/// Removes the forecast of a unit made in `made_in`.
+pub async fn delete_forecasts(tx: &mut Tx, unit: OrgUnitId, made_in: YearMonth) -> Result<()> {
+    sqlx::query("DELETE FROM budget_forecasts WHERE unit_id = $1 AND made_in = $2")
+        .bind(unit.to_string())
+        .bind(month_number(made_in))
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The forecasts of one unit made in `year`, oldest first.
+pub async fn forecasts_of(tx: &mut Tx, unit: OrgUnitId, year: i32) -> Result<Vec<Forecast>> {
+    let rows = sqlx::query(
+        "SELECT category_code, made_in, full_year FROM budget_forecasts WHERE unit_id = $1 AND made_in BETWEEN $2 AND $3 \
+         ORDER BY made_in, category_code",
+    )
+    .bind(unit.to_string())
+    .bind(i64::from(year) * 100 + 1)
+    .bind(i64::from(year) * 100 + 12)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| Ok(Forecast { unit, category: sql::text(r, "category_code")?, made_in: month_from(r, "made_in")?, full_year: money(r, "full_year")? }))
+        .collect()
+}
+
+/// The actuals of one unit in `year`, by month.
+pub async fn actuals_of(tx: &mut Tx, unit: OrgUnitId, year: i32) -> Result<Vec<ActualRecord>> {
+    let rows = sqlx::query(
+        "SELECT category_code, month, amount FROM budget_actuals WHERE unit_id = $1 AND month BETWEEN $2 AND $3 \
+         ORDER BY month, category_code",
+    )
+    .bind(unit.to_string())
+    .bind(i64::from(year) * 100 + 1)
+    .bind(i64::from(year) * 100 + 12)
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| Ok(ActualRecord { unit, category: sql::text(r, "category_code")?, month: month_from(r, "month")?, amount: money(r, "amount")? }))
+        .collect()
+}
+
+/// A budget version the outcome is compared with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChapterRef {
+    /// The version's row id.
+    pub version_id: String,
+    pub administration: OrgUnitId,
+    pub number: u32,
+    pub decided: bool,
+}
+
+fn chapter_ref(row: &AnyRow) -> Result<ChapterRef> {
+    let number = sql::int(row, "number")?;
+    Ok(ChapterRef {
+        version_id: sql::text(row, "id")?,
+        administration: sql::id(row, "administration_id")?,
+        number: u32::try_from(number).map_err(|_| corrupt("budget_versions.number", number))?,
+        decided: sql::text(row, "state")? == "decided",
+    })
+}
+
+/// The budget a unit's outcome is followed up against: the chapter of the nearest administration
+/// at or above the unit that has one for `year`; of its versions the latest decided one, or the
+/// latest draft while none is decided.
+pub async fn chapter_for(tx: &mut Tx, unit: OrgUnitId, year: i32) -> Result<Option<ChapterRef>> {
+    let row = sqlx::query(
+        "SELECT v.id, v.administration_id, v.number, v.state FROM budget_versions v \
+         JOIN org_unit_closure c ON c.ancestor_id = v.administration_id \
+         WHERE c.descendant_id = $1 AND v.year = $2 \
+         ORDER BY c.depth, CASE WHEN v.state = 'decided' THEN 0 ELSE 1 END, v.number DESC LIMIT 1",
+    )
+    .bind(unit.to_string())
+    .bind(i64::from(year))
+    .fetch_optional(tx.conn())
+    .await?;
+    row.as_ref().map(chapter_ref).transpose()
+}
+
+/// Every administration's chapter for `year` (the version chosen as in [`chapter_for`]).
+pub async fn chapters_of_year(tx: &mut Tx, year: i32) -> Result<Vec<ChapterRef>> {
+    let rows = sqlx::query(
+        "SELECT id, administration_id, number, state FROM budget_versions WHERE year = $1 \
+         ORDER BY administration_id, CASE WHEN state = 'decided' THEN 0 ELSE 1 END, number DESC",
+    )
+    .bind(i64::from(year))
+    .fetch_all(tx.conn())
+    .await?;
+    let mut chapters: Vec<ChapterRef> = Vec::new();
+    for row in &rows {
+        let chapter = chapter_ref(row)?;
+        if chapters.last().is_none_or(|c| c.administration != chapter.administration) {
+            chapters.push(chapter);
+        }
+    }
+    Ok(chapters)
+}
+
+/// The category tree of a chapter.
+pub async fn categories(tx: &mut Tx, chapter: &ChapterRef) -> Result<CategoryTree> {
+    crate::budget::load_categories(tx, &chapter.version_id).await
+}
+
+/// `m01 + m02 + … + mNN`.
+fn months_through(n: u8) -> String {
+    (1..=n).map(|m| format!("m{m:02}")).collect::<Vec<_>>().join(" + ")
+}
+
+/// Budget, actuals and forecasts of the subtree under `root`, summed per category, and the
+/// number of budget lines without a forecast in force (see domain::budget::compare_sums).
+/// `chapter` is the budget compared with; without one only actuals and forecasts count.
+pub async fn outcome_sums(tx: &mut Tx, root: OrgUnitId, chapter: Option<&ChapterRef>, month: YearMonth) -> Result<(Vec<(String, CategorySums)>, usize)> {
+    sums_where(tx, "IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = $1)", root, chapter, month).await
+}
+
+/// As [`outcome_sums`], for the unit alone (its own lines and bookings).
+pub async fn outcome_sums_of_unit(tx: &mut Tx, unit: OrgUnitId, chapter: Option<&ChapterRef>, month: YearMonth) -> Result<(Vec<(String, CategorySums)>, usize)> {
+    sums_where(tx, "= $1", unit, chapter, month).await
+}
+
+/// The sums of the units matching `unit_id {subtree}` ($1 bound to `unit`).
+async fn sums_where(tx: &mut Tx, subtree: &str, unit: OrgUnitId, chapter: Option<&ChapterRef>, month: YearMonth) -> Result<(Vec<(String, CategorySums)>, usize)> {
+    let root = unit;
+    let year = i64::from(month.year());
+    let (january, through) = (year * 100 + 1, month_number(month));
+    let no_forecast = "NOT EXISTS (SELECT 1 FROM budget_forecasts g WHERE g.unit_id = l.unit_id \
+         AND g.category_code = l.category_code AND g.made_in BETWEEN $4 AND $5)";
+    let mut sums: BTreeMap<String, CategorySums> = BTreeMap::new();
+    let mut missing = 0usize;
+
+    if let Some(chapter) = chapter {
+        let text = format!(
+            "SELECT l.category_code, CAST(SUM(l.m{m:02}) AS BIGINT) AS b_month, CAST(SUM({ytd}) AS BIGINT) AS b_ytd, \
+             CAST(SUM({year_sum}) AS BIGINT) AS b_year, \
+             CAST(SUM(CASE WHEN {no_forecast} THEN {year_sum} ELSE 0 END) AS BIGINT) AS b_unforecast, \
+             CAST(SUM(CASE WHEN {no_forecast} THEN 1 ELSE 0 END) AS BIGINT) AS n_unforecast \
+             FROM budget_lines l WHERE l.unit_id {subtree} AND l.version_id = $2 AND l.year = $3 GROUP BY l.category_code",
+            m = month.month(),
+            ytd = months_through(month.month()),
+            year_sum = months_through(12),
+        );
+        let rows = sqlx::query::<Any>(AssertSqlSafe(text))
+            .bind(root.to_string())
+            .bind(chapter.version_id.clone())
+            .bind(year)
+            .bind(january)
+            .bind(through)
+            .fetch_all(tx.conn())
+            .await?;
+        for r in &rows {
+            let s = sums.entry(sql::text(r, "category_code")?).or_default();
+            s.budget_month += i128::from(sql::int(r, "b_month")?);
+            s.budget_ytd += i128::from(sql::int(r, "b_ytd")?);
+            s.budget_year += i128::from(sql::int(r, "b_year")?);
+            s.forecast_year += i128::from(sql::int(r, "b_unforecast")?);
+            missing += usize::try_from(sql::int(r, "n_unforecast")?).unwrap_or(0);
+        }
+    }
+
+    let rows = sqlx::query::<Any>(AssertSqlSafe(format!(
+        "SELECT category_code, CAST(SUM(CASE WHEN month = $3 THEN amount ELSE 0 END) AS BIGINT) AS a_month, \
+         CAST(SUM(amount) AS BIGINT) AS a_ytd FROM budget_actuals \
+         WHERE unit_id {subtree} AND month BETWEEN $2 AND $3 GROUP BY category_code"
+    )))
+    .bind(root.to_string())
+    .bind(january)
+    .bind(through)
+    .fetch_all(tx.conn())
+    .await?;
+    for r in &rows {
+        let s = sums.entry(sql::text(r, "category_code")?).or_default();
+        s.actual_month += i128::from(sql::int(r, "a_month")?);
+        s.actual_ytd += i128::from(sql::int(r, "a_ytd")?);
+    }
+
+    let rows = sqlx::query::<Any>(AssertSqlSafe(format!(
+        "SELECT f.category_code, CAST(SUM(f.full_year) AS BIGINT) AS f_year FROM budget_forecasts f \
+         WHERE f.unit_id {subtree} AND f.made_in BETWEEN $2 AND $3 AND f.made_in = (SELECT MAX(g.made_in) \
+         FROM budget_forecasts g WHERE g.unit_id = f.unit_id AND g.category_code = f.category_code \
+         AND g.made_in BETWEEN $2 AND $3) GROUP BY f.category_code"
+    )))
+    .bind(root.to_string())
+    .bind(january)
+    .bind(through)
+    .fetch_all(tx.conn())
+    .await?;
+    for r in &rows {
+        sums.entry(sql::text(r, "category_code")?).or_default().forecast_year += i128::from(sql::int(r, "f_year")?);
+    }
+    Ok((sums.into_iter().collect(), missing))
+}
