@@ -475,6 +475,18 @@ impl App {
         Ok((comparison, unmapped))
     }
 
+    /// The month a view of `year` opens on: the last with actuals in the unit's subtree, or
+    /// December when nothing is booked yet.
+    pub async fn outcome_month(&self, actor: &Actor, unit_key: &str, year: i32) -> Result<YearMonth, AppError> {
+        budget::check_year("year", year)?;
+        let mut tx = self.store.begin_read().await?;
+        let unit = unit_by_key_or_id(&mut tx, unit_key).await?.ok_or(AppError::NotFound)?;
+        let path = store::org_units::path(&mut tx, unit.id).await?;
+        actor.require(Action::Read, &Target::unit(&path))?;
+        let last = store::budget_outcomes::last_actual_month(&mut tx, unit.id, year).await?;
+        Ok(last.unwrap_or_else(|| YearMonth::new(year, 12).expect("a checked year")))
+    }
+
     /// Budget, actuals and forecasts of `unit_key` (and its subtree) for `month`: per category,
     /// for the month, the year to date and the full year, with the variance (positive = better
     /// than budget). Anyone who reads the unit reads this.

@@ -284,6 +284,23 @@ pub async fn actuals_of(tx: &mut Tx, unit: OrgUnitId, year: i32) -> Result<Vec<A
         .collect()
 }
 
+/// The last month of `year` with actuals booked in the subtree under `root`.
+pub async fn last_actual_month(tx: &mut Tx, root: OrgUnitId, year: i32) -> Result<Option<YearMonth>> {
+    let row = sqlx::query(
+        "SELECT MAX(month) AS last FROM budget_actuals WHERE month BETWEEN $2 AND $3 \
+         AND unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = $1)",
+    )
+    .bind(root.to_string())
+    .bind(i64::from(year) * 100 + 1)
+    .bind(i64::from(year) * 100 + 12)
+    .fetch_one(tx.conn())
+    .await?;
+    match sql::opt_int(&row, "last")? {
+        None => Ok(None),
+        Some(_) => month_from(&row, "last").map(Some),
+    }
+}
+
 /// A budget version the outcome is compared with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChapterRef {

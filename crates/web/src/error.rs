@@ -89,6 +89,7 @@ pub fn classify(err: &AppError, lang: Lang) -> (StatusCode, &'static str, serde_
                 ConflictKind::LevelInUse => ("conflict_level_in_use", serde_json::Value::Null),
                 ConflictKind::BudgetDecided => ("conflict_budget_decided", serde_json::Value::Null),
                 ConflictKind::BudgetNotDecided => ("conflict_budget_not_decided", serde_json::Value::Null),
+                ConflictKind::ImportNotCheckable => ("conflict_import_not_checkable", serde_json::Value::Null),
             };
             (StatusCode::CONFLICT, code, details)
         }

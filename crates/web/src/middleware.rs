@@ -159,6 +159,12 @@ pub fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
 /// NUL characters are never valid input here (no text field may hold one, and PostgreSQL cannot
 /// store them), so a request carrying one, in its address or body, is refused before any handler
 /// sees it. Checking once at the edge is simpler and safer than guarding every lookup.
+/// Ledger files are binary (XLSX is a zip) and large: their routes take the raw bytes with a
+/// limit of their own, and the file reader refuses NUL bytes in a CSV with a line number.
+fn is_file_upload(request: &Request) -> bool {
+    request.method() == Method::POST && matches!(request.uri().path(), "/api/v1/budgets/imports" | "/budget/imports")
+}
+
 pub async fn refuse_nul(request: Request, next: Next) -> Response {
     let lang = request.extensions().get::<LangChoice>().map(|c| c.lang).unwrap_or_default();
     let is_api = request.uri().path().starts_with("/api/");
@@ -174,7 +180,7 @@ pub async fn refuse_nul(request: Request, next: Next) -> Response {
     if uri.contains("%00") {
         return refuse(lang);
     }
-    if request.method() == Method::GET || request.method() == Method::HEAD {
+    if request.method() == Method::GET || request.method() == Method::HEAD || is_file_upload(&request) {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();

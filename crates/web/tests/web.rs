@@ -58,6 +58,10 @@ const BUDGET_EDITORS_OF_CE: &[Who] = &[Who::Admin, Who::SuperUser, Who::Business
 /// May edit RK's budget: nobody of CE's, only those whose grant reaches RK.
 const BUDGET_EDITORS_OF_RK: &[Who] = &[Who::Admin, Who::SuperUser];
 
+/// May import actuals and forecasts for CE's units: business support on CE, and the super user
+/// and admin above (ImportOutcomes; a manager edits the budget but does not import).
+const IMPORTERS_OF_CE: &[Who] = &[Who::Admin, Who::SuperUser, Who::BusinessSupport];
+
 /// One concrete request against one documented operation, and who may make it.
 struct Entry {
     method: &'static str,
@@ -125,6 +129,13 @@ const MATRIX: &[Entry] = &[
     e("GET", "/api/v1/budgets/{unit}/{year}", "read RK's budget 2020", READERS_OF_RK, 200),
     e("PUT", "/api/v1/budgets/{unit}/{year}", "save CE's budget", BUDGET_EDITORS_OF_CE, 200),
     e("PUT", "/api/v1/budgets/{unit}/{year}", "save RK's budget 2020", BUDGET_EDITORS_OF_RK, 200),
+    e("POST", "/api/v1/budgets/{unit}/{year}/decision", "decide a draft of CE's", BUDGET_EDITORS_OF_CE, 200),
+    e("POST", "/api/v1/budgets/{unit}/{year}/revisions", "revise a decided budget of CE's", BUDGET_EDITORS_OF_CE, 201),
+    e("POST", "/api/v1/budgets/imports", "import actuals for CE-REDO", IMPORTERS_OF_CE, 200),
+    e("GET", "/api/v1/budgets/imports", "list the imports", IMPORTERS_OF_CE, 200),
+    e("GET", "/api/v1/budgets/imports/{id}", "read an import", IMPORTERS_OF_CE, 200),
+    e("POST", "/api/v1/budgets/imports/{id}/commit", "commit a checked import", IMPORTERS_OF_CE, 200),
+    e("GET", "/api/v1/budgets/outcomes/{unit}", "read CE's budget outcome", READERS_OF_CE, 200),
 ];
 
 /// What the matrix sets up before it runs (through the use cases, as the operator).
@@ -140,6 +151,8 @@ struct Fixture {
     models: BTreeMap<String, Value>,
     /// RK's budget 2020 (seed 004 §5) as the API first shows it.
     rk_budget: Value,
+    /// Per caller: a checked (not yet committed) import of actuals for them to commit.
+    checked_imports: BTreeMap<Who, String>,
 }
 
 /// The demo modules and the level keys of their models.
@@ -186,6 +199,67 @@ fn month_of(who: Who) -> String {
 fn tertial_of(who: Who) -> String {
     let i = who_index(who) as i64;
     format!("{}-T{}", PLAN_YEAR + i / 3, i % 3 + 1)
+}
+
+/// A budget year of CE's for each caller to decide a draft in (2040 …), and one to revise a
+/// decided budget in (2060 …): a decision or revision of one year cannot be made twice.
+fn decide_year(who: Who) -> i32 {
+    2040 + who_index(who) as i32
+}
+
+fn revise_year(who: Who) -> i32 {
+    2060 + who_index(who) as i32
+}
+
+/// The ledger file a caller imports in the matrix: CE-REDO's staff costs in a month of their
+/// own, on an account (4011) that books to category 40.
+fn matrix_ledger(who: Who) -> String {
+    format!("Enhet;Konto;Månad;Belopp\r\nCE-REDO;4011;2020-{:02};{},00\r\n", who_index(who) + 1, matrix_amount_kr(who))
+}
+
+fn matrix_amount_kr(who: Who) -> i64 {
+    -1000 * (who_index(who) as i64 + 1)
+}
+
+/// Per caller, a checked import of forecasts for CE-REDO (made in a month of their own), waiting
+/// to be committed.
+async fn fixture_imports(h: &Harness) -> BTreeMap<Who, String> {
+    let mut imports = BTreeMap::new();
+    for who in Who::ALL {
+        let csv = format!("Enhet;Konto;Månad;Belopp\r\nCE-REDO;40;2020-{:02};{},00\r\n", who_index(who) + 1, matrix_amount_kr(who) * 12);
+        let request = app::budget_outcomes::ImportRequest {
+            kind: domain::budget::OutcomeKind::Forecasts,
+            year: 2020,
+            amount_unit: domain::money::Unit::Kr,
+            file_name: format!("prognos-{}.csv", who.tag()),
+            bytes: csv.into_bytes(),
+            sheet: None,
+        };
+        let report = h.app.preview_outcome_import(&Actor::system(), request).await.expect("a checked import");
+        assert!(!report.is_rejected(), "{:?}", report.findings);
+        imports.insert(who, report.import.id);
+    }
+    imports
+}
+
+/// A draft of CE's budget for each caller to decide, and a decided one to revise.
+async fn fixture_budgets(h: &Harness) {
+    let system = Actor::system();
+    let frame = domain::money::Money::from_ore(2_690_000_000);
+    for who in Who::ALL {
+        for year in [decide_year(who), revise_year(who)] {
+            let input = app::budget::ChapterInput {
+                frames: vec![domain::budget::YearAmount::new(year, frame)],
+                distribution: vec![app::budget::UnitFrameInput { unit: "CE-REDO".into(), frame, previous_frame: None }],
+                ..Default::default()
+            };
+            h.app.save_budget(&system, "CE", year, input).await.expect("a draft of CE's budget");
+        }
+        h.app
+            .decide_budget(&system, "CE", revise_year(who), "RS 2019-12-10 §1", "2019-12-10", None)
+            .await
+            .expect("decide CE's budget");
+    }
 }
 
 /// Creates a vgpu object through the use case, as the operator.
@@ -320,9 +394,12 @@ async fn fixture(h: &Harness) -> Fixture {
         .map(|m| (m["module"].as_str().unwrap().to_owned(), m))
         .collect();
     fixture_objects(h).await;
+    fixture_budgets(h).await;
     let rk_budget = h.get("/api/v1/budgets/RK/2020", &admin).await.json();
+    let checked_imports = fixture_imports(h).await;
     Fixture {
         rk_budget,
+        checked_imports,
         models,
         chef_grant_on_ce: find(Who::Manager.email(), "manager", "CE"),
         admin_grant_on_rv: find(Who::Admin.email(), "system-admin", "RV"),
@@ -505,7 +582,32 @@ fn matrix_request(fx: &Fixture, case: &str, who: Who) -> (Method, String, Option
             body.as_object_mut().expect("an object").remove("version");
             (Method::PUT, "/api/v1/budgets/RK/2020".into(), Some(body))
         }
+        "decide a draft of CE's" => (
+            Method::POST,
+            format!("/api/v1/budgets/CE/{}/decision", decide_year(who)),
+            Some(json!({"reference": format!("RS {tag}"), "date": "2019-12-10"})),
+        ),
+        "revise a decided budget of CE's" => {
+            (Method::POST, format!("/api/v1/budgets/CE/{}/revisions", revise_year(who)), None)
+        }
+        "import actuals for CE-REDO" => (
+            Method::POST,
+            format!("/api/v1/budgets/imports?year=2020&file_name=huvudbok-{}.csv", who.tag()),
+            Some(Value::String(matrix_ledger(who))),
+        ),
+        "list the imports" => (Method::GET, "/api/v1/budgets/imports?limit=5".into(), None),
+        "read an import" => (Method::GET, format!("/api/v1/budgets/imports/{}", fx.checked_imports[&Who::Admin]), None),
+        "commit a checked import" => (Method::POST, format!("/api/v1/budgets/imports/{}/commit", fx.checked_imports[&who]), None),
+        "read CE's budget outcome" => (Method::GET, "/api/v1/budgets/outcomes/CE?month=2020-03".into(), None),
         other => panic!("the matrix case {other:?} has no request"),
+    }
+}
+
+/// Sends a matrix request: a JSON string body is sent as a CSV file (the ledger import).
+async fn matrix_send(h: &Harness, method: Method, uri: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+    match body {
+        Some(Value::String(csv)) => h.send(raw_request(method, uri, token, "text/csv", csv.into_bytes())).await,
+        other => h.api(method, uri, token, other).await,
     }
 }
 
@@ -599,6 +701,23 @@ async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Optio
         }
         "save RK's budget 2020" => {
             h.get("/api/v1/budgets/RK/2020", admin).await.json()["budget_heading"] == format!("Budget 2019 {tag}").as_str()
+        }
+        "decide a draft of CE's" => {
+            let v = &h.get(&format!("/api/v1/budgets/CE/{}", decide_year(who)), admin).await.json()["version"];
+            v["state"] == "decided" && v["decision"]["reference"] == format!("RS {tag}").as_str()
+        }
+        "revise a decided budget of CE's" => {
+            let v = &h.get(&format!("/api/v1/budgets/CE/{}", revise_year(who)), admin).await.json()["version"];
+            v["number"] == 2 && v["state"] == "draft" && v["based_on"] == 1
+        }
+        "import actuals for CE-REDO" => {
+            let month = format!("2020-{:02}", who_index(who) + 1);
+            let o = h.get(&format!("/api/v1/budgets/outcomes/CE-REDO?month={month}&scope=unit"), admin).await.json();
+            let staff = o["rows"].as_array().and_then(|rows| rows.iter().find(|r| r["code"] == "40").cloned()).unwrap_or_default();
+            staff["figures"]["actual_month"]["ore"] == json!(matrix_amount_kr(who) * 100)
+        }
+        "commit a checked import" => {
+            h.get(&format!("/api/v1/budgets/imports/{}", fx.checked_imports[&who]), admin).await.json()["state"] == "committed"
         }
         _ => return None,
     })
@@ -838,7 +957,7 @@ async fn authorization_matrix_covers_every_api_operation_and_role() {
         for who in Who::ALL {
             let (method, uri, body) = matrix_request(&fx, entry.case, who);
             assert_eq!(method.as_str(), entry.method, "{}: request method", entry.case);
-            let resp = h.api(method.clone(), &uri, Some(&fx.tokens[&who]), body).await;
+            let resp = matrix_send(&h, method.clone(), &uri, Some(&fx.tokens[&who]), body).await;
             let allowed = entry.allow.contains(&who);
             let status = resp.status.as_u16();
             let what = format!("[{}] {} {} as {}", entry.case, entry.method, uri, who.label());
@@ -871,7 +990,7 @@ async fn authorization_matrix_covers_every_api_operation_and_role() {
         // No token, and a token nobody issued.
         let (method, uri, body) = matrix_request(&fx, entry.case, Who::Admin);
         for token in [None, Some("sb_forged-token-that-was-never-issued")] {
-            let resp = h.api(method.clone(), &uri, token, body.clone()).await;
+            let resp = matrix_send(&h, method.clone(), &uri, token, body.clone()).await;
             if resp.status.as_u16() != 401 || resp.code() != "unauthenticated" {
                 failures.push(format!(
                     "LEAK [{}] {} {uri} with token {token:?}: expected 401 unauthenticated, got {} {}",
@@ -1871,7 +1990,11 @@ async fn plan_files_round_trip_over_the_api_and_refused_files_name_every_problem
     assert!(doc["follow_ups"].as_array().unwrap().iter().any(|f| f["object"] == "i-sjukfranvaro.CE" && f["outcome"] == 3.8));
     let again = h.api(Method::POST, "/api/v1/plan-files", Some(&token), Some(doc)).await;
     again.expect(200);
-    assert_eq!(again.json(), json!({"units_created": 0, "objects_created": 0, "objects_updated": 0, "follow_ups_saved": 0, "ignored": []}));
+    assert_eq!(
+        again.json(),
+        json!({"units_created": 0, "objects_created": 0, "objects_updated": 0, "follow_ups_saved": 0,
+            "budget_frames_saved": 0, "budget_lines_saved": 0, "ignored": []})
+    );
 
     // Mistakes are named by path, in the caller's language, and nothing is written.
     let broken = json!({"format": "styrbord-plan/1", "year": 2020, "objects": [
@@ -3090,4 +3213,504 @@ async fn budget_api_names_every_problem_in_swedish_and_refuses_a_decided_version
     let conflict = h.api(Method::PUT, "/api/v1/budgets/RK/2020", Some(&token), Some(good)).await;
     conflict.expect(409);
     assert_eq!(conflict.code(), "conflict_budget_decided");
+}
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// The budget edit form, deciding and revising
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/// Text as written in HTML, with askama's escapes undone.
+fn unescape(html: &str) -> String {
+    html.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// An attribute's value in one tag.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(unescape(&tag[at..at + tag[at..].find('"')?]))
+}
+
+/// What a browser sends for the form that posts to `action`: every input (ticked boxes and
+/// radios only), textarea and each select's chosen option, in document order; no submit button.
+fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let start = html.find(&format!("action=\"{action}\"")).unwrap_or_else(|| panic!("a form posting to {action}"));
+    let form = &html[start..start + html[start..].find("</form>").expect("the form's end")];
+    let mut fields = Vec::new();
+    let mut rest = form;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let end = rest.find('>').expect("a tag's end");
+        let tag = &rest[..end];
+        if tag.starts_with("<input") {
+            let kind = attr(tag, "type").unwrap_or_default();
+            let ticked = tag.contains(" checked");
+            if let Some(name) = attr(tag, "name")
+                && (!matches!(kind.as_str(), "checkbox" | "radio") || ticked)
+            {
+                fields.push((name, attr(tag, "value").unwrap_or_default()));
+            }
+        } else if tag.starts_with("<textarea") {
+            let body = &rest[end + 1..rest.find("</textarea>").expect("a textarea's end")];
+            fields.push((attr(tag, "name").expect("a named textarea"), unescape(body)));
+        } else if tag.starts_with("<select") {
+            let body = &rest[..rest.find("</select>").expect("a select's end")];
+            let options: Vec<&str> = body.split("<option").skip(1).collect();
+            let chosen = options.iter().find(|o| o.split('>').next().unwrap_or("").contains(" selected")).or(options.first());
+            let value = chosen.and_then(|o| attr(&format!(" {o}"), "value")).unwrap_or_default();
+            fields.push((attr(tag, "name").expect("a named select"), value));
+        }
+        rest = &rest[end..];
+    }
+    fields
+}
+
+/// `fields` with each `changes` name set to its value (added if the form has no such field).
+fn with(fields: &[(String, String)], changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut out = fields.to_vec();
+    for (name, value) in changes {
+        match out.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = (*value).to_owned(),
+            None => out.push(((*name).to_owned(), (*value).to_owned())),
+        }
+    }
+    out
+}
+
+/// Posts `fields` from `browser`, with its own csrf token instead of the scraped one.
+async fn post_fields(h: &Harness, uri: &str, browser: &Browser, fields: &[(String, String)]) -> Resp {
+    let pairs: Vec<(&str, &str)> =
+        fields.iter().filter(|(k, _)| k != "csrf").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    h.post_form(uri, browser, &pairs).await
+}
+
+/// The sections of a budget document, without its version.
+fn chapter_of(budget: &Value) -> Value {
+    let mut b = budget.clone();
+    b.as_object_mut().expect("a budget").remove("version");
+    b
+}
+
+#[tokio::test]
+async fn the_budget_edit_form_saves_swedish_amounts_and_keeps_what_it_does_not_edit() {
+    let h = Harness::new().await;
+    let token = h.token(Who::Admin).await;
+    let admin = h.login(Who::Admin).await;
+    let edit = "/units/RK/budget/edit?year=2020";
+    let api = "/api/v1/budgets/RK/2020";
+
+    // Linked from the budget page for those who may edit; a reader sees neither link nor form.
+    let page = h.page("/units/RK/budget?year=2020", Some(&admin)).await.text();
+    assert!(page.contains(&format!("href=\"{edit}\"")) && page.contains("Fastställ budget"), "{page}");
+    let view = h.login(Who::View).await;
+    let read_only = h.page("/units/RK/budget?year=2020", Some(&view)).await.text();
+    assert!(!read_only.contains("/budget/edit") && !read_only.contains("Fastställ budget"));
+    h.page(edit, Some(&view)).await.expect(403);
+
+    let form = h.page(edit, Some(&admin)).await;
+    form.expect(200);
+    let html = form.text();
+    // Tables captioned with their headers scoped, every input labelled, amounts in tkr.
+    assert_eq!(html.matches("<table").count(), html.matches("<caption>").count());
+    assert!(!html.contains("<th>"));
+    assert_eq!(html.matches("<th ").count(), html.matches("<th scope=").count(), "every header cell has a scope");
+    assert!(!html.contains("style="));
+    for part in html.split("<input").skip(1).chain(html.split("<select").skip(1)).chain(html.split("<textarea").skip(1)) {
+        let tag = &part[..part.find('>').unwrap()];
+        if let Some(id) = attr(tag, "id") {
+            assert!(html.contains(&format!("for=\"{id}\"")), "the input {id} has a label");
+        } else {
+            assert_eq!(attr(tag, "type").as_deref(), Some("hidden"), "an input without id must be hidden: {tag}");
+        }
+    }
+    assert!(html.contains("value=\"119 700,0\"") && html.contains("value=\"\u{2212}215 400,0\""), "lines in tkr");
+    assert!(html.contains("value=\"2 227 600,0\"") && html.contains("Reducering ram till följd av EIB"));
+    assert!(html.contains("Intäktsfinansierade verksamheter, ersättningar ur RS anslag"), "says what it keeps");
+    let original = form_fields(&html, edit);
+
+    // Sent back untouched, the chapter stays exactly as it was.
+    let before = h.get(api, &token).await.json();
+    let saved = post_fields(&h, edit, &admin, &original).await;
+    saved.expect(303);
+    assert_eq!(saved.location().as_deref(), Some("/units/RK/budget?year=2020&notice=budget-saved"));
+    let after = h.get(api, &token).await.json();
+    assert_eq!(chapter_of(&after), chapter_of(&before));
+    assert_eq!(after["version"]["row_version"], 2);
+
+    // Changes typed in Swedish notation; the frame distribution loses CD (row 9).
+    let fresh = form_fields(&h.page(edit, Some(&admin)).await.text(), edit);
+    let changed = with(
+        &fresh,
+        &[
+            ("frame_2021", "218 500,5"),
+            ("line_rows[0].amount_tkr", "120 000,0"),
+            ("line_rows[15].unit", "CE"),
+            ("line_rows[15].category", "40"),
+            ("line_rows[15].amount_tkr", "\u{2212}300,0"),
+            ("change_rows[14].change_reason", "Ny hyresmodell 2021"),
+            ("change_rows[14].amount_2021", "\u{2212}1 234,5"),
+            ("change_rows[14].amount_2022", "12,345"),
+            ("frame_rows[8].remove", "1"),
+        ],
+    );
+    post_fields(&h, edit, &admin, &changed).await.expect(303);
+    let b = h.get(api, &token).await.json();
+    assert_eq!(b["frames"][1]["amount"]["ore"], 21_850_050_000_i64);
+    assert_eq!(b["budget_lines"][0]["amount"]["tkr"], json!(120000));
+    assert_eq!(b["budget_lines"][0]["months"][0]["tkr"], json!(10000), "a changed amount is phased evenly");
+    assert_eq!(b["budget_lines"][15]["unit"], "CE");
+    assert_eq!(b["budget_lines"][15]["amount"]["ore"], -30_000_000);
+    let change = &b["frame_changes"][14];
+    assert_eq!(change["reason"], "Ny hyresmodell 2021");
+    // "12,345" tkr is 12 345 kr: a decimal comma with three decimals is exact, not a separator.
+    assert_eq!(change["amounts"], json!([{"year": 2021, "amount": {"ore": -123_450_000, "tkr": -1234.5}}, {"year": 2022, "amount": {"ore": 1_234_500, "tkr": 12.345}}]));
+    assert_eq!(b["distribution"]["units"].as_array().unwrap().len(), 8);
+    assert!(b["distribution"]["units"].as_array().unwrap().iter().all(|u| u["unit"] != "CD"));
+    for kept in ["income_financed", "board_compensations", "result_regulation", "investments", "categories", "labels", "budget_heading", "stated_budget_totals", "stated_change_totals"] {
+        assert_eq!(b[kept], before[kept], "{kept} is kept as it was");
+    }
+    let shown = h.page("/units/RK/budget?year=2020&notice=budget-saved", Some(&admin)).await.text();
+    assert!(shown.contains("Budgeten är sparad.") && shown.contains("Ny hyresmodell 2021") && shown.contains(">218,5<"));
+    assert!(shown.contains(">\u{2212}1,2<") && shown.contains("Budgeten är i balans"), "−300 tkr on CE balances +300 on 34");
+
+    // Months of a line's own stay while its annual amount does, and say so.
+    let mut body = h.get(api, &token).await.json();
+    let mut december = vec![json!({"ore": 0}); 12];
+    december[11] = json!({"ore": -60_000_000});
+    body["budget_lines"][6] = json!({"unit": "RK", "category": "47", "months": december});
+    h.api(Method::PUT, api, Some(&token), Some(body)).await.expect(200);
+    let html = h.page(edit, Some(&admin)).await.text();
+    assert_eq!(html.matches("Egen månadsfördelning").count(), 1);
+    let fields = form_fields(&html, edit);
+    post_fields(&h, edit, &admin, &fields).await.expect(303);
+    assert_eq!(h.get(api, &token).await.json()["budget_lines"][6]["months"][11]["ore"], -60_000_000);
+    let fields = form_fields(&h.page(edit, Some(&admin)).await.text(), edit);
+    post_fields(&h, edit, &admin, &with(&fields, &[("line_rows[6].amount_tkr", "\u{2212}1 200,0")])).await.expect(303);
+    let line = &h.get(api, &token).await.json()["budget_lines"][6];
+    assert_eq!((line["months"][0]["tkr"].clone(), line["amount"]["tkr"].clone()), (json!(-100), json!(-1200)));
+
+    // Bad amounts: named in the summary and beside the field, typed values kept, nothing saved.
+    let html = h.page(edit, Some(&admin)).await.text();
+    let fields = form_fields(&html, edit);
+    let stored = h.get(api, &token).await.json()["version"]["row_version"].clone();
+    let bad = with(&fields, &[("line_rows[1].amount_tkr", "12.345"), ("line_rows[2].amount_tkr", "1,234567"), ("frame_2022", "tolv")]);
+    let refused = post_fields(&h, edit, &admin, &bad).await;
+    refused.expect(422);
+    let page = refused.text();
+    assert!(page.contains("Formuläret innehåller fel"), "{page}");
+    assert!(page.contains("”Budgetrad 2: Belopp (tkr)” har en punkt följd av tre siffror"), "{page}");
+    assert!(page.contains("”Budgetrad 3: Belopp (tkr)” har fler decimaler än hela ören"));
+    assert!(page.contains("”Ram 2022 (tkr)” måste vara ett belopp i tkr"));
+    assert!(page.contains("href=\"#f-line_rows-1-amount_tkr\"") && page.contains("value=\"12.345\""));
+    assert!(page.contains("id=\"e-f-line_rows-1-amount_tkr\"") && page.contains("aria-invalid=\"true\""));
+    // A second line for a unit and category the chapter has: the use case names the later one.
+    let duplicate = with(&fields, &[("line_rows[16].unit", "RK"), ("line_rows[16].category", "40"), ("line_rows[16].amount_tkr", "\u{2212}1,0")]);
+    let refused = post_fields(&h, edit, &admin, &duplicate).await;
+    refused.expect(422);
+    let page = refused.text();
+    assert!(page.contains("Värdet i fältet ”Budgetrad 17: Kostnads- eller intäktsslag” används redan."), "{page}");
+    assert!(page.contains("href=\"#f-line_rows-16-category\""));
+    assert_eq!(h.get(api, &token).await.json()["version"]["row_version"], stored, "nothing saved");
+
+    // "More rows" shows the form again with more empty lines and saves nothing.
+    let more = post_fields(&h, edit, &admin, &with(&bad, &[("more", "line_rows")])).await;
+    more.expect(200);
+    let page = more.text();
+    // 16 lines and 3 empty rows, and 5 more.
+    assert!(page.contains("value=\"12.345\"") && page.contains("name=\"line_rows[23].amount_tkr\"") && !page.contains("name=\"line_rows[24]"));
+    assert!(!page.contains("error-summary"));
+
+    // A save started before someone else's is refused as stale.
+    let stale = post_fields(&h, edit, &admin, &with(&original, &[("line_rows[0].amount_tkr", "1,0")])).await;
+    stale.expect(409);
+    assert!(stale.text().contains("Någon annan har sparat budgeten sedan du öppnade sidan."));
+    assert_eq!(h.get(api, &token).await.json()["version"]["row_version"], stored, "nothing saved");
+
+    // English, with English labels for the same cells.
+    let en = h.page(&format!("{edit}&lang=en"), Some(&admin)).await.text();
+    assert!(en.contains("Edit budget 2020") && en.contains("Budget line 1: Amount (SEK thousand)"));
+}
+
+#[tokio::test]
+async fn a_budget_is_decided_and_revised_through_its_page() {
+    let h = Harness::new().await;
+    let admin = h.login(Who::Admin).await;
+    let token = h.token(Who::Admin).await;
+    let budget = "/units/RK/budget?year=2020";
+    let edit = "/units/RK/budget/edit?year=2020";
+
+    // The decision is required: both fields are named, at the top and beside the field.
+    let page = h.page(budget, Some(&admin)).await.text();
+    let fields = form_fields(&page, "/units/RK/budget/decide");
+    assert_eq!(fields.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["csrf", "year", "version", "reference", "decision_date"]);
+    let refused = post_fields(&h, "/units/RK/budget/decide", &admin, &with(&fields, &[("decision_date", "2019-02-30")])).await;
+    refused.expect(422);
+    let text = refused.text();
+    assert!(text.contains("”Beslutsreferens” måste fyllas i") && text.contains("”Beslutsdatum” måste vara ett datum"), "{text}");
+    assert!(text.contains("href=\"#f-reference\"") && text.contains("value=\"2019-02-30\""));
+    assert_eq!(h.get("/api/v1/budgets/RK/2020", &token).await.json()["version"]["state"], "draft");
+
+    let decide = with(&fields, &[("reference", "RS 2019-12-10 §123"), ("decision_date", "2019-12-10")]);
+    let decided = post_fields(&h, "/units/RK/budget/decide", &admin, &decide).await;
+    decided.expect(303);
+    assert_eq!(decided.location().as_deref(), Some("/units/RK/budget?year=2020&notice=budget-decided"));
+    let page = h.page("/units/RK/budget?year=2020&notice=budget-decided", Some(&admin)).await.text();
+    assert!(page.contains("Budgeten är fastställd.") && page.contains("Version 1, beslutad 2019-12-10 (RS 2019-12-10 §123)"));
+    assert!(!page.contains("/budget/edit") && !page.contains("action=\"/units/RK/budget/decide\""), "no edit link, no decision");
+    assert!(page.contains("action=\"/units/RK/budget/revise\"") && page.contains(">Revidera</button>"));
+    assert!(page.contains("den fastställda versionen finns kvar oförändrad"));
+    // Deciding twice is a conflict, said on the page.
+    let twice = post_fields(&h, "/units/RK/budget/decide", &admin, &decide).await;
+    twice.expect(409);
+    assert!(twice.text().contains("Budgetversionen är beslutad och ändras inte."));
+
+    // The form says a decided version is not edited, and offers the revision instead.
+    let form = h.page(edit, Some(&admin)).await.text();
+    assert!(form.contains("Version 1 är fastställd och kan inte ändras.") && form.contains("action=\"/units/RK/budget/revise\""));
+    assert!(!form.contains("name=\"line_rows[0].amount_tkr\""));
+
+    let revise = form_fields(&form, "/units/RK/budget/revise");
+    let revised = post_fields(&h, "/units/RK/budget/revise", &admin, &revise).await;
+    revised.expect(303);
+    assert_eq!(revised.location().as_deref(), Some("/units/RK/budget?year=2020&notice=budget-revised"));
+    let page = h.page("/units/RK/budget?year=2020&notice=budget-revised", Some(&admin)).await.text();
+    assert!(page.contains("En revidering är påbörjad") && page.contains("Version 2, utkast"));
+    assert!(page.contains(&format!("href=\"{edit}\"")) && page.contains("Fastställ budget"));
+    let v1 = h.get("/api/v1/budgets/RK/2020?version=1", &token).await.json();
+    assert_eq!(v1["version"]["state"], "decided", "the decided version stays");
+    // Revising a draft is refused.
+    let again = post_fields(&h, "/units/RK/budget/revise", &admin, &revise).await;
+    again.expect(409);
+    assert!(again.text().contains("Bara en beslutad budget kan revideras"));
+
+    // A reader may do neither.
+    let reader = h.login(Who::View).await;
+    post_fields(&h, "/units/RK/budget/revise", &reader, &revise).await.expect(403);
+    // A year without a budget offers to start one.
+    let empty = h.page("/units/RK/budget?year=2031", Some(&admin)).await.text();
+    assert!(empty.contains("href=\"/units/RK/budget/edit?year=2031\""));
+}
+
+#[tokio::test]
+async fn budget_api_decides_and_revises_and_names_its_conflicts() {
+    let h = Harness::new().await;
+    let token = h.token(Who::Admin).await;
+    let decision = "/api/v1/budgets/RK/2020/decision";
+    let revisions = "/api/v1/budgets/RK/2020/revisions";
+
+    let bad = h.api(Method::POST, decision, Some(&token), Some(json!({"reference": " ", "date": "2019-13-01"}))).await;
+    bad.expect(422);
+    assert_error_body(&bad);
+    let details = bad.json()["details"].as_array().unwrap().clone();
+    let fields: BTreeSet<String> = strs(&details, "field");
+    assert_eq!(fields, BTreeSet::from(["reference".to_owned(), "date".to_owned()]), "{details:?}");
+    assert!(details.iter().any(|d| d["message"].as_str().unwrap().contains("Beslutsreferens")));
+    let unknown = h.api(Method::POST, decision, Some(&token), Some(json!({"reference": "RS", "date": "2019-12-10", "by": "x"}))).await;
+    unknown.expect(422);
+    assert_eq!(unknown.code(), "invalid_body");
+    // A draft is revised by editing it.
+    let draft = h.api(Method::POST, revisions, Some(&token), None).await;
+    draft.expect(409);
+    assert_eq!(draft.code(), "conflict_budget_not_decided");
+    // A decision on a version someone has saved since is stale.
+    let stale = json!({"reference": "RS 2019-12-10 §123", "date": "2019-12-10", "version": 7});
+    let refused = h.api(Method::POST, decision, Some(&token), Some(stale)).await;
+    refused.expect(409);
+    assert_eq!(refused.code(), "conflict_stale");
+
+    let body = json!({"reference": "RS 2019-12-10 §123", "date": "2019-12-10", "version": 1});
+    let decided = h.api(Method::POST, decision, Some(&token), Some(body.clone())).await;
+    decided.expect(200);
+    let d = decided.json();
+    assert_eq!(d["version"], json!({"number": 1, "based_on": null, "state": "decided", "row_version": 2,
+        "decision": {"reference": "RS 2019-12-10 §123", "date": "2019-12-10"}}));
+    assert_eq!(d["totals"]["income"]["tkr"], json!(423800), "the whole document, as GET shows it");
+    let twice = h.api(Method::POST, decision, Some(&token), Some(body)).await;
+    twice.expect(409);
+    assert_eq!(twice.code(), "conflict_budget_decided");
+
+    let revised = h.api(Method::POST, revisions, Some(&token), None).await;
+    revised.expect(201);
+    let r = revised.json();
+    assert_eq!((r["version"]["number"].clone(), r["version"]["based_on"].clone(), r["version"]["state"].clone()), (json!(2), json!(1), json!("draft")));
+    assert_eq!(chapter_of(&r), chapter_of(&d), "the revision starts from the decided content");
+    assert_eq!(h.get("/api/v1/budgets/RK/2020?version=1", &token).await.json()["version"]["state"], "decided");
+    // The new draft is decided like the first.
+    let second = json!({"reference": "RF 2020-06-15 §45", "date": "2020-06-15"});
+    h.api(Method::POST, decision, Some(&token), Some(second)).await.expect(200);
+
+    // No budget that year: nothing to decide or revise.
+    for uri in ["/api/v1/budgets/RK/2031/decision", "/api/v1/budgets/RK/2031/revisions"] {
+        let body = uri.ends_with("decision").then(|| json!({"reference": "RS", "date": "2030-12-10"}));
+        let missing = h.api(Method::POST, uri, Some(&token), body).await;
+        missing.expect(404);
+        assert_eq!(missing.code(), "not_found");
+    }
+
+    // Both are in the OpenAPI document under "budgets".
+    let doc = h.api(Method::GET, "/api-docs/openapi.json", None, None).await.json();
+    for (path, method) in [("/api/v1/budgets/{unit}/{year}/decision", "post"), ("/api/v1/budgets/{unit}/{year}/revisions", "post")] {
+        assert_eq!(doc["paths"][path][method]["tags"], json!(["budgets"]), "{path}");
+    }
+    assert!(doc["components"]["schemas"]["DecisionRequest"].is_object());
+}
+
+/// A `multipart/form-data` body with text fields and one file.
+fn multipart_body(boundary: &str, fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    body
+}
+
+async fn upload(h: &Harness, browser: &Browser, fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> Resp {
+    let boundary = "styrbord-test-boundary";
+    let mut all: Vec<(&str, &str)> = vec![("csrf", browser.csrf.as_str())];
+    all.extend_from_slice(fields);
+    let request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/budget/imports")
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, format!("sb_session={}", browser.cookie))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(axum::body::Body::from(multipart_body(boundary, &all, file_name, file)))
+        .unwrap();
+    h.send(request).await
+}
+
+/// Business support uploads a ledger file in the browser: a file full of mistakes is refused
+/// line by line with nothing written; the corrected file is previewed, committed, and shows on
+/// the budget-versus-actual page and in its XLSX export. The API gives the same report.
+#[tokio::test]
+async fn ledger_import_previews_every_mistake_and_commits_all_or_nothing() {
+    let h = Harness::new().await;
+    let vera = h.login(Who::BusinessSupport).await;
+    // Windows-1252, as Excel saves "CSV (semikolonavgränsad)": å = 0xE5 in "Månad".
+    let mut bad: Vec<u8> = b"Enhet;Konto;M\xE5nad;Belopp\r\n".to_vec();
+    bad.extend_from_slice(
+        b"CE-REDO;4011;2020-03;-12 500,00\r\n\
+          CE-REDX;4011;2020-03;-100,00\r\n\
+          CE-REDO;4O11;2020-03;-100,00\r\n\
+          CE-REDO;4011;2019-12;-100,00\r\n\
+          CE-REDO;4011;2020-03;-1.234\r\n\
+          CE-REDO;4011;2020-03;-7,00\r\n\
+          CE-REDO;8010;2020-03;12 kr\r\n",
+    );
+    let r = upload(&h, &vera, &[("kind", "actuals"), ("year", "2020"), ("amount_unit", "kr")], "huvudbok-mars.csv", &bad).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let report_url = r.location().expect("to the preview");
+    let page = h.page(&report_url, Some(&vera)).await;
+    page.expect(200);
+    let html = page.text();
+    assert!(html.contains("Filen kan inte importeras. Ingenting har sparats."), "{html}");
+    for expected in [
+        "Enheten finns inte",
+        "Kontot hör inte till något kostnads- eller intäktsslag",
+        "Månaden ligger utanför året som importeras",
+        "Punkten kan vara tusentalsavgränsare",
+        "Samma enhet, konto och månad finns redan på rad 2",
+        "Beloppet är inte ett tal",
+    ] {
+        assert!(html.contains(expected), "the preview names {expected:?}: {html}");
+    }
+    assert!(!html.contains("/commit"), "a rejected file cannot be committed");
+    let admin = h.token(Who::Admin).await;
+    async fn outcome(h: &Harness, admin: String) -> Value {
+        let o = h.get("/api/v1/budgets/outcomes/CE-REDO?month=2020-03&scope=unit", &admin).await.json();
+        o["rows"].as_array().unwrap().iter().find(|r| r["code"] == "40").unwrap()["figures"]["actual_month"]["ore"].clone()
+    }
+    assert_eq!(outcome(&h, admin.clone()).await, json!(0), "nothing was written");
+
+    // The corrected file, in UTF-8 with two accounts of category 40 (summed).
+    let good = "Enhet;Konto;Månad;Belopp\nCE-REDO;4011;2020-03;-12 500,00\nCE-REDO;4012;2020-03;-2 500,50\nCE-REDO;3411;2020-03;1 000,00\n";
+    let r = upload(&h, &vera, &[("kind", "actuals"), ("year", "2020"), ("amount_unit", "kr")], "huvudbok-mars-rättad.csv", good.as_bytes()).await;
+    let report_url = r.location().expect("to the preview");
+    let html = h.page(&report_url, Some(&vera)).await.text();
+    assert!(html.contains("Filen är kontrollerad och inget fel hittades. Inget är sparat än."), "{html}");
+    assert!(html.contains("2020-03") && html.contains("−14\u{a0}000,50"), "the month and its sum: {html}");
+    assert_eq!(outcome(&h, admin.clone()).await, json!(0), "a preview writes nothing");
+    let id = report_url.rsplit('/').next().unwrap().to_owned();
+    let r = h.post_form(&format!("/budget/imports/{id}/commit"), &vera, &[]).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert_eq!(outcome(&h, admin.clone()).await, json!(-1_500_050), "−12 500,00 and −2 500,50 on category 40");
+    let again = h.post_form(&format!("/budget/imports/{id}/commit"), &vera, &[]).await;
+    assert_eq!(again.status, 409, "committed once only");
+
+    // The page states the sign convention in its headers and shows the variance.
+    let page = h.page("/units/CE-REDO/budget/outcome?month=2020-03&scope=unit", Some(&vera)).await;
+    page.expect(200);
+    let html = page.text();
+    assert!(html.contains("Avvikelse (+ = bättre än budget)"), "{html}");
+    assert!(html.contains("−15,0"), "the staff costs in tkr: {html}");
+    let xlsx = h.page("/units/CE-REDO/budget/outcome.xlsx?month=2020-03&scope=unit", Some(&vera)).await;
+    xlsx.expect(200);
+    assert!(xlsx.body.starts_with(b"PK"), "an XLSX (zip) file");
+    // Every table of the economy chapter as a workbook; the outcome view opens on the last
+    // month with actuals (the demo has RK's January to August).
+    let agnes = h.login(Who::Admin).await;
+    let chapter = h.page("/units/RK/budget.xlsx?year=2020", Some(&agnes)).await;
+    chapter.expect(200);
+    assert!(chapter.body.starts_with(b"PK"), "an XLSX (zip) file");
+    let opened = h.page("/units/RK/budget/outcome?year=2020", Some(&agnes)).await;
+    assert_eq!(opened.location().as_deref(), Some("/units/RK/budget/outcome?month=2020-08&scope=subtree&amounts=tkr"));
+
+    // The API: the same mistakes, as a 422 report with line numbers; nothing written.
+    let token = h.token(Who::BusinessSupport).await;
+    let r = h.send(raw_request(Method::POST, "/api/v1/budgets/imports?year=2020&dry_run=true", Some(&token), "text/csv", bad.clone())).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.code(), "import_rejected");
+    let report = r.json()["details"].clone();
+    let found: Vec<(u64, String)> =
+        report["issues"].as_array().unwrap().iter().map(|i| (i["line"].as_u64().unwrap(), i["code"].as_str().unwrap().to_owned())).collect();
+    let expected: Vec<(u64, String)> = [
+        (3, "unknown_unit"),
+        (4, "unknown_category"),
+        (5, "month_outside_year"),
+        (6, "ambiguous_decimal_point"),
+        (7, "duplicate_line"),
+        (8, "not_a_number"),
+    ]
+    .iter()
+    .map(|(l, c)| (*l, (*c).to_owned()))
+    .collect();
+    assert_eq!(found, expected, "{report}");
+    assert_eq!(report["encoding"], "windows-1252");
+    // A file touching a unit outside CE is refused whole, naming the unit.
+    let outside = "Enhet;Konto;Månad;Belopp\nCE-REDO;40;2020-04;-1,00\nCK;40;2020-04;-1,00\n";
+    let r = h.send(raw_request(Method::POST, "/api/v1/budgets/imports?year=2020", Some(&token), "text/csv", outside.into())).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["details"]["forbidden_units"], json!(["CK"]));
+}
+
+/// The manager of CE enters a full-year forecast in the form; a cost typed as positive is
+/// refused naming its row, and the saved forecast shows on the outcome page.
+#[tokio::test]
+async fn forecast_form_names_a_wrong_sign_and_saves_the_forecast() {
+    let h = Harness::new().await;
+    let chef = h.login(Who::Manager).await;
+    let page = h.page("/units/CE/budget/forecast?month=2020-05", Some(&chef)).await;
+    page.expect(200);
+    assert!(page.text().contains("Ny prognos helår"));
+    let r = h.post_form("/units/CE/budget/forecast", &chef, &[("month", "2020-05"), ("f.40", "1 200,0")]).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("Personalkostnader: Beloppet i fältet ”Belopp” har fel tecken"), "{}", r.text());
+    let r = h.post_form("/units/CE/budget/forecast", &chef, &[("month", "2020-05"), ("f.40", "−1 200,0"), ("f.34", "")]).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let admin = h.token(Who::Admin).await;
+    let o = h.get("/api/v1/budgets/outcomes/CE?month=2020-06&scope=unit", &admin).await.json();
+    let staff = o["rows"].as_array().unwrap().iter().find(|r| r["code"] == "40").unwrap().clone();
+    assert_eq!(staff["figures"]["forecast_year"]["ore"], json!(-120_000_000));
+    let before = h.get("/api/v1/budgets/outcomes/CE?month=2020-04&scope=unit", &admin).await.json();
+    let staff = before["rows"].as_array().unwrap().iter().find(|r| r["code"] == "40").unwrap().clone();
+    assert_eq!(staff["figures"]["forecast_year"]["ore"], json!(0), "not in force before the month it was made");
 }

@@ -1,5 +1,7 @@
 //! `/api/v1/budgets/{unit}/{year}`: an administration's economy chapter for a year (seed 004
-//! §5) with every reconciliation check. GET reads it; PUT saves the same document back whole.
+//! §5) with every reconciliation check. GET reads it; PUT saves the same document back whole;
+//! POST `…/decision` decides the current draft and POST `…/revisions` starts a new draft from a
+//! decided version.
 //! Every amount is `{"ore": integer, "tkr": number}`: öre is exact, tkr is for people; a PUT may
 //! give either (both must agree). Units are named by key.
 
@@ -11,6 +13,7 @@ use crate::error::{ApiError, ApiResultExt};
 use app::budget::{BudgetView, ChapterInput, LineInput, UnitFrameInput};
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use domain::OrgUnitId;
 use domain::budget::{
     BoardCompensationInput, CategoryInput, FrameChangeInput, IncomeFinancedInput, InvestmentFrameInput, LineAmounts,
@@ -552,6 +555,73 @@ async fn put_budget(
     budget_json(&view).map(Json).ok_or_else(|| ApiError::from_app(app::AppError::NotFound, ctx.lang))
 }
 
+/// The decision that adopts the current draft.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// Who decided, and where it is recorded: "RS 2019-12-10 §123".
+    #[serde(default)]
+    pub reference: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: String,
+    /// The `version.row_version` the caller read; a save since then answers 409 `conflict_stale`.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// The use case names the decision's fields `decision.reference`; the body names them `reference`.
+fn decision_body_paths(err: app::AppError) -> app::AppError {
+    match err {
+        app::AppError::Validation(mut problems) => {
+            for p in &mut problems {
+                if let Some(field) = p.field.strip_prefix("decision.") {
+                    p.field = field.to_owned();
+                }
+            }
+            app::AppError::Validation(problems)
+        }
+        other => other,
+    }
+}
+
+/// Decides the current draft: from now on that version never changes. Answers the decided
+/// document. 409 `conflict_budget_decided` if the latest version is decided already,
+/// `conflict_stale` if `version` is not the current row version; 422 names `reference` and `date`.
+#[utoipa::path(post, path = "/api/v1/budgets/{unit}/{year}/decision", tag = "budgets", request_body = DecisionRequest,
+    params(
+        ("unit" = String, Path, pattern = "^[A-Za-z0-9._-]{1,64}$", description = "The unit's key (or id)"),
+        ("year" = i32, Path, minimum = 1900, maximum = 2200, description = "The budget year")),
+    responses((status = 200, body = BudgetJson), ApiErrors))]
+async fn decide_budget(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    ApiPath((unit, year)): ApiPath<(String, i32)>,
+    ApiJson(body): ApiJson<DecisionRequest>,
+) -> Result<Json<BudgetJson>, ApiError> {
+    let decided = state.app.decide_budget(&ctx.actor, &unit, year, &body.reference, &body.date, body.version).await;
+    let view = decided.map_err(decision_body_paths).api(ctx.lang)?;
+    budget_json(&view).map(Json).ok_or_else(|| ApiError::from_app(app::AppError::NotFound, ctx.lang))
+}
+
+/// Starts a revision of the decided budget: a new draft numbered after it, with its content
+/// (`version.based_on` names the decided one, which stays as it was). Answers the new draft.
+/// 409 `conflict_budget_not_decided` if the latest version is a draft (edit that instead).
+#[utoipa::path(post, path = "/api/v1/budgets/{unit}/{year}/revisions", tag = "budgets",
+    params(
+        ("unit" = String, Path, pattern = "^[A-Za-z0-9._-]{1,64}$", description = "The unit's key (or id)"),
+        ("year" = i32, Path, minimum = 1900, maximum = 2200, description = "The budget year")),
+    responses((status = 201, body = BudgetJson), ApiErrors))]
+async fn revise_budget(
+    State(state): State<AppState>,
+    ctx: ApiCtx,
+    ApiPath((unit, year)): ApiPath<(String, i32)>,
+) -> Result<(StatusCode, Json<BudgetJson>), ApiError> {
+    let view = state.app.revise_budget(&ctx.actor, &unit, year).await.api(ctx.lang)?;
+    let draft = budget_json(&view).ok_or_else(|| ApiError::from_app(app::AppError::NotFound, ctx.lang))?;
+    Ok((StatusCode::CREATED, Json(draft)))
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_budget, put_budget))
+    OpenApiRouter::new().routes(routes!(get_budget, put_budget)).routes(routes!(decide_budget)).routes(routes!(revise_budget))
 }

@@ -1,6 +1,7 @@
 //! The JSON API `/api/v1`, documented as OpenAPI 3.1 at `/api-docs/openapi.json`.
 
 mod audit_events;
+pub(crate) mod budget_outcomes;
 mod budgets;
 mod extract;
 mod governance;
@@ -75,6 +76,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(objects::router())
         .merge(plan_files::router())
         .merge(budgets::router())
+        .merge(budget_outcomes::router())
         .split_for_parts()
 }
 

@@ -27,8 +27,11 @@ pub struct ImportSummaryJson {
     pub objects_created: usize,
     pub objects_updated: usize,
     pub follow_ups_saved: usize,
-    /// Top-level fields of the file that were not imported (e.g. `budget`, until the budget
-    /// module stores it).
+    /// Budget frames (administrations' frames and distribution rows) created or changed.
+    pub budget_frames_saved: usize,
+    /// Budget lines created or changed.
+    pub budget_lines_saved: usize,
+    /// Fields of the file that were not imported, by path (`budget.frames[0].comment`).
     pub ignored: Vec<String>,
 }
 
@@ -48,7 +51,7 @@ async fn export_plan(
     Ok(Json(doc))
 }
 
-/// Imports a plan file: creates or updates units, objects and follow-ups by key, all or
+/// Imports a plan file: creates or updates units, objects, follow-ups and budget by key, all or
 /// nothing. A refused file lists every problem by JSON path (`objects[3].targets[0].value`).
 #[utoipa::path(post, path = "/api/v1/plan-files", tag = "plan-files",
     request_body(content = Object, description = "A `styrbord-plan/1` document"),
@@ -64,6 +67,8 @@ async fn import_plan(
         objects_created: s.objects_created,
         objects_updated: s.objects_updated,
         follow_ups_saved: s.follow_ups_saved,
+        budget_frames_saved: s.budget_frames_saved,
+        budget_lines_saved: s.budget_lines_saved,
         ignored: s.ignored,
     }))
 }

@@ -4,10 +4,11 @@
 //! detailed budget, in mkr with one decimal. Every sum the document states is set beside the
 //! computed one, and a difference is shown as a warning with its amount.
 
+use super::budget_decision::{DecisionPost, VersionActions, version_actions};
 use super::error_page_for;
 use super::layout::{Layout, render};
 use crate::AppState;
-use crate::auth::PageCtx;
+use crate::auth::{PageCtx, urlencode};
 use crate::i18n::Lang;
 use app::budget::BudgetView;
 use askama::Template;
@@ -23,13 +24,14 @@ use serde::Deserialize;
 use std::collections::BTreeSet;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/units/{key}/budget", get(budget_page))
+    Router::new().route("/units/{key}/budget", get(show_budget))
 }
 
 #[derive(Deserialize)]
 struct BudgetQuery {
     year: Option<i32>,
     version: Option<u32>,
+    notice: Option<String>,
 }
 
 /// Amounts in mkr with one decimal, in the page's language.
@@ -153,6 +155,10 @@ struct BudgetPage {
     years: Vec<i32>,
     chapter: Option<Chapter>,
     api_href: String,
+    /// Edit, decide or revise, for those who may.
+    actions: Option<VersionActions>,
+    /// For those who may edit: where to write the budget of a year that has none.
+    create_href: Option<String>,
 }
 
 fn amount_in(amounts: &[YearAmount], year: i32) -> Option<Money> {
@@ -350,7 +356,7 @@ fn chapter(lang: Lang, view: &BudgetView) -> Option<Chapter> {
     })
 }
 
-async fn budget_page(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<String>, Query(q): Query<BudgetQuery>) -> Response {
+async fn show_budget(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<String>, Query(q): Query<BudgetQuery>) -> Response {
     let lang = ctx.lang;
     let today = state.app.clock().today().year();
     let year = q.year.filter(|y| (1900..=2200).contains(y)).unwrap_or(today);
@@ -367,15 +373,24 @@ async fn budget_page(State(state): State<AppState>, ctx: PageCtx, Path(key): Pat
             Err(e) => return error_page_for(e, lang),
         };
     }
+    budget_page(&ctx, &view, DecisionPost::default(), q.notice.as_deref(), StatusCode::OK)
+}
+
+/// The budget page of `view`; `posted` is a refused decision or revision to show again.
+pub(super) fn budget_page(ctx: &PageCtx, view: &BudgetView, posted: DecisionPost, notice: Option<&str>, status: StatusCode) -> Response {
+    let lang = ctx.lang;
     let title = lang.t_args("budget-title", &[("name", view.unit.name.clone()), ("year", view.year.to_string())]);
     let page = BudgetPage {
-        layout: Layout::new(&ctx, "org", title),
+        layout: Layout::new(ctx, "org", title).with_notice(notice),
         unit_key: view.unit.key.clone(),
         unit_name: view.unit.name.clone(),
         year: view.year,
         years: view.years.clone(),
-        chapter: chapter(lang, &view),
+        chapter: chapter(lang, view),
         api_href: format!("/api/v1/budgets/{}/{}", view.unit.key, view.year),
+        actions: version_actions(lang, view, posted),
+        create_href: (view.may_edit && view.content.is_none())
+            .then(|| format!("/units/{}/budget/edit?year={}", urlencode(&view.unit.key), view.year)),
     };
-    render(&page, StatusCode::OK)
+    render(&page, status)
 }

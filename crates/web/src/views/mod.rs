@@ -3,6 +3,12 @@
 
 mod audit;
 mod budget;
+mod budget_export;
+mod budget_imports;
+mod budget_outcome;
+mod budget_decision;
+mod budget_edit;
+mod budget_form;
 mod chart;
 mod distribute;
 mod follow_up;
@@ -44,6 +50,11 @@ pub fn router() -> Router<AppState> {
         .merge(gantt::router())
         .merge(distribute::router())
         .merge(budget::router())
+        .merge(budget_export::router())
+        .merge(budget_imports::router())
+        .merge(budget_outcome::router())
+        .merge(budget_decision::router())
+        .merge(budget_edit::router())
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {

@@ -466,6 +466,15 @@ pub fn api_request(method: Method, uri: &str, token: Option<&str>, body: Option<
     }
 }
 
+/// A request with a raw body (a file upload to the API).
+pub fn raw_request(method: Method, uri: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri).header(header::HOST, HOST).header(header::CONTENT_TYPE, content_type);
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    b.body(Body::from(body)).unwrap()
+}
+
 pub fn page_request(uri: &str, session: Option<&str>) -> Request<Body> {
     let mut b = Request::builder().method(Method::GET).uri(uri).header(header::HOST, HOST);
     if let Some(s) = session {

@@ -1,0 +1,1 @@
+# Indicators that take their values from the budget (budget_source).
