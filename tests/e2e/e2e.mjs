@@ -518,6 +518,65 @@ async function planFlow() {
   await visited(page, 'model-form');
 }
 
+/** The budget: the edit form, a ledger import (a file with mistakes, then a clean one),
+ * budget versus actual and the forecast form, each checked with axe. */
+async function budgetFlow() {
+  const { page } = await newContext();
+  currentPage = page;
+  const loggedIn = await check('b0 budget: log in', async () => {
+    await page.goto(url('/login'));
+    await login(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  });
+  if (!loggedIn) return skipRest('budget flow', 'login failed');
+  await check('b1 the budget edit form opens from the economy chapter', async () => {
+    await page.goto(url('/units/RK/budget?year=2020'));
+    await clickAndWait(page, page.getByRole('link', { name: /^Ändra budgeten/ }).first());
+    await expectH1(page, 'Ändra budget 2020: Regionkontoret');
+    await page.getByRole('button', { name: 'Spara budgeten', exact: true }).first().waitFor();
+  });
+  await visited(page, 'budget-edit');
+  const csv = (body) => ({ name: 'huvudbok.csv', mimeType: 'text/csv', buffer: Buffer.from(body, 'utf8') });
+  const header = 'Enhet;Konto;Månad;Belopp\n';
+  await check('b2 a ledger file with mistakes is refused line by line, nothing saved', async () => {
+    await page.goto(url('/budget/imports?year=2020'));
+    await expectH1(page, 'Importera utfall och prognos');
+    await page.setInputFiles('#i-file', csv(header + 'CE;4011;2020-09;-1 000,00\nCEX;4011;2020-09;-5,00\nCE;4011;2020-09;12 kr\n'));
+    await clickAndWait(page, page.getByRole('button', { name: 'Kontrollera filen', exact: true }));
+    await page.getByText('Filen kan inte importeras. Ingenting har sparats.', { exact: false }).waitFor();
+    const problems = page.getByRole('table', { name: 'Rader som inte kan läsas in' });
+    await problems.waitFor();
+    const text = await problems.innerText();
+    assert(text.includes('Enheten finns inte') && text.includes('Beloppet är inte ett tal'), `the report shows "${text.replace(/\s+/g, ' ')}"`);
+  });
+  await visited(page, 'budget-import-rejected');
+  await check('b3 the corrected file is previewed, then imported all at once', async () => {
+    await page.goto(url('/budget/imports?year=2020'));
+    await page.setInputFiles('#i-file', csv(header + 'CE;4011;2020-09;-1 000,00\nCE;3411;2020-09;250,00\n'));
+    await clickAndWait(page, page.getByRole('button', { name: 'Kontrollera filen', exact: true }));
+    await page.getByText('Filen är kontrollerad och inget fel hittades.', { exact: false }).waitFor();
+    await visited(page, 'budget-import-checked');
+    await clickAndWait(page, page.getByRole('button', { name: 'Importera', exact: true }));
+    await page.getByText('Importen är genomförd', { exact: false }).waitFor();
+  });
+  await check('b4 budget versus actual states its sign convention and shows the month', async () => {
+    await page.goto(url('/units/RK/budget/outcome?year=2020'));
+    const table = page.getByRole('table', { name: /^Budget, utfall och prognos per kostnads- och intäktsslag/ });
+    await table.waitFor();
+    await page.getByRole('columnheader', { name: 'Avvikelse (+ = bättre än budget)' }).first().waitFor();
+    const month = await page.getByLabel('Månad', { exact: true }).inputValue();
+    assert(month === '2020-09', `the view opens on the last month with actuals, not ${month}`);
+  });
+  await visited(page, 'budget-outcome');
+  await check('b5 a full-year forecast is typed in and saved', async () => {
+    await page.goto(url('/units/CE/budget/forecast?month=2020-09'));
+    await expectH1(page, 'Helårsprognos: Centrum för ekonomi');
+    await visited(page, 'budget-forecast');
+    await page.getByLabel('Personalkostnader', { exact: true }).fill('−12 000,0');
+    await clickAndWait(page, page.getByRole('button', { name: 'Spara prognos', exact: true }));
+    await page.getByText('Prognosen är sparad.').waitFor();
+  });
+}
+
 async function closeContexts() {
   for (const { ctx, profile } of contexts.splice(0)) {
     await ctx.close().catch(() => {});
@@ -540,6 +599,7 @@ try {
   const axeVia = await main.ctx.newPage();
   await noJsFlow(axeVia).catch((e) => fail('no-JS flow aborted', e));
   await planFlow().catch((e) => fail('plan flow aborted', e));
+  await budgetFlow().catch((e) => fail('budget flow aborted', e));
 } catch (e) {
   fail('e2e aborted', e);
 } finally {
