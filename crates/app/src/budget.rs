@@ -4,6 +4,7 @@
 //! written unless everything passes. A decided version never changes ([`transition`]).
 
 use crate::audit_log::Change;
+use crate::budget_indicators::Affected;
 use crate::error::{AppError, ConflictKind};
 use crate::org::unit_by_key_or_id;
 use crate::{Actor, App};
@@ -279,6 +280,8 @@ impl App {
             after: Some(snapshot(&saved.version, chapter, units)),
         };
         self.record(tx, actor, change).await?;
+        // Indicators that take their values from the budget follow, in this transaction.
+        self.sync_budget_indicators(tx, actor, year, Affected::All).await?;
         Ok(saved)
     }
 
@@ -312,6 +315,8 @@ impl App {
                 after: Some(snapshot(&decided, &chapter, &units)),
             };
             self.record(&mut tx, actor, change).await?;
+            // A decided revision replaces the budget followed up against.
+            self.sync_budget_indicators(&mut tx, actor, year, Affected::All).await?;
             tx.commit().await?;
         }
         self.budget_view(actor, unit_key, year, None).await

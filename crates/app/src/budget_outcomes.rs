@@ -9,6 +9,8 @@
 //! whole file is refused and the units are named.
 
 use crate::audit_log::Change;
+use crate::budget_indicators::Affected;
+use domain::budget_source::FigureBasis;
 use crate::error::{AppError, ConflictKind};
 use crate::org::unit_by_key_or_id;
 use crate::{Actor, App};
@@ -24,7 +26,7 @@ use domain::org::OrgUnit;
 use domain::policy::{Action, Target};
 use domain::validate::{ValidationCode, ValidationError};
 use domain::OrgUnitId;
-use fileio::{LedgerOptions, read_ledger};
+use fileio::{LedgerFile, LedgerOptions, read_ledger};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use store::Tx;
@@ -162,6 +164,13 @@ async fn trees_for(tx: &mut Tx, units: &[OrgUnitId], year: i32) -> Result<(Vec<C
     Ok((trees, tree_of_unit))
 }
 
+/// Reads the request's file. Done before the transaction begins: a large file takes a while to
+/// parse and needs nothing from the database.
+fn read_file(request: &ImportRequest) -> LedgerFile {
+    let options = LedgerOptions { amount_unit: request.amount_unit, sheet: request.sheet.clone(), ..LedgerOptions::default() };
+    read_ledger(&request.bytes, &options)
+}
+
 /// The deepest unit on every path (paths run from the root down).
 fn common_ancestor<'a>(mut paths: impl Iterator<Item = &'a Vec<OrgUnitId>>) -> Option<OrgUnitId> {
     let mut common: Vec<OrgUnitId> = paths.next()?.clone();
@@ -174,9 +183,8 @@ fn common_ancestor<'a>(mut paths: impl Iterator<Item = &'a Vec<OrgUnitId>>) -> O
 
 impl App {
     /// Reads and checks a file against the organisation, as the actor.
-    async fn check_file(&self, tx: &mut Tx, actor: &Actor, request: &ImportRequest) -> Result<Checked, AppError> {
-        let options = LedgerOptions { amount_unit: request.amount_unit, sheet: request.sheet.clone(), ..LedgerOptions::default() };
-        let file = read_ledger(&request.bytes, &options);
+    /// `file` is the request's bytes as read (see [`read_file`]).
+    async fn check_file(&self, tx: &mut Tx, actor: &Actor, request: &ImportRequest, file: LedgerFile) -> Result<Checked, AppError> {
         let mut issues: Vec<ImportIssue> = file
             .problems
             .iter()
@@ -327,7 +335,14 @@ impl App {
             before: None,
             after: Some(after),
         };
-        Ok(self.record(tx, actor, change).await?)
+        self.record(tx, actor, change).await?;
+        // Indicators that take their values from the budget follow, in this transaction.
+        let mut units: Vec<OrgUnitId> = checked.actuals.iter().map(|a| a.unit).chain(checked.forecasts.iter().map(|f| f.unit)).collect();
+        units.sort();
+        units.dedup();
+        let basis = if import.kind == OutcomeKind::Actuals { FigureBasis::Actuals } else { FigureBasis::Forecasts };
+        self.sync_budget_indicators(tx, actor, import.year, Affected::AtOrAbove(&units, basis)).await?;
+        Ok(())
     }
 
     /// Checks a file without writing any amount: the preview. A clean file is kept (unless it
@@ -335,8 +350,9 @@ impl App {
     /// what was previewed; a rejected one is recorded with its report.
     pub async fn preview_outcome_import(&self, actor: &Actor, request: ImportRequest) -> Result<ImportReport, AppError> {
         Self::check_request(actor, &request)?;
+        let file = read_file(&request);
         let mut tx = self.store.begin_write().await?;
-        let checked = self.check_file(&mut tx, actor, &request).await?;
+        let checked = self.check_file(&mut tx, actor, &request, file).await?;
         let state = if checked.ok() { ImportState::Checked } else { ImportState::Rejected };
         let import = self.new_record(actor, &request, &checked, state);
         let content = (state == ImportState::Checked && request.bytes.len() <= MAX_STAGED_BYTES).then(|| BASE64.encode(&request.bytes));
@@ -349,8 +365,9 @@ impl App {
     /// it, or nothing and the report.
     pub async fn import_outcomes(&self, actor: &Actor, request: ImportRequest) -> Result<ImportReport, AppError> {
         Self::check_request(actor, &request)?;
+        let file = read_file(&request);
         let mut tx = self.store.begin_write().await?;
-        let checked = self.check_file(&mut tx, actor, &request).await?;
+        let checked = self.check_file(&mut tx, actor, &request, file).await?;
         let ok = checked.ok();
         let mut import = self.new_record(actor, &request, &checked, if ok { ImportState::Committed } else { ImportState::Rejected });
         if ok {
@@ -382,7 +399,7 @@ impl App {
             sheet: import.sheet.clone(),
         };
         Self::check_request(actor, &request)?;
-        let checked = self.check_file(&mut tx, actor, &request).await?;
+        let checked = self.check_file(&mut tx, actor, &request, read_file(&request)).await?;
         if !checked.ok() {
             drop(tx);
             return Ok(ImportReport { import: ImportRecord { state: ImportState::Rejected, ..import }, findings: checked.findings });
@@ -407,11 +424,11 @@ impl App {
         Ok(ImportReport { import, findings })
     }
 
-    /// The latest imports, newest first.
-    pub async fn outcome_imports(&self, actor: &Actor, limit: i64) -> Result<Vec<ImportRecord>, AppError> {
+    /// Imports, newest first, a page at a time (`cursor`: the last id of the previous page).
+    pub async fn outcome_imports(&self, actor: &Actor, cursor: Option<&str>, limit: i64) -> Result<store::Page<ImportRecord>, AppError> {
         self.require_importer(actor)?;
         let mut tx = self.store.begin_read().await?;
-        Ok(store::budget_outcomes::list_imports(&mut tx, limit.clamp(1, 500)).await?)
+        Ok(store::budget_outcomes::list_imports(&mut tx, cursor, limit.clamp(1, 500)).await?)
     }
 
     fn require_importer(&self, actor: &Actor) -> Result<(), AppError> {
@@ -456,7 +473,7 @@ pub struct OutcomeView {
 }
 
 impl App {
-    async fn outcome_sums(
+    pub(crate) async fn outcome_sums(
         &self,
         tx: &mut Tx,
         unit: OrgUnitId,
@@ -483,7 +500,7 @@ impl App {
         let unit = unit_by_key_or_id(&mut tx, unit_key).await?.ok_or(AppError::NotFound)?;
         let path = store::org_units::path(&mut tx, unit.id).await?;
         actor.require(Action::Read, &Target::unit(&path))?;
-        let last = store::budget_outcomes::last_actual_month(&mut tx, unit.id, year).await?;
+        let (last, _) = store::budget_outcomes::last_months(&mut tx, unit.id, year).await?;
         Ok(last.unwrap_or_else(|| YearMonth::new(year, 12).expect("a checked year")))
     }
 
@@ -603,6 +620,7 @@ impl App {
             after: Some(show(&mut forecasts.iter().map(|f| (&f.category, &f.full_year)))),
         };
         self.record(&mut tx, actor, change).await?;
+        self.sync_budget_indicators(&mut tx, actor, made_in.year(), Affected::AtOrAbove(&[unit.id], FigureBasis::Forecasts)).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod auth;
 pub mod budget;
+pub mod budget_indicators;
 pub mod budget_outcomes;
 pub mod clock;
 pub mod demo;

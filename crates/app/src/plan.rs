@@ -2,6 +2,7 @@
 //! activities. Reading a unit's plan with follow-up and roll-ups is in `plan_view`.
 
 use crate::audit_log::Change;
+use crate::budget_indicators::Affected;
 use crate::error::{AppError, ConflictKind, Problems};
 use crate::{Actor, App};
 use domain::audit::{AuditAction, ObjectType};
@@ -402,6 +403,7 @@ impl App {
         object.position = position;
         object.extra = input.extra;
         fields.apply_to(&mut object);
+        self.check_budget_source(tx, &object, prefix).await?;
         let resolved = self.resolve_refs(tx, &object, &level, &path, &input.refs, prefix).await?;
         object.parent = resolved.parent;
         if let Some(a) = object.activity.as_mut() {
@@ -411,6 +413,9 @@ impl App {
         store::objects::set_links(tx, object.id, &resolved.links).await?;
         let record = self.describe(tx, vec![object]).await?.remove(0);
         self.record_created(tx, actor, &record).await?;
+        if record.object.budget_source().is_some() {
+            self.sync_budget_indicators(tx, actor, record.object.year, Affected::Objects(&[record.object.id])).await?;
+        }
         Ok(record)
     }
 
@@ -452,6 +457,7 @@ impl App {
         {
             inherit_from_origin(&mut changed, &origin);
         }
+        self.check_budget_source(tx, &changed, prefix).await?;
         let resolved = self.resolve_refs(tx, &changed, &level, &path, &change.refs, prefix).await?;
         changed.parent = resolved.parent;
         if let Some(a) = changed.activity.as_mut() {
@@ -471,11 +477,17 @@ impl App {
             store::objects::touch_rollups(tx, origin).await?;
         }
         // Copies follow their origin.
+        let mut followers = vec![changed.id];
         for mut copy in store::objects::copies_of(tx, changed.id).await? {
             let version = copy.version;
             inherit_from_origin(&mut copy, &changed);
             copy.version += 1;
             store::objects::update(tx, &copy, version, self.clock.now_ms()).await?;
+            followers.push(copy.id);
+        }
+        // The source, the unit of measure, the decimals or the periods may have changed.
+        if changed.budget_source().is_some() {
+            self.sync_budget_indicators(tx, actor, changed.year, Affected::Objects(&followers)).await?;
         }
         let after = self.describe(tx, vec![changed]).await?.remove(0);
         self.record(
@@ -682,6 +694,11 @@ impl App {
         let records = self.describe(tx, made.clone()).await?;
         for r in &records {
             self.record_created(tx, actor, r).await?;
+        }
+        // Copies of an indicator that takes its values from the budget read their own subtree's.
+        if origin.budget_source().is_some() && !made.is_empty() {
+            let ids: Vec<ObjectId> = made.iter().map(|c| c.id).collect();
+            self.sync_budget_indicators(tx, actor, origin.year, Affected::Objects(&ids)).await?;
         }
         Ok(made)
     }

@@ -8,6 +8,16 @@
 //! `progress`, `priority`, `reach`, `decision_date`, `decision_paragraph`, `case_number`,
 //! `internal_assignment`; follow-ups take `unit`, `outcome`, `reason`.
 //!
+//! An indicator may take its values from the budget: `"budget_source": {"figure":
+//! "forecast_year", "category": null}` (module [`crate::budget_indicators`]). `figure` is one of
+//! `actual_month`, `actual_ytd`, `forecast_year`, `variance_ytd`, `variance_year`,
+//! `budget_year`; `category` (optional; null = the result, income + costs) is a category code of
+//! the unit's budget tree, its row rolled up. Such an indicator's outcomes from its plan year on
+//! are written by the budget, not by the file: the export leaves them out (a follow-up with only
+//! an outcome is not written; one with an assessment or a comment is, without the outcome), and
+//! an import refuses an outcome that differs from the stored one (`not_for_kind`). Earlier years
+//! (`values` of history) are typed as for any indicator.
+//!
 //! `budget` carries the frames and budget lines of the administrations' economy chapters, in
 //! tkr, exactly (module [`budget`], docs/budget.md): a frame entry of a unit with nothing framed
 //! above it is the administration's own frame, one below it a row of the frame distribution; a
@@ -27,6 +37,7 @@ use crate::{Actor, App};
 use domain::consolidation::{Formula, MissingPolicy};
 use domain::governance::ObjectKind;
 use domain::period::Periodicity;
+use domain::budget_source::BudgetSourceInput;
 use domain::plan::{FollowUpInput, IssuedBy, ObjectInput, PeriodValueInput, PlanObject, Reach};
 use domain::validate::{ValidationCode, ValidationError, format_date};
 use domain::OrgUnitId;
@@ -56,7 +67,7 @@ const OBJECT_FIELDS: &[&str] = &[
     "key", "module", "level", "unit", "parent", "links", "title", "description", "issued_by", "decision_date",
     "decision_paragraph", "case_number", "due", "internal_assignment", "measure_unit", "decimals", "higher_is_better",
     "reported", "formula", "missing_policy", "baseline", "targets", "values", "start", "end", "responsible",
-    "responsible_user", "status", "progress", "priority", "reach", "auto_copy", "distributed_to",
+    "responsible_user", "status", "progress", "priority", "reach", "auto_copy", "distributed_to", "budget_source",
 ];
 
 /// Reads typed values out of a JSON object, recording every wrong type under its path.
@@ -187,6 +198,17 @@ fn read_object(map: &Map<String, Value>, path: String, year: i64, problems: &mut
             None
         }
     };
+    let budget_source = match map.get("budget_source") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(b)) => {
+            let mut br = Reader { map: b, path: format!("{path}.budget_source"), problems: r.problems };
+            Some(BudgetSourceInput { figure: br.required("figure"), category: br.text("category") })
+        }
+        Some(_) => {
+            r.wrong("budget_source");
+            None
+        }
+    };
     let mut reported = r.texts("reported");
     let periodicity = map.get("periodicity").and_then(Value::as_str);
     if reported.is_empty()
@@ -212,6 +234,7 @@ fn read_object(map: &Map<String, Value>, path: String, year: i64, problems: &mut
         baseline_period: baseline.as_ref().map(|b| b.period.clone()),
         baseline_value: baseline.map(|b| b.value),
         targets: r.period_values("targets"),
+        budget_source,
         start: r.text("start"),
         end: r.text("end"),
         responsible_text: r.text("responsible"),
@@ -571,12 +594,20 @@ impl App {
         let reports = store::follow_ups::for_objects(&mut tx, &ids, &[]).await?;
         let key_of: HashMap<domain::ObjectId, &str> = records.iter().map(|r| (r.object.id, r.object.key.as_str())).collect();
         let owner_of: HashMap<domain::ObjectId, OrgUnitId> = records.iter().map(|r| (r.object.id, r.object.unit)).collect();
+        let object_of: HashMap<domain::ObjectId, &PlanObject> = records.iter().map(|r| (r.object.id, &r.object)).collect();
         let mut history: HashMap<domain::ObjectId, Vec<Value>> = HashMap::new();
         let mut follow_ups = Vec::new();
         let mut sorted = reports;
         sorted.sort_by(|a, b| (key_of.get(&a.object), a.period, a.unit).cmp(&(key_of.get(&b.object), b.period, b.unit)));
-        for f in sorted {
+        for mut f in sorted {
             let owner = owner_of.get(&f.object) == Some(&f.unit);
+            // Outcomes the budget writes are not the file's to carry.
+            if owner && object_of.get(&f.object).is_some_and(|o| o.outcome_from_budget(f.period)) {
+                f.outcome = None;
+                if f.assessment.is_none() && f.reason.is_none() && f.comment.is_none() {
+                    continue;
+                }
+            }
             let plain_history = owner && f.period.year() < year && f.assessment.is_none() && f.comment.is_none();
             if plain_history && let Some(v) = f.outcome {
                 history.entry(f.object).or_default().push(json!({"period": f.period.to_string(), "value": number(v)}));
@@ -700,6 +731,9 @@ fn object_json(r: &crate::plan::ObjectRecord) -> Map<String, Value> {
                 if !ms.targets.is_empty() {
                     let t: Vec<Value> = ms.targets.iter().map(|t| json!({"period": t.period.to_string(), "value": number(t.value)})).collect();
                     put("targets", Value::Array(t));
+                }
+                if let Some(b) = &ms.budget_source {
+                    put("budget_source", json!({"figure": b.figure.as_str(), "category": b.category}));
                 }
             }
         }

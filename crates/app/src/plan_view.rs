@@ -110,6 +110,10 @@ pub struct FollowUpView {
     pub takes_outcome: bool,
     /// For indicators: every period of the year in the shown period's periodicity, for the chart.
     pub series: Vec<SeriesPoint>,
+    /// Set when the indicator takes its values from the budget: where they come from. The
+    /// outcome of the period is then not typed (`takes_outcome` is false) unless the period is
+    /// history, before the plan year.
+    pub budget_source: Option<crate::budget_indicators::SourceNote>,
 }
 
 /// The periods of a year for the periodicities in use, longest first.
@@ -497,7 +501,8 @@ impl App {
         let target = Target { unit_path: &path, module: Some(&object.module) };
         let can_report = actor.may(Action::Report, &target) && !unit.is_closed_on(today);
         let can_edit = unit.id == object.unit && may_edit(actor, object.kind, &owner_path, &object.module);
-        let takes_outcome = object.kind == ObjectKind::Measure && unit.id == object.unit;
+        let budget_source = self.source_note(&mut tx, &object).await?;
+        let takes_outcome = object.kind == ObjectKind::Measure && unit.id == object.unit && !object.outcome_from_budget(period);
         let mut in_use: HashSet<Periodicity> = object.followed_in(level.periodicity).into_iter().collect();
         in_use.insert(Periodicity::Year);
         let periods: Vec<PeriodKey> = periods_of_year(object.year, &in_use)
@@ -548,6 +553,7 @@ impl App {
             can_edit,
             takes_outcome,
             series,
+            budget_source,
         })
     }
 
@@ -613,6 +619,15 @@ impl App {
             return Err(AppError::Conflict(ConflictKind::UnitClosed));
         }
         let current = store::follow_ups::get(tx, object.id, unit.id, period).await?;
+        if object.outcome_from_budget(period) && unit.id == object.unit {
+            // The outcome comes from the budget: not typed, kept as the budget wrote it (the same
+            // value sent back, as a client that saves what it read does, is no change).
+            let stored = current.as_ref().and_then(|c| c.outcome);
+            if checked.outcome.is_some() && checked.outcome != stored {
+                return Err(invalid(f("outcome"), ValidationCode::NotForKind));
+            }
+            checked.outcome = stored;
+        }
         match (&current, version) {
             (Some(c), Some(v)) if c.version != v => return Err(AppError::Conflict(ConflictKind::Stale)),
             // Someone reported first while this reporter had the empty form open.
@@ -684,7 +699,7 @@ impl App {
     }
 }
 
-fn follow_up_snapshot(f: &FollowUp) -> serde_json::Value {
+pub(crate) fn follow_up_snapshot(f: &FollowUp) -> serde_json::Value {
     serde_json::json!({
         "period": f.period.to_string(),
         "outcome": f.outcome.map(|v| v.to_string()),

@@ -47,6 +47,12 @@ async fn audit_count(db: &Db) -> i64 {
     db.scalar("SELECT COUNT(*) FROM audit_events").await
 }
 
+/// Audit events other than follow-ups: a budget write also writes the outcomes of the
+/// indicators that take their values from the budget, each with its own event.
+async fn budget_audit_count(db: &Db) -> i64 {
+    db.scalar("SELECT COUNT(*) FROM audit_events WHERE object_type <> 'follow-up'").await
+}
+
 fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
 }
@@ -79,9 +85,12 @@ async fn seed_004_plan_is_held_and_rolls_up(db: Db) {
     let c = sick.consolidated.unwrap();
     assert_eq!((c.present, c.expected), (5, 6));
     assert_eq!(sick.assessment, "yellow", "4,2 is within 10 % above a lower-is-better target of 4,0");
+    // Prognos/ekonomiskt resultat takes its value from the budget: after April no forecast is
+    // made yet, so the budget stands, in balance (green against the target 0); the manager's
+    // reasoned override says yellow.
     let prognos = plan.rows.iter().find(|r| r.record.object.key == "i-prognos").unwrap();
-    assert_eq!(prognos.value, Some(dec("-4.5")));
-    assert_eq!((prognos.automatic, prognos.assessment.as_str()), (Assessment::Red, "yellow"), "a reasoned override");
+    assert_eq!(prognos.value, Some(dec("0.0")));
+    assert_eq!((prognos.automatic, prognos.assessment.as_str()), (Assessment::Green, "yellow"), "a reasoned override");
     let forum = plan.rows.iter().find(|r| r.record.object.key == "a-forum").unwrap();
     assert_eq!(forum.status, Some(domain::evaluation::ActivityStatus::Completed));
     let arende = plan.rows.iter().find(|r| r.record.object.key == "a-arendeprocess").unwrap();
@@ -758,7 +767,7 @@ async fn plan_file_budget_merges_into_the_stored_chapter(db: Db) {
     let app = demo(&db).await;
     let system = Actor::system();
     let before = app.budget_view(&system, "RK", 2020, None).await.unwrap().content.unwrap();
-    let events = audit_count(&db).await;
+    let events = budget_audit_count(&db).await;
     // Centre CE gets 27 000,0 instead of 26 900,0; Konsultarvoden changes; Personalkostnader is
     // as stored. Regionkontoret holds the chapter, so CE's frame is a row of its distribution.
     let file = json!({"format": "styrbord-plan/1", "year": 2020, "budget": {
@@ -770,7 +779,7 @@ async fn plan_file_budget_merges_into_the_stored_chapter(db: Db) {
     .to_string();
     let summary = app.import_plan(&system, &file).await.unwrap();
     assert_eq!((summary.budget_frames_saved, summary.budget_lines_saved), (1, 1));
-    assert_eq!(audit_count(&db).await, events + 1, "one audit event for the chapter");
+    assert_eq!(budget_audit_count(&db).await, events + 1, "one audit event for the chapter (and the indicators that follow it)");
 
     let view = app.budget_view(&system, "RK", 2020, None).await.unwrap();
     let after = view.content.unwrap();
@@ -1083,7 +1092,7 @@ mod budget_outcome {
         assert_eq!(view(&app, &sara, "RK", "2020-02", OutcomeScope::Subtree).await.comparison, rk_before, "the good lines are not written either");
 
         // Recorded as rejected, with its report.
-        let listed = app.outcome_imports(&sara, 10).await.unwrap();
+        let listed = app.outcome_imports(&sara, None, 10).await.unwrap().items;
         assert_eq!((listed[0].id.as_str(), listed[0].state), (import.id.as_str(), ImportState::Rejected));
         let stored = app.outcome_import(&sara, &import.id).await.unwrap();
         assert_eq!(stored.import.state, ImportState::Rejected);
@@ -1155,7 +1164,7 @@ mod budget_outcome {
         assert_eq!(view(&app, &sara, "RK", "2020-03", OutcomeScope::Subtree).await.comparison, march_before);
         assert_no_actuals(&view(&app, &sara, "CE", "2020-03", OutcomeScope::Subtree).await);
 
-        let audit_before = audit_count(&db).await;
+        let audit_before = budget_audit_count(&db).await;
         let committed = app.commit_outcome_import(&sara, &import.id).await.unwrap();
         assert_eq!(committed.import.state, ImportState::Committed);
         assert_eq!((committed.import.committed_at, committed.import.record_count), (Some(MAY_2020), 15));
@@ -1163,7 +1172,7 @@ mod budget_outcome {
         assert_eq!(count(&db, first_quarter).await, 15, "RK's first quarter replaced, CE's added");
         assert_eq!(count(&db, later).await, later_before, "months not in the file are untouched");
         assert_eq!(count(&db, "budget_imports WHERE content IS NOT NULL").await, 0, "the kept file is dropped");
-        assert_eq!(audit_count(&db).await, audit_before + 1, "one audit event");
+        assert_eq!(budget_audit_count(&db).await, audit_before + 1, "one audit event (and the indicators that follow it)");
         assert_eq!(app.outcome_import(&sara, &import.id).await.unwrap().import.state, ImportState::Committed);
 
         // Regionkontoret and everything below it, March 2020.
@@ -1259,7 +1268,7 @@ mod budget_outcome {
             assert!(matches!(preview, Err(AppError::Forbidden)), "{who}: {preview:?}");
             let direct = app.import_outcomes(actor, actuals_csv("ce.csv", both)).await;
             assert!(matches!(direct, Err(AppError::Forbidden)), "{who}: {direct:?}");
-            assert!(matches!(app.outcome_imports(actor, 10).await, Err(AppError::Forbidden)), "{who}");
+            assert!(matches!(app.outcome_imports(actor, None, 10).await, Err(AppError::Forbidden)), "{who}");
             assert!(matches!(app.outcome_import(actor, &refused.import.id).await, Err(AppError::Forbidden)), "{who}");
             assert!(matches!(app.commit_outcome_import(actor, &refused.import.id).await, Err(AppError::Conflict(_) | AppError::Forbidden)), "{who}");
         }
@@ -1277,7 +1286,7 @@ mod budget_outcome {
         assert_eq!(done.import.state, ImportState::Committed, "{:?}", done.findings);
         assert_eq!(count(&db, april).await, april_before + 2);
         assert_eq!(row(&view(&app, &vera, "CE", "2020-04", OutcomeScope::Subtree).await, "40").actual_month, ore(-12_000_000));
-        assert!(!app.outcome_imports(&vera, 10).await.unwrap().is_empty());
+        assert!(!app.outcome_imports(&vera, None, 10).await.unwrap().items.is_empty());
 
         // The system previews the whole file; business support on CE cannot commit it (checked
         // again as the one committing), the system can.
@@ -1361,9 +1370,9 @@ mod budget_outcome {
         assert_eq!(app.forecast_form(&sara, "RK", ym("2020-04")).await.unwrap().current["40"].full_year, ore(-21_200_000_000));
 
         // Saving March again replaces March's forecast whole: 66 at 41, 47 new.
-        let audit_before = audit_count(&db).await;
+        let audit_before = budget_audit_count(&db).await;
         app.save_forecast(&sara, "RK", ym("2020-03"), &[("66".into(), kr(-41_000_000)), ("47".into(), kr(-500_000))]).await.unwrap();
-        assert_eq!(audit_count(&db).await, audit_before + 1);
+        assert_eq!(budget_audit_count(&db).await, audit_before + 1);
         let march = at("2020-03", "RK", OutcomeScope::Subtree).await;
         assert_eq!(row(&march, "66").forecast_year, ore(-4_100_000_000));
         assert_eq!((row(&march, "47").forecast_year, row(&march, "47").variance_year), (ore(-50_000_000), ore(10_000_000)));
@@ -1669,5 +1678,271 @@ mod budget_outcome {
         assert_eq!(committed.findings.months, preview.findings.months, "the commit read another sheet than the preview");
         let ce = view(&app, &vera, "CE", "2020-03", OutcomeScope::Unit).await;
         assert_eq!((row(&ce, "40").actual_month, row(&ce, "40").actual_ytd), (ore(-25_000_000), ore(-25_000_000)));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Indicators that take their values from the budget (issue 4, item 8; seed 004 §7)
+// ---------------------------------------------------------------------------------------------
+
+mod budget_indicator {
+    use super::*;
+    use app::budget_outcomes::{ImportRequest, OutcomeScope};
+    use domain::budget::{OutcomeKind, YearMonth};
+    use domain::budget_source::{BudgetFigure, BudgetSource};
+    use domain::money::{Money, Unit};
+    use domain::period::PeriodKey;
+    use domain::plan::FollowUp;
+
+    conformance! {
+        budget_indicator_follows_the_demo_budget => budget_indicator_demo_sqlite, budget_indicator_demo_postgres;
+        budget_indicator_follows_new_actuals_and_forecasts => budget_indicator_follows_sqlite, budget_indicator_follows_postgres;
+        budget_indicator_outcome_is_not_typed => budget_indicator_not_typed_sqlite, budget_indicator_not_typed_postgres;
+        budget_indicator_source_round_trips_and_is_checked => budget_indicator_plan_file_sqlite, budget_indicator_plan_file_postgres;
+    }
+
+    fn ym(text: &str) -> YearMonth {
+        YearMonth::parse("month", text).unwrap()
+    }
+
+    fn period(text: &str) -> PeriodKey {
+        text.parse().unwrap()
+    }
+
+    /// The owner's follow-ups of an indicator by period.
+    async fn reports(app: &App, key: &str) -> Vec<FollowUp> {
+        let (record, all) = app.follow_ups(&Actor::system(), key).await.unwrap();
+        let mut own: Vec<FollowUp> = all.into_iter().map(|(_, f)| f).filter(|f| f.unit == record.object.unit).collect();
+        own.sort_by_key(|f| f.period);
+        own
+    }
+
+    async fn outcome(app: &App, key: &str, p: &str) -> Option<Decimal> {
+        reports(app, key).await.into_iter().find(|f| f.period == period(p)).and_then(|f| f.outcome)
+    }
+
+    /// The periods of the plan year with an outcome.
+    async fn periods_with_outcomes(app: &App, key: &str) -> Vec<String> {
+        reports(app, key).await.into_iter().filter(|f| f.outcome.is_some() && f.period.year() == 2020).map(|f| f.period.to_string()).collect()
+    }
+
+    /// What a controller reads on the budget follow-up page of Regionkontoret for `month`, in mkr
+    /// with one decimal (half away from zero), the indicator's unit.
+    async fn shown_mkr(app: &App, month: &str, pick: impl Fn(&domain::budget::Comparison) -> Money) -> Decimal {
+        let view = app.outcome_view(&Actor::system(), "RK", ym(month), OutcomeScope::Subtree).await.unwrap();
+        let ore = pick(&view.comparison).as_ore();
+        Decimal::new(i128::from(ore), 8).unwrap().round(1)
+    }
+
+    fn months(from: u8, to: u8) -> Vec<String> {
+        (from..=to).map(|m| format!("2020-{m:02}")).collect()
+    }
+
+    /// The demo loads the plan, then the budget, the actuals January–August and the forecast
+    /// made in August: every sourced indicator of seed 004 §7 has its values, equal to the
+    /// budget follow-up page's.
+    async fn budget_indicator_follows_the_demo_budget(db: Db) {
+        let app = demo(&db).await;
+        let system = Actor::system();
+        let record = app.object(&system, "i-prognos").await.unwrap();
+        assert_eq!(record.object.budget_source(), Some(&BudgetSource { figure: BudgetFigure::ForecastYear, category: None }));
+
+        // Prognos/ekonomiskt resultat (M, D, Å): the forecast result of each month January–August
+        // (the forecast in force, or the budget where none is yet), the tertial of its last month.
+        let mut want: Vec<String> = months(1, 8);
+        want.extend(["2020-T1".to_owned(), "2020-T2".to_owned()]);
+        want.sort_by_key(|p| period(p));
+        assert_eq!(periods_with_outcomes(&app, "i-prognos").await, want, "no value past the last forecast, none for T3 or the year");
+        for m in months(1, 8) {
+            let shown = shown_mkr(&app, &m, |c| c.result.forecast_year).await;
+            assert_eq!(outcome(&app, "i-prognos", &m).await, Some(shown), "i-prognos {m}");
+        }
+        // August: the forecast made in August, 5,7 mkr below a balanced result (staff and
+        // consultants over budget, IT under); April: no forecast yet, so the budget, in balance.
+        assert_eq!(outcome(&app, "i-prognos", "2020-08").await, Some(dec("-5.7")));
+        assert_eq!(outcome(&app, "i-prognos", "2020-04").await, Some(dec("0.0")));
+        assert_eq!(outcome(&app, "i-prognos", "2020-T1").await, outcome(&app, "i-prognos", "2020-04").await, "T1 is April's");
+        assert_eq!(outcome(&app, "i-prognos", "2020-T2").await, outcome(&app, "i-prognos", "2020-08").await, "T2 is August's");
+
+        // Periodresultat (actuals to date), prognos mot budget (the variance), staff costs (category 40, positive).
+        for m in months(1, 8) {
+            assert_eq!(outcome(&app, "i-periodresultat", &m).await, Some(shown_mkr(&app, &m, |c| c.result.actual_ytd).await), "{m}");
+            assert_eq!(outcome(&app, "i-prognos-budget", &m).await, Some(shown_mkr(&app, &m, |c| c.result.variance_year).await), "{m}");
+            let staff = shown_mkr(&app, &m, |c| -c.row("40").unwrap().figures.actual_ytd).await;
+            assert!(staff > Decimal::ZERO, "staff costs read as a positive amount");
+            assert_eq!(outcome(&app, "i-personalkostnader", &m).await, Some(staff), "{m}");
+        }
+        assert_eq!(periods_with_outcomes(&app, "i-periodresultat").await, months(1, 8));
+
+        // The plan page shows the value and assesses it against the target 0 mkr; the manager's
+        // reasoned assessment of T1 is kept beside it.
+        let plan = app.plan_view(&system, "RK", "vgpu", Some("2020-T2")).await.unwrap();
+        let row = plan.rows.iter().find(|r| r.record.object.key == "i-prognos").unwrap();
+        assert_eq!(row.value, outcome(&app, "i-prognos", "2020-08").await);
+        let t1 = reports(&app, "i-prognos").await.into_iter().find(|f| f.period == period("2020-T1")).unwrap();
+        assert_eq!(t1.assessment.as_deref(), Some("yellow"));
+        assert!(t1.comment.as_deref().unwrap().contains("Åtgärdsplan"));
+
+        // The follow-up window says where the value comes from and takes no outcome.
+        let window = app.follow_up_view(&system, "i-personalkostnader", None, Some("2020-08")).await.unwrap();
+        assert!(!window.takes_outcome);
+        let note = window.budget_source.unwrap();
+        assert_eq!((note.source.figure, note.category_sv.as_deref()), (BudgetFigure::ActualYtd, Some("40 Personalkostnader")));
+        // An indicator typed by hand is as before.
+        let typed = app.follow_up_view(&system, "i-arbetade-timmar", None, Some("2020-08")).await.unwrap();
+        assert!(typed.takes_outcome && typed.budget_source.is_none());
+    }
+
+    fn ledger(text: &str) -> ImportRequest {
+        ImportRequest { kind: OutcomeKind::Actuals, year: 2020, amount_unit: Unit::Kr, file_name: "huvudbok-09.csv".into(), bytes: text.as_bytes().to_vec(), sheet: None }
+    }
+
+    /// A new month's ledger, a corrected month and a new forecast reach the indicators in the
+    /// same transaction, written as the person who imported, with the manager's comment kept.
+    async fn budget_indicator_follows_new_actuals_and_forecasts(db: Db) {
+        let app = demo(&db).await;
+        let sara = actor_of(&app, "superanvandare@styrbord.example").await; // super user on RV
+        // A manager's comment on August's result.
+        let august = reports(&app, "i-periodresultat").await.into_iter().find(|f| f.period == period("2020-08")).unwrap();
+        let comment = FollowUpInput { comment: Some("Personalkostnaderna ligger över budget.".into()), ..Default::default() };
+        app.save_follow_up(&sara, "i-periodresultat", None, "2020-08", comment, Some(august.version)).await.unwrap();
+
+        // September's ledger (staff costs on a centre below RK, sales on RK) and a correction of
+        // August's staff costs on RK.
+        let text = "enhet;konto;månad;belopp\nCE;4011;2020-09;-20 000 000\nRK;341;2020-09;9 000 000\nRK;4011;2020-08;-25 000 000\n";
+        let events = db.scalar("SELECT COUNT(*) FROM audit_events WHERE object_type = 'follow-up'").await;
+        let report = app.import_outcomes(&sara, ledger(text)).await.unwrap();
+        assert!(!report.is_rejected(), "{:?}", report.findings);
+        for m in months(1, 9) {
+            assert_eq!(outcome(&app, "i-periodresultat", &m).await, Some(shown_mkr(&app, &m, |c| c.result.actual_ytd).await), "{m}");
+            let staff = shown_mkr(&app, &m, |c| -c.row("40").unwrap().figures.actual_ytd).await;
+            assert_eq!(outcome(&app, "i-personalkostnader", &m).await, Some(staff), "{m}");
+        }
+        let august = reports(&app, "i-periodresultat").await.into_iter().find(|f| f.period == period("2020-08")).unwrap();
+        assert_eq!(august.comment.as_deref(), Some("Personalkostnaderna ligger över budget."), "the comment stays");
+        assert_eq!(august.updated_by, sara.user_id(), "written as the importer");
+        // The forecast figures wait for September's forecast.
+        assert_eq!(outcome(&app, "i-prognos", "2020-09").await, None);
+        let written = db.scalar("SELECT COUNT(*) FROM audit_events WHERE object_type = 'follow-up'").await - events;
+        assert!(written >= 2, "one event per follow-up written, {written}");
+        let event = db
+            .scalar("SELECT COUNT(*) FROM audit_events WHERE object_type = 'follow-up' AND after_json LIKE '%actual_ytd%' AND actor_name = 'Sara Superanvändare'")
+            .await;
+        assert!(event >= 1, "the events say the value came from the budget");
+
+        // September's forecast: staff costs 5 mkr over budget for the year.
+        let view = app.outcome_view(&sara, "RK", ym("2020-09"), OutcomeScope::Unit).await.unwrap();
+        let staff_budget = view.comparison.row("40").unwrap().figures.budget_year;
+        let forecast = [("40".to_owned(), Money::from_ore(staff_budget.as_ore() - 500_000_000))];
+        app.save_forecast(&sara, "RK", ym("2020-09"), &forecast).await.unwrap();
+        let shown = shown_mkr(&app, "2020-09", |c| c.result.forecast_year).await;
+        assert_eq!(outcome(&app, "i-prognos", "2020-09").await, Some(shown));
+        assert_eq!(outcome(&app, "i-prognos-budget", "2020-09").await, Some(shown_mkr(&app, "2020-09", |c| c.result.variance_year).await));
+        // Cleared again: September's forecast goes, and so does the value it gave.
+        app.save_forecast(&sara, "RK", ym("2020-09"), &[]).await.unwrap();
+        assert_eq!(outcome(&app, "i-prognos", "2020-09").await, None);
+        assert_eq!(periods_with_outcomes(&app, "i-prognos").await.len(), 10);
+
+        // A budget saved again with nothing changed writes no follow-up; one with 1 mkr more for
+        // staff moves every month the budget stands for the forecast (January–July) and the
+        // variance of August's forecast against it.
+        let follow_up_events = || db.scalar("SELECT COUNT(*) FROM audit_events WHERE object_type = 'follow-up'");
+        let events = follow_up_events().await;
+        app.save_budget(&sara, "RK", 2020, super::budget_input(&app).await).await.unwrap();
+        assert_eq!(follow_up_events().await, events, "nothing moved, nothing written");
+        let july = outcome(&app, "i-prognos", "2020-07").await.unwrap();
+        let mut input = super::budget_input(&app).await;
+        let staff = input.budget_lines.iter_mut().find(|l| l.unit == "RK" && l.category == "40").unwrap();
+        let domain::budget::LineAmounts::Monthly { months: amounts } = &mut staff.amounts else { panic!("{:?}", staff.amounts) };
+        amounts[11] = Money::from_ore(amounts[11].as_ore() - 100_000_000);
+        app.save_budget(&sara, "RK", 2020, input).await.unwrap();
+        assert_eq!(outcome(&app, "i-prognos", "2020-07").await, july.checked_add(Decimal::from(-1)));
+        for m in months(1, 8) {
+            assert_eq!(outcome(&app, "i-prognos", &m).await, Some(shown_mkr(&app, &m, |c| c.result.forecast_year).await), "{m}");
+            assert_eq!(outcome(&app, "i-prognos-budget", &m).await, Some(shown_mkr(&app, &m, |c| c.result.variance_year).await), "{m}");
+        }
+    }
+
+    /// The outcome of a sourced indicator is not typed: refused by the form and the API, while
+    /// the assessment and the comment are the manager's.
+    async fn budget_indicator_outcome_is_not_typed(db: Db) {
+        let app = demo(&db).await;
+        let sara = actor_of(&app, "superanvandare@styrbord.example").await;
+        let stored = reports(&app, "i-prognos").await.into_iter().find(|f| f.period == period("2020-08")).unwrap();
+        let typed = FollowUpInput { outcome: Some("1,0".into()), comment: Some("x".into()), ..Default::default() };
+        let err = app.save_follow_up(&sara, "i-prognos", None, "2020-08", typed, Some(stored.version)).await.unwrap_err();
+        let AppError::Validation(problems) = err else { panic!("{err:?}") };
+        assert_eq!((problems[0].field.as_str(), problems[0].code), ("outcome", domain::validate::ValidationCode::NotForKind));
+        // An assessment with its reason and a comment are saved; the budget's value stays.
+        let input = FollowUpInput {
+            assessment: Some("yellow".into()),
+            reason: Some("Engångskostnader under våren.".into()),
+            comment: Some("Åtgärdsplan beslutad.".into()),
+            ..Default::default()
+        };
+        let saved = app.save_follow_up(&sara, "i-prognos", None, "2020-08", input.clone(), Some(stored.version)).await.unwrap();
+        assert_eq!((saved.outcome, saved.assessment.as_deref()), (stored.outcome, Some("yellow")));
+        // Sending back the value read is no change either (a client that saves what it read).
+        let same = FollowUpInput { outcome: stored.outcome.map(|v| v.to_string()), ..input };
+        let again = app.save_follow_up(&sara, "i-prognos", None, "2020-08", same, Some(saved.version)).await.unwrap();
+        assert_eq!(again.version, saved.version);
+        // History before the plan year is typed as for any indicator.
+        let history = FollowUpInput { outcome: Some("32".into()), ..Default::default() };
+        let current = reports(&app, "i-prognos").await.into_iter().find(|f| f.period == period("2019")).map(|f| f.version);
+        app.save_follow_up(&sara, "i-prognos", None, "2019", history, current).await.unwrap();
+    }
+
+    /// `budget_source` goes out with the plan file and comes back; a category outside the tree
+    /// is refused at its path, on a goal the field is not for its kind.
+    async fn budget_indicator_source_round_trips_and_is_checked(db: Db) {
+        let app = demo(&db).await;
+        let system = Actor::system();
+        let exported = app.export_plan(&system, "RK", 2020, Some("vgpu")).await.unwrap();
+        let objects = exported["objects"].as_array().unwrap();
+        let get = |key: &str| objects.iter().find(|o| o["key"] == key).unwrap().clone();
+        assert_eq!(get("i-prognos")["budget_source"], json!({"figure": "forecast_year", "category": null}));
+        assert_eq!(get("i-personalkostnader")["budget_source"], json!({"figure": "actual_ytd", "category": "40"}));
+        assert!(get("i-arbetade-timmar").get("budget_source").is_none());
+        // The budget's outcomes are not the file's: T1 keeps the manager's words only.
+        let follow_ups = exported["follow_ups"].as_array().unwrap();
+        let t1 = follow_ups.iter().find(|f| f["object"] == "i-prognos" && f["period"] == "2020-T1").unwrap();
+        assert!(t1.get("outcome").is_none() && t1["assessment"] == "yellow");
+        assert!(!follow_ups.iter().any(|f| f["object"] == "i-periodresultat"), "follow-ups with only the budget's outcome are left out");
+        assert!(same("values", &get("i-prognos")["values"], &json!([{"period": "2019", "value": 32}])), "history is the file's");
+        // Importing it again changes nothing.
+        assert_eq!(app.import_plan(&system, &exported.to_string()).await.unwrap(), app::plan_file::ImportSummary::default());
+
+        // A new indicator on CE that reads the forecast of its IT operations, in tkr.
+        let file = json!({"format": "styrbord-plan/1", "year": 2020, "objects": [
+            {"key": "ce-it", "module": "vgpu", "level": "indicator", "unit": "CE", "title": "IT-drift, prognos",
+             "measure_unit": "tkr", "decimals": 0, "budget_source": {"figure": "budget_year", "category": "642"}}
+        ]});
+        app.import_plan(&system, &file.to_string()).await.unwrap();
+        let it = app.object(&system, "ce-it").await.unwrap();
+        assert_eq!(it.object.budget_source(), Some(&BudgetSource { figure: BudgetFigure::BudgetYear, category: Some("642".into()) }));
+        // Centrum för ekonomi has no budget lines of its own: its budget for 642 is 0 every month.
+        assert_eq!(periods_with_outcomes(&app, "ce-it").await, months(1, 12));
+
+        let bad = json!({"format": "styrbord-plan/1", "year": 2020, "objects": [
+            {"key": "ce-bad", "module": "vgpu", "level": "indicator", "unit": "CE", "title": "Fel",
+             "budget_source": {"figure": "actual_ytd", "category": "99"}},
+            {"key": "ce-bad-2", "module": "vgpu", "level": "indicator", "unit": "CE", "title": "Fel",
+             "budget_source": {"figure": "prognos"}},
+            {"key": "ce-bad-goal", "module": "vgpu", "level": "goal", "unit": "CE", "title": "Mål",
+             "budget_source": {"figure": "actual_ytd"}},
+            {"key": "ce-bad-3", "module": "vgpu", "level": "indicator", "unit": "CE", "title": "Fel", "budget_source": "actual_ytd"}
+        ]});
+        let err = app.import_plan(&system, &bad.to_string()).await.unwrap_err();
+        let AppError::Validation(problems) = err else { panic!("{err:?}") };
+        let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.field.as_str(), p.code.as_str())).collect();
+        for want in [
+            ("objects[0].budget_source.category", "invalid_choice"),
+            ("objects[1].budget_source.figure", "invalid_choice"),
+            ("objects[2].budget_source", "not_for_kind"),
+            ("objects[3].budget_source", "invalid_choice"),
+        ] {
+            assert!(found.contains(&want), "{want:?} missing from {found:?}");
+        }
+        assert!(app.object(&system, "ce-bad").await.is_err(), "nothing written");
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod budget;
+pub mod budget_source;
 pub mod consolidation;
 pub mod evaluation;
 pub mod governance;

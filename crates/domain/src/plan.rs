@@ -2,6 +2,7 @@
 //! shape for every module; what a level's objects carry depends on the level's [`ObjectKind`].
 //! See docs/planning-engine.md.
 
+use crate::budget_source::{BudgetSource, BudgetSourceInput, check_budget_source};
 use crate::consolidation::{Decimal, DecimalError, Formula, MissingPolicy, stable_ids};
 use crate::evaluation::{self, ActivityStatus, Assessment, Direction, EvaluationRule, ManualStatus, Scale};
 use crate::governance::ObjectKind;
@@ -120,6 +121,9 @@ pub struct Measure {
     pub baseline: Option<PeriodValue>,
     /// Sorted by period, at most one per period.
     pub targets: Vec<PeriodValue>,
+    /// Where the outcomes come from when they are not typed by hand: a figure of the budget
+    /// follow-up of the indicator's unit ([`crate::budget_source`]). None: typed as usual.
+    pub budget_source: Option<BudgetSource>,
 }
 
 /// What an activity carries.
@@ -243,6 +247,17 @@ impl PlanObject {
         Some(evaluation::activity_status(a.start, a.end, today, a.manual_status, evaluation::DEFAULT_SOON_DAYS))
     }
 
+    /// The budget figure this indicator's outcomes come from, if they are not typed by hand.
+    pub fn budget_source(&self) -> Option<&BudgetSource> {
+        self.measure.as_ref().and_then(|m| m.budget_source.as_ref())
+    }
+
+    /// Is the outcome of `period` read from the budget rather than typed? The plan year and
+    /// later; earlier years ("nuläge 2019") are history, typed as for any indicator.
+    pub fn outcome_from_budget(&self, period: PeriodKey) -> bool {
+        self.budget_source().is_some() && period.year() >= self.year
+    }
+
     /// Is a follow-up for `period` one this object takes? Its own periodicities from its plan year
     /// on, and earlier years as history ("nuläge 2019" for a 2020 indicator).
     pub fn check_period(&self, field: &str, level_periodicity: Periodicity, period: PeriodKey) -> Result<(), ValidationError> {
@@ -282,6 +297,8 @@ pub struct ObjectInput {
     pub baseline_period: Option<String>,
     pub baseline_value: Option<String>,
     pub targets: Vec<PeriodValueInput>,
+    /// Indicators: take the outcomes from the budget (None or blank: typed by hand).
+    pub budget_source: Option<BudgetSourceInput>,
     pub start: Option<String>,
     pub end: Option<String>,
     pub responsible_text: Option<String>,
@@ -414,6 +431,7 @@ pub fn check_fields(kind: ObjectKind, year: i32, input: &ObjectInput, prefix: &s
         ("baseline_period", !blank(&input.baseline_period)),
         ("baseline_value", !blank(&input.baseline_value)),
         ("targets", !input.targets.is_empty()),
+        ("budget_source", input.budget_source.as_ref().is_some_and(|b| !b.is_blank())),
     ];
     let activity_only = [
         ("start", !blank(&input.start)),
@@ -515,8 +533,18 @@ pub fn check_fields(kind: ObjectKind, year: i32, input: &ObjectInput, prefix: &s
             }
         }
         targets.sort_by_key(|t| t.period);
-        match (decimals, formula, missing) {
-            (Some(decimals), Some(formula), Some(missing)) => Some(Measure {
+        let budget_source = match &input.budget_source {
+            None => Some(None),
+            Some(b) => match check_budget_source(&f("budget_source"), b) {
+                Ok(source) => Some(source),
+                Err(problems) => {
+                    problems.into_iter().for_each(|e| p.push(e));
+                    None
+                }
+            },
+        };
+        match (decimals, formula, missing, budget_source) {
+            (Some(decimals), Some(formula), Some(missing), Some(budget_source)) => Some(Measure {
                 unit,
                 decimals,
                 higher_is_better: input.higher_is_better.unwrap_or(true),
@@ -525,6 +553,7 @@ pub fn check_fields(kind: ObjectKind, year: i32, input: &ObjectInput, prefix: &s
                 missing,
                 baseline,
                 targets,
+                budget_source,
             }),
             _ => None,
         }
@@ -808,6 +837,25 @@ mod tests {
         let goal = ObjectInput { title: "Mål".into(), targets: indicator_input().targets, ..Default::default() };
         let problems = check_fields(ObjectKind::Text, 2020, &goal, "").unwrap_err();
         assert_eq!((problems[0].field.as_str(), problems[0].code), ("targets", ValidationCode::NotForKind));
+    }
+
+    #[test]
+    fn only_indicators_take_their_values_from_the_budget() {
+        let source = |figure: &str| Some(BudgetSourceInput { figure: figure.into(), category: None });
+        let input = ObjectInput { budget_source: source("forecast_year"), ..indicator_input() };
+        let o = object(check_fields(ObjectKind::Measure, 2020, &input, "").unwrap(), ObjectKind::Measure);
+        assert_eq!(o.budget_source().map(|s| s.figure), Some(crate::budget_source::BudgetFigure::ForecastYear));
+        assert!(o.outcome_from_budget("2020-T1".parse().unwrap()));
+        assert!(!o.outcome_from_budget("2019".parse().unwrap()), "history years are typed");
+        let bad = ObjectInput { budget_source: source("prognos"), ..indicator_input() };
+        let err = check_fields(ObjectKind::Measure, 2020, &bad, "objects[1]").unwrap_err();
+        assert_eq!((err[0].field.as_str(), err[0].code), ("objects[1].budget_source.figure", ValidationCode::InvalidChoice));
+        let goal = ObjectInput { title: "Mål".into(), budget_source: source("actual_ytd"), ..Default::default() };
+        let err = check_fields(ObjectKind::Text, 2020, &goal, "").unwrap_err();
+        assert_eq!((err[0].field.as_str(), err[0].code), ("budget_source", ValidationCode::NotForKind));
+        // A blank choice (the form's "typed by hand") is no source, on any kind.
+        let blank = ObjectInput { title: "Mål".into(), budget_source: source(" "), ..Default::default() };
+        assert!(check_fields(ObjectKind::Text, 2020, &blank, "").is_ok());
     }
 
     #[test]

@@ -11,8 +11,15 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe};
 use std::collections::BTreeMap;
 
-/// Rows per multi-row INSERT: 5 values a row stays well under SQLite's 32 766 bound values.
-const INSERT_CHUNK: usize = 1_000;
+/// Rows per multi-row INSERT (5 values a row; well under SQLite's 32,766 bound values). Small on
+/// SQLite: sqlx binds the `$N` parameters by name and SQLite finds each name by a linear scan, so
+/// binding one statement costs the square of its parameters (1,000 rows a statement inserted
+/// 28,000 rows/s; see BENCHMARKS.md, issue 4). PostgreSQL has no such cost and prefers fewer
+/// round trips.
+fn insert_chunk(tx: &mut Tx) -> usize {
+    if tx.conn().backend_name() == "SQLite" { 50 } else { 1_000 }
+}
+
 /// Units per DELETE … IN (…).
 const DELETE_CHUNK: usize = 500;
 
@@ -136,15 +143,18 @@ pub async fn import_content(tx: &mut Tx, id: &str) -> Result<Option<String>> {
     row.as_ref().map(|r| sql::opt_text(r, "content")).transpose().map(Option::flatten)
 }
 
-/// The latest imports, newest first.
-pub async fn list_imports(tx: &mut Tx, limit: i64) -> Result<Vec<ImportRecord>> {
-    let rows = sqlx::query::<Any>(AssertSqlSafe(format!(
-        "SELECT {IMPORT_COLUMNS} FROM budget_imports ORDER BY created_at DESC, id DESC LIMIT $1"
-    )))
-    .bind(limit)
-    .fetch_all(tx.conn())
-    .await?;
-    rows.iter().map(import_from_row).collect()
+/// Imports, newest first, a page at a time: `cursor` is the id of the last import of the
+/// previous page (ids are UUIDv7, so they sort by creation time).
+pub async fn list_imports(tx: &mut Tx, cursor: Option<&str>, limit: i64) -> Result<sql::Page<ImportRecord>> {
+    let mut f = Filter::new(&format!("SELECT {IMPORT_COLUMNS} FROM budget_imports"));
+    if let Some(cursor) = cursor {
+        let p = f.bind(Arg::Text(cursor.to_owned()));
+        f.push(&format!(" WHERE id < {p}"));
+    }
+    let p = f.bind(Arg::Int(limit + 1));
+    f.push(&format!(" ORDER BY id DESC LIMIT {p}"));
+    let items = f.fetch_all(tx.conn()).await?.iter().map(import_from_row).collect::<Result<Vec<_>>>()?;
+    Ok(sql::Page::from_overfetch(items, limit, |i| i.id.clone()))
 }
 
 /// Marks a checked import committed and drops its file. [`StoreError::Stale`] if it is not
@@ -186,7 +196,8 @@ async fn delete_unit_months(tx: &mut Tx, table: &str, month_column: &str, keys: 
 /// Inserts actuals without looking at what is there: the import's write, and the benchmark's
 /// measure of the database's raw insert rate.
 pub async fn insert_actuals(tx: &mut Tx, import_id: Option<&str>, records: &[ActualRecord]) -> Result<()> {
-    for chunk in records.chunks(INSERT_CHUNK) {
+    let rows = insert_chunk(tx);
+    for chunk in records.chunks(rows) {
         let mut text = String::with_capacity(40 + chunk.len() * 32);
         text.push_str("INSERT INTO budget_actuals (unit_id, month, category_code, amount, import_id) VALUES ");
         for i in 0..chunk.len() {
@@ -219,7 +230,8 @@ pub async fn replace_actuals(tx: &mut Tx, import_id: Option<&str>, records: &[Ac
 /// Writes forecasts: each (unit, month made in) in `forecasts` is replaced by what it holds.
 pub async fn replace_forecasts(tx: &mut Tx, import_id: Option<&str>, forecasts: &[Forecast]) -> Result<()> {
     delete_unit_months(tx, "budget_forecasts", "made_in", forecasts.iter().map(|f| (f.unit, f.made_in))).await?;
-    for chunk in forecasts.chunks(INSERT_CHUNK) {
+    let rows = insert_chunk(tx);
+    for chunk in forecasts.chunks(rows) {
         let mut text = String::from("INSERT INTO budget_forecasts (unit_id, category_code, made_in, full_year, import_id) VALUES ");
         for i in 0..chunk.len() {
             let b = i * 5;
@@ -282,23 +294,6 @@ pub async fn actuals_of(tx: &mut Tx, unit: OrgUnitId, year: i32) -> Result<Vec<A
     rows.iter()
         .map(|r| Ok(ActualRecord { unit, category: sql::text(r, "category_code")?, month: month_from(r, "month")?, amount: money(r, "amount")? }))
         .collect()
-}
-
-/// The last month of `year` with actuals booked in the subtree under `root`.
-pub async fn last_actual_month(tx: &mut Tx, root: OrgUnitId, year: i32) -> Result<Option<YearMonth>> {
-    let row = sqlx::query(
-        "SELECT MAX(month) AS last FROM budget_actuals WHERE month BETWEEN $2 AND $3 \
-         AND unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = $1)",
-    )
-    .bind(root.to_string())
-    .bind(i64::from(year) * 100 + 1)
-    .bind(i64::from(year) * 100 + 12)
-    .fetch_one(tx.conn())
-    .await?;
-    match sql::opt_int(&row, "last")? {
-        None => Ok(None),
-        Some(_) => month_from(&row, "last").map(Some),
-    }
 }
 
 /// A budget version the outcome is compared with.
@@ -449,4 +444,27 @@ async fn sums_where(tx: &mut Tx, subtree: &str, unit: OrgUnitId, chapter: Option
         sums.entry(sql::text(r, "category_code")?).or_default().forecast_year += i128::from(sql::int(r, "f_year")?);
     }
     Ok((sums.into_iter().collect(), missing))
+}
+
+/// In the subtree under `root`: the last month of `year` with booked actuals, and the last month
+/// of `year` a forecast was made in (the months up to which an indicator that takes its values
+/// from actuals or forecasts has them).
+pub async fn last_months(tx: &mut Tx, root: OrgUnitId, year: i32) -> Result<(Option<YearMonth>, Option<YearMonth>)> {
+    let subtree = "SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = $1";
+    let row = sqlx::query::<Any>(AssertSqlSafe(format!(
+        "SELECT (SELECT MAX(month) FROM budget_actuals WHERE unit_id IN ({subtree}) AND month BETWEEN $2 AND $3) AS actual, \
+         (SELECT MAX(made_in) FROM budget_forecasts WHERE unit_id IN ({subtree}) AND made_in BETWEEN $2 AND $3) AS forecast"
+    )))
+    .bind(root.to_string())
+    .bind(i64::from(year) * 100 + 1)
+    .bind(i64::from(year) * 100 + 12)
+    .fetch_one(tx.conn())
+    .await?;
+    let month = |col: &str| -> Result<Option<YearMonth>> {
+        match sql::opt_int(&row, col)? {
+            None => Ok(None),
+            Some(_) => month_from(&row, col).map(Some),
+        }
+    };
+    Ok((month("actual")?, month("forecast")?))
 }

@@ -106,6 +106,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20261124000003, "budget", include_str!("../migrations/20261124000003_budget.sql")),
     (20261124000004, "deadline rules", include_str!("../migrations/20261124000004_deadline_rules.sql")),
     (20261125000001, "budget outcomes", include_str!("../migrations/20261125000001_budget_outcomes.sql")),
+    (20261126000001, "budget-sourced indicators", include_str!("../migrations/20261126000001_budget_sourced_indicators.sql")),
 ];
 
 impl Store {

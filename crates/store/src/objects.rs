@@ -18,7 +18,8 @@ const COLUMNS: &str = "id, key, module_key, level_key, object_kind, unit_id, yea
     CASE WHEN internal_assignment THEN 1 ELSE 0 END AS internal_assignment, measure_unit, decimals, \
     CASE WHEN higher_is_better THEN 1 ELSE 0 END AS higher_is_better, reported, formula, missing_policy, \
     baseline_period, baseline_value, start_date, end_date, responsible_user_id, responsible_text, manual_status, \
-    progress, priority, reach, distributed_from, CASE WHEN auto_copy THEN 1 ELSE 0 END AS auto_copy, extra, version";
+    progress, priority, reach, distributed_from, CASE WHEN auto_copy THEN 1 ELSE 0 END AS auto_copy, extra, version, \
+    budget_source";
 
 fn corrupt(col: &str, raw: &str) -> StoreError {
     StoreError::Corrupt(format!("{col}: {raw}"))
@@ -56,6 +57,9 @@ fn from_row(row: &AnyRow, targets: Vec<PeriodValue>) -> Result<PlanObject> {
             missing: opt_parsed::<MissingPolicy>(row, "missing_policy")?.unwrap_or_default(),
             baseline,
             targets,
+            budget_source: sql::opt_text(row, "budget_source")?
+                .map(|raw| serde_json::from_str(&raw).map_err(|_| corrupt("budget_source", &raw)))
+                .transpose()?,
         })
     } else {
         None
@@ -172,6 +176,7 @@ fn bind_fields<'q>(
         .bind(o.auto_copy)
         .bind(o.extra.as_ref().map(|e| e.to_string()))
         .bind(o.version)
+        .bind(m.and_then(|m| m.budget_source.as_ref()).map(|b| serde_json::to_string(b).expect("a budget source serializes")))
 }
 
 async fn write_targets(tx: &mut Tx, o: &PlanObject) -> Result<()> {
@@ -193,9 +198,9 @@ pub async fn insert(tx: &mut Tx, o: &PlanObject, now_ms: i64) -> Result<()> {
          parent_id, position, title, description, issued_by, decision_date, decision_paragraph, case_number, due, \
          internal_assignment, measure_unit, decimals, higher_is_better, reported, formula, missing_policy, \
          baseline_period, baseline_value, start_date, end_date, responsible_user_id, responsible_text, manual_status, \
-         progress, priority, reach, auto_copy, extra, version, created_at, updated_at) \
+         progress, priority, reach, auto_copy, extra, version, budget_source, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-         $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $38)",
+         $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $39)",
     )
     .bind(o.id.to_string())
     .bind(o.key.clone())
@@ -219,7 +224,8 @@ pub async fn update(tx: &mut Tx, o: &PlanObject, expected_version: i64, now_ms: 
          measure_unit = $11, decimals = $12, higher_is_better = $13, reported = $14, formula = $15, \
          missing_policy = $16, baseline_period = $17, baseline_value = $18, start_date = $19, end_date = $20, \
          responsible_user_id = $21, responsible_text = $22, manual_status = $23, progress = $24, priority = $25, \
-         reach = $26, auto_copy = $27, extra = $28, version = $29, updated_at = $30 WHERE id = $31 AND version = $32",
+         reach = $26, auto_copy = $27, extra = $28, version = $29, budget_source = $30, updated_at = $31 \
+         WHERE id = $32 AND version = $33",
     );
     let done = bind_fields(q, o)
         .bind(now_ms)
@@ -461,6 +467,17 @@ pub async fn within(tx: &mut Tx, roots: &[OrgUnitId], years: &[i32]) -> Result<V
     q.push(&format!("({})", placeholders.join(", ")));
     let rows = q.fetch_all(tx.conn()).await?;
     rows.iter().map(|row| from_row(row, Vec::new())).collect()
+}
+
+/// The indicators of `year` that take their values from the budget, in id order.
+pub async fn budget_sourced(tx: &mut Tx, year: i32) -> Result<Vec<PlanObject>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM plan_objects WHERE budget_source IS NOT NULL AND year = $1 ORDER BY id"
+    )))
+    .bind(i64::from(year))
+    .fetch_all(tx.conn())
+    .await?;
+    hydrate(tx, rows).await
 }
 
 /// The copies of an origin held by these units.

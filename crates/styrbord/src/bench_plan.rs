@@ -149,6 +149,7 @@ pub async fn plan(config: &crate::config::Config, args: PlanArgs) -> Result<()> 
                 missing: MissingPolicy::Skip,
                 baseline: None,
                 targets: vec![PeriodValue { period: PeriodKey::new(year, Periodicity::Year, 1).unwrap(), value: Decimal::from(50) }],
+                budget_source: None,
             });
             o
         })

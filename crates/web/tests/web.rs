@@ -3685,6 +3685,18 @@ async fn ledger_import_previews_every_mistake_and_commits_all_or_nothing() {
     .collect();
     assert_eq!(found, expected, "{report}");
     assert_eq!(report["encoding"], "windows-1252");
+    // A file far larger than a form (12 000 lines, ~400 kB) is read whole: uploads have a limit
+    // of their own.
+    let mut large = String::from("Enhet;Konto;Månad;Belopp\n");
+    for account in 40_000..41_000 {
+        for month in 1..=12 {
+            large.push_str(&format!("CE-REDO;{account};2020-{month:02};-1 234,50\n"));
+        }
+    }
+    assert!(large.len() > 256 * 1024);
+    let r = h.send(raw_request(Method::POST, "/api/v1/budgets/imports?year=2020&dry_run=true", Some(&token), "text/csv", large.into())).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!((r.json()["lines"].as_i64(), r.json()["records"].as_i64()), (Some(12_000), Some(12)), "accounts of one category summed per month");
     // A file touching a unit outside CE is refused whole, naming the unit.
     let outside = "Enhet;Konto;Månad;Belopp\nCE-REDO;40;2020-04;-1,00\nCK;40;2020-04;-1,00\n";
     let r = h.send(raw_request(Method::POST, "/api/v1/budgets/imports?year=2020", Some(&token), "text/csv", outside.into())).await;
@@ -3713,4 +3725,106 @@ async fn forecast_form_names_a_wrong_sign_and_saves_the_forecast() {
     let before = h.get("/api/v1/budgets/outcomes/CE?month=2020-04&scope=unit", &admin).await.json();
     let staff = before["rows"].as_array().unwrap().iter().find(|r| r["code"] == "40").unwrap().clone();
     assert_eq!(staff["figures"]["forecast_year"]["ore"], json!(0), "not in force before the month it was made");
+}
+
+/// An indicator takes its values from the budget (seed 004 §7): the follow-up window shows the
+/// value with where it comes from instead of a field, the object form offers the figures and the
+/// unit's budget rows, and the API reads and writes `budget_source`.
+#[tokio::test]
+async fn an_indicator_takes_its_values_from_the_budget_through_the_form_and_the_api() {
+    let h = Harness::new().await;
+    let agnes = h.login(Who::Admin).await;
+    let token = h.token(Who::Admin).await;
+
+    // Prognos/ekonomiskt resultat in August: the forecast made in August, read from the budget.
+    let window = "/objects/i-prognos/follow-up?period=2020-08&unit=RK";
+    let html = h.page(window, Some(&agnes)).await.text();
+    assert!(html.contains("Hämtas från budgeten: prognos helår, resultat"), "{html}");
+    assert!(html.contains("−5,7 mkr"), "the value with its unit: {html}");
+    assert!(!html.contains("name=\"outcome\""), "no field to type the outcome in");
+    // A comment is saved through the form; the value stays the budget's.
+    let fields = form_fields(&html, "/objects/i-prognos/follow-up");
+    let r = post_fields(&h, "/objects/i-prognos/follow-up", &agnes, &with(&fields, &[("comment", "Underskottet följs upp i september.")])).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let saved = h.get("/api/v1/objects/i-prognos/follow-ups/2020-08", &token).await.json();
+    assert_eq!((saved["follow_up"]["outcome"].as_str(), saved["follow_up"]["comment"].as_str()), (Some("-5.7"), Some("Underskottet följs upp i september.")));
+    assert_eq!((saved["takes_outcome"].as_bool(), saved["budget_source"].clone()), (Some(false), json!({"figure": "forecast_year", "category": null})));
+    // An outcome typed anyway (the form has no field: posted by hand) is refused, saying why.
+    let html = h.page(window, Some(&agnes)).await.text();
+    let fields = form_fields(&html, "/objects/i-prognos/follow-up");
+    let r = post_fields(&h, "/objects/i-prognos/follow-up", &agnes, &with(&fields, &[("outcome", "1,0")])).await;
+    assert_eq!(r.status, 422);
+    assert!(r.text().contains("Utfallet hämtas från budgeten och skrivs inte in."), "{}", r.text());
+    // The API refuses it with its code, and takes the value read back as no change.
+    let version = saved["follow_up"]["version"].as_i64().unwrap();
+    let put = |body: Value| h.api(Method::PUT, "/api/v1/objects/i-prognos/follow-ups/2020-08", Some(&token), Some(body));
+    let r = put(json!({"outcome": 1.0, "version": version})).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(problems(&r), [problem("outcome", "not_for_kind")]);
+    let r = put(json!({"outcome": "-5.7", "comment": "Underskottet följs upp i september.", "version": version})).await;
+    r.expect(200);
+    // In English the note says the same.
+    let en = h.page(&format!("{window}&lang=en"), Some(&agnes)).await.text();
+    assert!(en.contains("Taken from the budget: full-year forecast, result"), "{en}");
+
+    // The object form: the figures and the rows of Regionkontoret's budget, the stored ones chosen.
+    let edit = h.page("/objects/i-personalkostnader/edit?period=2020", Some(&agnes)).await.text();
+    assert!(edit.contains("<label for=\"f-budget_figure\">Värden hämtas från budgeten</label>"), "{edit}");
+    assert!(edit.contains("<option value=\"actual_ytd\" selected>Utfall hittills i år</option>"), "{edit}");
+    assert!(edit.contains("<option value=\"40\" selected>· 40 Personalkostnader</option>"), "{edit}");
+    assert!(edit.contains("<option value=\"\">Resultat (intäkter och kostnader)</option>"));
+    let fields = form_fields(&edit, "/objects/i-personalkostnader/edit");
+    // A row the budget does not have is named in the error summary and at the field.
+    let r = post_fields(&h, "/objects/i-personalkostnader/edit", &agnes, &with(&fields, &[("budget_category", "99")])).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let page = r.text();
+    assert!(page.contains("href=\"#f-budget_category\""), "{page}");
+    assert!(page.contains("Värdet i fältet ”Rad i budgeten” finns inte eller är inte tillåtet."), "{page}");
+    // The staff costs' variance against budget for the year instead: saved, and the values follow.
+    let r = post_fields(&h, "/objects/i-personalkostnader/edit", &agnes, &with(&fields, &[("budget_figure", "variance_year")])).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let o = h.get("/api/v1/objects/i-personalkostnader", &token).await.json();
+    assert_eq!(o["budget_source"], json!({"figure": "variance_year", "category": "40"}));
+    let outcome = h.get("/api/v1/budgets/outcomes/RK?month=2020-08&scope=subtree", &token).await.json();
+    let staff = outcome["rows"].as_array().unwrap().iter().find(|r| r["code"] == "40").unwrap()["figures"]["variance_year"]["ore"].as_i64().unwrap();
+    let mkr = domain::budget_source::amount_value(domain::money::Money::from_ore(staff), Some("mkr"), 1).unwrap();
+    assert!(staff < 0, "staff costs forecast over budget: a negative variance");
+    let window = h.get("/api/v1/objects/i-personalkostnader/follow-ups/2020-08", &token).await.json();
+    assert_eq!(window["follow_up"]["outcome"].as_str(), Some(mkr.to_string().as_str()), "what the outcome page shows");
+    // "Typed by hand" again: the source goes, the values stay and may be typed.
+    let edit = h.page("/objects/i-personalkostnader/edit?period=2020", Some(&agnes)).await.text();
+    let fields = form_fields(&edit, "/objects/i-personalkostnader/edit");
+    let r = post_fields(&h, "/objects/i-personalkostnader/edit", &agnes, &with(&fields, &[("budget_figure", ""), ("budget_category", "")])).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let window = h.get("/api/v1/objects/i-personalkostnader/follow-ups/2020-08", &token).await.json();
+    assert_eq!((window["takes_outcome"].as_bool(), window["budget_source"].is_null()), (Some(true), true));
+
+    // The API: a new indicator on Regionkontoret reads its subtree's actuals; every mistake is
+    // named by its path; a goal takes no source.
+    let post = |body: Value| h.api(Method::POST, "/api/v1/objects", Some(&token), Some(body));
+    let base = json!({"module": "vgpu", "level": "indicator", "unit": "RK", "year": 2020, "title": "Periodresultat i tkr", "measure_unit": "tkr", "decimals": 0});
+    let body = |source: Value| {
+        let mut b = base.clone();
+        b["budget_source"] = source;
+        b
+    };
+    let r = post(body(json!({"figure": "prognos", "category": "99"}))).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(problems(&r).contains(&problem("budget_source.figure", "invalid_choice")), "{:?}", problems(&r));
+    let r = post(body(json!({"figure": "actual_ytd", "category": "99"}))).await;
+    assert_eq!(problems(&r), [problem("budget_source.category", "invalid_choice")]);
+    let r = post(body(json!({"figure": ""}))).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let mut goal = body(json!({"figure": "actual_ytd"}));
+    (goal["level"], goal["measure_unit"], goal["decimals"]) = (json!("goal"), Value::Null, Value::Null);
+    let r = post(goal).await;
+    assert_eq!(problems(&r), [problem("budget_source", "not_for_kind")]);
+    let r = post(body(json!({"figure": "actual_ytd", "category": null}))).await;
+    r.expect(201);
+    let created = r.json();
+    assert_eq!(created["budget_source"], json!({"figure": "actual_ytd", "category": null}));
+    let key = created["key"].as_str().unwrap().to_owned();
+    let history = h.get(&format!("/api/v1/objects/{key}/follow-ups"), &token).await.json();
+    let periods: BTreeSet<String> = history.as_array().unwrap().iter().map(|f| f["period"].as_str().unwrap().to_owned()).collect();
+    assert!(periods.contains("2020-08") && !periods.contains("2020-09"), "January–August, as the demo's ledger: {periods:?}");
 }

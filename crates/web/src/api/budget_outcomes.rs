@@ -3,7 +3,7 @@
 //! a checked import is committed later with `POST …/imports/{id}/commit`.
 //! `GET /api/v1/budgets/outcomes/{unit}?month=2020-08` compares budget, actuals and forecasts.
 
-use super::ApiErrors;
+use super::{ApiErrors, PageOf};
 use super::budgets::AmountJson;
 use super::extract::{ApiPath, ApiQuery};
 use crate::AppState;
@@ -206,16 +206,22 @@ async fn post_import(State(state): State<AppState>, ctx: ApiCtx, ApiQuery(q): Ap
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// How many items (default 100).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(format = Uuid)]
+    pub cursor: Option<String>,
 }
 
-/// The latest imports, newest first (without their problem lists).
+/// Imports, newest first (without their problem lists; read one import for its report).
 #[utoipa::path(get, path = "/api/v1/budgets/imports", tag = "budgets", params(ListQuery),
-    responses((status = 200, body = Vec<ImportJson>), ApiErrors))]
-async fn list_imports(State(state): State<AppState>, ctx: ApiCtx, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Vec<ImportJson>>, ApiError> {
-    let imports = state.app.outcome_imports(&ctx.actor, q.limit.unwrap_or(50)).await.api(ctx.lang)?;
-    Ok(Json(imports.into_iter().map(|import| import_json(&ImportReport { import, findings: Default::default() }, ctx.lang)).collect()))
+    responses((status = 200, body = PageOf<ImportJson>), ApiErrors))]
+async fn list_imports(State(state): State<AppState>, ctx: ApiCtx, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<PageOf<ImportJson>>, ApiError> {
+    let limit = super::page_limit(q.limit, q.cursor.as_deref(), super::CursorKind::Id).api(ctx.lang)?;
+    let page = state.app.outcome_imports(&ctx.actor, q.cursor.as_deref(), limit).await.api(ctx.lang)?;
+    let items = page.items.into_iter().map(|import| import_json(&ImportReport { import, findings: Default::default() }, ctx.lang)).collect();
+    Ok(Json(PageOf { items, next_cursor: page.next_cursor }))
 }
 
 /// One import with its report.

@@ -13,6 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::ObjectId;
+use domain::budget_source::{BudgetSource, BudgetSourceInput};
 use domain::consolidation::{Consolidated, Decimal};
 use domain::governance::ObjectKind;
 use domain::plan::{FollowUp, FollowUpInput, ObjectInput, PeriodValue, PeriodValueInput};
@@ -136,6 +137,35 @@ pub struct PeriodValueIn {
     pub value: NumberText,
 }
 
+/// Where an indicator's outcomes come from when they are not typed: a figure of the budget
+/// follow-up of its unit and the units below it, read at each period's last month.
+#[derive(Serialize, ToSchema)]
+pub struct BudgetSourceJson {
+    /// `actual_month`, `actual_ytd`, `forecast_year`, `variance_ytd`, `variance_year` or
+    /// `budget_year`.
+    pub figure: String,
+    /// A category code of the unit's budget tree (its row, rolled up); null = the result
+    /// (income + costs).
+    pub category: Option<String>,
+}
+
+impl From<&BudgetSource> for BudgetSourceJson {
+    fn from(b: &BudgetSource) -> Self {
+        Self { figure: b.figure.as_str().to_owned(), category: b.category.clone() }
+    }
+}
+
+/// Where an indicator's outcomes come from, as sent.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSourceIn {
+    #[schema(pattern = "^(actual_month|actual_ytd|forecast_year|variance_ytd|variance_year|budget_year)$")]
+    pub figure: String,
+    /// A category code of the unit's budget tree; null or absent = the result.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
+    pub category: Option<String>,
+}
+
 /// A plan object, shaped like an object of the plan file (`styrbord-plan/1`). Fields that do not
 /// belong to the object's kind are null.
 #[derive(Serialize, ToSchema)]
@@ -186,6 +216,8 @@ pub struct ObjectJson {
     pub missing_policy: Option<String>,
     pub baseline: Option<PeriodValueJson>,
     pub targets: Option<Vec<PeriodValueJson>>,
+    /// Indicators: set when the outcomes are taken from the budget, not typed.
+    pub budget_source: Option<BudgetSourceJson>,
     // Activities.
     #[schema(format = Date)]
     pub start: Option<String>,
@@ -243,6 +275,7 @@ fn object_json(r: ObjectRecord, today: Date) -> ObjectJson {
         missing_policy: m.map(|m| m.missing.as_str().to_owned()),
         baseline: m.and_then(|m| m.baseline.as_ref().map(Into::into)),
         targets: m.map(|m| m.targets.iter().map(Into::into).collect()),
+        budget_source: m.and_then(|m| m.budget_source.as_ref().map(Into::into)),
         start: a.and_then(|a| a.start.map(format_date)),
         end: a.and_then(|a| a.end.map(format_date)),
         responsible: a.and_then(|a| a.responsible_text.clone()),
@@ -314,6 +347,10 @@ macro_rules! object_body {
             #[serde(default)]
             #[schema(max_items = 60)]
             pub targets: Vec<PeriodValueIn>,
+            /// Indicators: take the outcomes from the budget instead of typing them (absent or
+            /// null: typed). The outcomes of the plan year are then written by every import,
+            /// forecast and budget save, and a follow-up refuses a different one.
+            pub budget_source: Option<BudgetSourceIn>,
             #[schema(format = Date)]
             pub start: Option<String>,
             /// Activities: the last day (not before `start`).
@@ -399,6 +436,7 @@ macro_rules! object_parts {
             baseline_period: $b.baseline.as_ref().map(|v| v.period.clone()),
             baseline_value: $b.baseline.map(|v| v.value.0),
             targets: $b.targets.into_iter().map(|t| PeriodValueInput { period: t.period, value: t.value.0 }).collect(),
+            budget_source: $b.budget_source.map(|s| BudgetSourceInput { figure: s.figure, category: s.category }),
             start: $b.start,
             end: $b.end,
             responsible_text: $b.responsible,
@@ -427,6 +465,8 @@ macro_rules! refuse_blank_fields {
             ("manual_status", $b.manual_status.as_deref()),
             ("priority", $b.priority.as_deref()),
             ("reach", $b.reach.as_deref()),
+            ("budget_source.figure", $b.budget_source.as_ref().map(|s| s.figure.as_str())),
+            ("budget_source.category", $b.budget_source.as_ref().and_then(|s| s.category.as_deref())),
         ])
         .api($lang)
     };
@@ -540,8 +580,11 @@ pub struct FollowUpWindowJson {
     pub comments_below: Vec<FollowUpJson>,
     pub can_report: bool,
     pub can_edit: bool,
-    /// Outcomes may be entered (an indicator, reported by its owner).
+    /// Outcomes may be entered (an indicator, reported by its owner, not taking them from the
+    /// budget).
     pub takes_outcome: bool,
+    /// Set when the indicator takes its outcomes from the budget.
+    pub budget_source: Option<BudgetSourceJson>,
 }
 
 fn window_json(v: FollowUpView) -> FollowUpWindowJson {
@@ -578,6 +621,7 @@ fn window_json(v: FollowUpView) -> FollowUpWindowJson {
         can_report: v.can_report,
         can_edit: v.can_edit,
         takes_outcome: v.takes_outcome,
+        budget_source: v.budget_source.as_ref().map(|n| (&n.source).into()),
     }
 }
 
@@ -590,6 +634,8 @@ pub struct PutFollowUp {
     #[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub unit: Option<String>,
     /// Indicators reported by their owner: the outcome, with at most the indicator's decimals.
+    /// Not on an indicator that takes its outcomes from the budget (`not_for_kind`), unless it
+    /// is the stored value sent back.
     pub outcome: Option<NumberText>,
     /// `green`, `yellow`, `red`, `not-assessed`; `auto` or null = the automatic assessment. On an
     /// indicator, an override needs a `reason`.

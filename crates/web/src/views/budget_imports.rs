@@ -97,8 +97,8 @@ async fn imports_page(State(state): State<AppState>, ctx: PageCtx, Query(q): Que
 
 async fn render_imports(state: &AppState, ctx: &PageCtx, year: i32, error: Option<String>, status: StatusCode) -> Response {
     let lang = ctx.lang;
-    let history = match state.app.outcome_imports(&ctx.actor, 20).await {
-        Ok(list) => list.iter().map(|i| history_row(lang, i)).collect(),
+    let history = match state.app.outcome_imports(&ctx.actor, None, 20).await {
+        Ok(page) => page.items.iter().map(|i| history_row(lang, i)).collect(),
         Err(e) => return error_page_for(e, lang),
     };
     let page = ImportsPage { layout: Layout::new(ctx, "org", lang.t("import-title")), year, error, history };

@@ -78,6 +78,11 @@ struct FollowUpPage {
     status: Option<(&'static str, String)>,
     can_report: bool,
     takes_outcome: bool,
+    /// Set when the outcome is read from the budget: "Hämtas från budgeten: prognos helår,
+    /// resultat", shown with the value instead of a field to type it in.
+    budget_note: Option<String>,
+    /// The value shown, with its unit ("−5,7 mkr").
+    value_text: String,
     measure_unit: String,
     outcome_hint: String,
     version: String,
@@ -279,6 +284,23 @@ fn page_of(
         Some((f, e)) => (Some(f), e),
         None => (None, FieldErrors::default()),
     };
+    let budget_note = view
+        .budget_source
+        .as_ref()
+        .filter(|_| o.outcome_from_budget(view.period) && view.unit.id == o.unit)
+        .map(|note| {
+            let figure = lang.t(&format!(
+                "budget-figure-short-{}",
+                note.source.figure.as_str().replace('_', "-")
+            ));
+            let row = if lang == Lang::En {
+                note.category_en.clone()
+            } else {
+                note.category_sv.clone()
+            };
+            let row = row.unwrap_or_else(|| lang.t("budget-row-result-short"));
+            lang.t_args("budget-source-note", &[("value", figure), ("name", row)])
+        });
     let layout = Layout::new(ctx, "org", o.title.clone());
     FollowUpPage {
         layout,
@@ -307,6 +329,8 @@ fn page_of(
         status: view.status.map(|s| (s.as_str(), status_label(lang, s))),
         can_report: view.can_report,
         takes_outcome: view.takes_outcome,
+        budget_note,
+        value_text,
         measure_unit: unit_of_measure.clone().unwrap_or_default(),
         outcome_hint: if decimals == 0 {
             lang.t("hint-outcome-whole")
@@ -429,6 +453,15 @@ async fn save(
                 Err(e) => return error_page_for(e, ctx.lang),
             };
             let back = back_of(form.back.as_deref(), &view);
+            let mut failure = failure;
+            if view.budget_source.is_some() {
+                // Say why, rather than "not for this kind of object".
+                for (field, message) in &mut failure.1.0 {
+                    if field == "outcome" {
+                        *message = ctx.lang.t("budget-source-outcome-refused");
+                    }
+                }
+            }
             let typed = Typed {
                 outcome: form.outcome.clone().unwrap_or_default(),
                 assessment: form.assessment.clone().unwrap_or_default(),

@@ -15,6 +15,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use domain::budget_source::{BudgetFigure, BudgetSourceInput};
 use domain::consolidation::{Formula, MissingPolicy};
 use domain::evaluation::ManualStatus;
 use domain::governance::{GovernanceModel, Level, ObjectKind};
@@ -59,6 +60,8 @@ const TEXT_FIELDS: &[&str] = &[
     "parent",
     "links",
     "key",
+    "budget_figure",
+    "budget_category",
 ];
 
 struct TargetRow {
@@ -116,6 +119,10 @@ struct ObjectForm {
     priorities: Vec<Choice>,
     reaches: Vec<Choice>,
     reported_choices: Vec<Choice>,
+    /// "Värden hämtas från budgeten": typed by hand, or one of the budget's figures.
+    budget_figures: Vec<Choice>,
+    /// The row of the unit's budget the figure is read from: the result or a category.
+    budget_categories: Vec<Choice>,
     is_copy: bool,
     failure: Option<String>,
     errors: FieldErrors,
@@ -174,10 +181,19 @@ pub fn object_failure(err: AppError, lang: Lang) -> Result<(String, FieldErrors)
                         "parent" => Some(lang.t("field-parent-object")),
                         "reported" => Some(lang.t("field-reported")),
                         "links" => Some(lang.t("field-links")),
+                        "budget_source" | "budget_source.figure" => {
+                            Some(lang.t("field-budget-figure"))
+                        }
+                        "budget_source.category" => Some(lang.t("field-budget-category")),
                         _ => None,
                     };
                     let field = match p.field.split_once('[') {
                         Some((list @ ("reported" | "links"), _)) => list.to_owned(),
+                        // The form's two controls for the API's `budget_source` object.
+                        _ if p.field == "budget_source" || p.field == "budget_source.figure" => {
+                            "budget_figure".to_owned()
+                        }
+                        _ if p.field == "budget_source.category" => "budget_category".to_owned(),
                         _ => p.field.clone(),
                     };
                     let message = match label {
@@ -342,6 +358,21 @@ async fn form_page(
         editing.as_deref(),
     )
     .await;
+    let measure = c.level.is_some_and(|l| l.kind == ObjectKind::Measure);
+    let (budget_figures, budget_categories) = if measure {
+        budget_choices(
+            state,
+            ctx,
+            &c,
+            values
+                .get("budget_category")
+                .map(String::as_str)
+                .unwrap_or(""),
+        )
+        .await
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let (failure, errors) = match failure {
         Some((f, e)) => (Some(f), e),
         None => (None, FieldErrors::default()),
@@ -458,6 +489,8 @@ async fn form_page(
                 label: lang.t(&format!("reported-{}", reported_id(l))),
             })
             .collect(),
+        budget_figures,
+        budget_categories,
         is_copy,
         failure,
         errors,
@@ -465,6 +498,55 @@ async fn form_page(
         back,
     };
     render(&page, status)
+}
+
+/// The choices of "Värden hämtas från budgeten": the figures, and the rows of the unit's budget
+/// tree for the plan year (the result first, then the categories in the tree's order, indented
+/// by depth). A stored code the tree no longer has is kept as a choice, so saving the form does
+/// not silently change it (the app names it as a problem).
+async fn budget_choices(
+    state: &AppState,
+    ctx: &PageCtx,
+    c: &Ctx<'_>,
+    current: &str,
+) -> (Vec<Choice>, Vec<Choice>) {
+    let lang = ctx.lang;
+    let figures = choices(
+        BudgetFigure::ALL,
+        |f| f.as_str(),
+        |f| lang.t(&format!("budget-figure-{}", f.as_str().replace('_', "-"))),
+        Some(lang.t("budget-figure-none")),
+    );
+    let mut rows = vec![Choice {
+        value: String::new(),
+        label: lang.t("budget-row-result"),
+    }];
+    if let Ok(tree) = state
+        .app
+        .budget_categories(&ctx.actor, &c.unit_key, c.year)
+        .await
+    {
+        rows.extend(tree.rows().map(|(category, depth)| Choice {
+            value: category.code.clone(),
+            label: format!(
+                "{}{} {}",
+                "· ".repeat(depth),
+                category.code,
+                if lang == Lang::En {
+                    &category.name_en
+                } else {
+                    &category.name_sv
+                }
+            ),
+        }));
+    }
+    if !current.is_empty() && !rows.iter().any(|r| r.value == current) {
+        rows.push(Choice {
+            value: current.to_owned(),
+            label: current.to_owned(),
+        });
+    }
+    (figures, rows)
 }
 
 fn reported_id(letter: &str) -> &'static str {
@@ -634,6 +716,10 @@ fn input_of(p: &Posted, kind: ObjectKind) -> (ObjectInput, ObjectRefs) {
         } else {
             Vec::new()
         },
+        budget_source: measure.then(|| BudgetSourceInput {
+            figure: opt("budget_figure").unwrap_or_default(),
+            category: opt("budget_category"),
+        }),
         start: when(activity, "start"),
         end: when(activity, "end"),
         responsible_text: when(activity, "responsible_text"),
@@ -795,6 +881,10 @@ fn stored(record: &ObjectRecord, lang: Lang) -> Posted {
             .map(|(index, t)| TargetRow::new(index, t.period.to_string(), number(lang, t.value)))
             .collect();
         higher = m.higher_is_better;
+        if let Some(b) = &m.budget_source {
+            put("budget_figure", Some(b.figure.as_str().to_owned()));
+            put("budget_category", b.category.clone());
+        }
     }
     if let Some(a) = &o.activity {
         put("start", a.start.map(format_date));
