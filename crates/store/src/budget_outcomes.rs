@@ -193,20 +193,22 @@ async fn delete_unit_months(tx: &mut Tx, table: &str, month_column: &str, keys: 
     Ok(())
 }
 
+/// `($1, $2, $3, $4, $5), ($6, …)` for `rows` rows of five values.
+fn rows_of_five(rows: usize) -> String {
+    (0..rows).map(|i| {
+        let b = i * 5;
+        format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5)
+    })
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
 /// Inserts actuals without looking at what is there: the import's write, and the benchmark's
 /// measure of the database's raw insert rate.
 pub async fn insert_actuals(tx: &mut Tx, import_id: Option<&str>, records: &[ActualRecord]) -> Result<()> {
     let rows = insert_chunk(tx);
     for chunk in records.chunks(rows) {
-        let mut text = String::with_capacity(40 + chunk.len() * 32);
-        text.push_str("INSERT INTO budget_actuals (unit_id, month, category_code, amount, import_id) VALUES ");
-        for i in 0..chunk.len() {
-            let b = i * 5;
-            if i > 0 {
-                text.push_str(", ");
-            }
-            text.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5));
-        }
+        let text = format!("INSERT INTO budget_actuals (unit_id, month, category_code, amount, import_id) VALUES {}", rows_of_five(chunk.len()));
         let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
         for r in chunk {
             q = q
@@ -232,14 +234,7 @@ pub async fn replace_forecasts(tx: &mut Tx, import_id: Option<&str>, forecasts: 
     delete_unit_months(tx, "budget_forecasts", "made_in", forecasts.iter().map(|f| (f.unit, f.made_in))).await?;
     let rows = insert_chunk(tx);
     for chunk in forecasts.chunks(rows) {
-        let mut text = String::from("INSERT INTO budget_forecasts (unit_id, category_code, made_in, full_year, import_id) VALUES ");
-        for i in 0..chunk.len() {
-            let b = i * 5;
-            if i > 0 {
-                text.push_str(", ");
-            }
-            text.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5));
-        }
+        let text = format!("INSERT INTO budget_forecasts (unit_id, category_code, made_in, full_year, import_id) VALUES {}", rows_of_five(chunk.len()));
         let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
         for f in chunk {
             q = q
