@@ -482,14 +482,11 @@ impl App {
         month: YearMonth,
         tree: &CategoryTree,
     ) -> Result<(Comparison, Vec<(String, CategorySums)>), AppError> {
-        let (sums, missing) = match scope {
-            OutcomeScope::Subtree => store::budget_outcomes::outcome_sums(tx, unit, chapter, month).await?,
+        let raw = match scope {
+            OutcomeScope::Subtree => subtree_sums(tx, unit, chapter, month).await?.0,
             OutcomeScope::Unit => store::budget_outcomes::outcome_sums_of_unit(tx, unit, chapter, month).await?,
         };
-        let (known, unmapped): (Vec<_>, Vec<_>) = sums.into_iter().partition(|(code, _)| tree.contains(code));
-        let known: Vec<(&str, CategorySums)> = known.iter().map(|(c, s)| (c.as_str(), *s)).collect();
-        let comparison = budget::compare_sums(month, &known, tree, missing)?;
-        Ok((comparison, unmapped))
+        compare_raw(raw, tree, month)
     }
 
     /// The month a view of `year` opens on: the last with actuals in the unit's subtree, or
@@ -517,20 +514,63 @@ impl App {
             Some(c) => (store::budget_outcomes::categories(&mut tx, c).await?, store::org_units::get(&mut tx, c.administration).await?),
             None => (default_categories(), None),
         };
-        let (comparison, unmapped) = self.outcome_sums(&mut tx, unit.id, scope, chapter.as_ref(), month, &categories).await?;
-        let mut children = Vec::new();
-        if scope == OutcomeScope::Subtree {
-            let mut below = store::org_units::children(&mut tx, unit.id).await?;
-            below.sort_by(|a, b| a.name.cmp(&b.name));
-            for child in below {
-                let (c, _) = self.outcome_sums(&mut tx, child.id, OutcomeScope::Subtree, chapter.as_ref(), month, &categories).await?;
-                children.push(ChildResult { unit: child, result: c.result });
+        let ((comparison, unmapped), mut children) = match scope {
+            OutcomeScope::Unit => {
+                let raw = store::budget_outcomes::outcome_sums_of_unit(&mut tx, unit.id, chapter.as_ref(), month).await?;
+                (compare_raw(raw, &categories, month)?, Vec::new())
             }
-        }
+            OutcomeScope::Subtree => {
+                let (total, below) = subtree_sums(&mut tx, unit.id, chapter.as_ref(), month).await?;
+                let mut children = Vec::with_capacity(below.len());
+                for (child, raw) in below {
+                    children.push(ChildResult { unit: child, result: compare_raw(raw, &categories, month)?.0.result });
+                }
+                (compare_raw(total, &categories, month)?, children)
+            }
+        };
+        children.sort_by(|a, b| a.unit.name.cmp(&b.unit.name));
         let may_import = actor.may(Action::ImportOutcomes, &Target::unit(&path));
         let may_edit_forecast = actor.may(Action::EditBudget, &Target::unit(&path));
         Ok(OutcomeView { unit, month, scope, chapter, administration, categories, comparison, children, unmapped, may_import, may_edit_forecast })
     }
+}
+
+/// Sums per category code, and the number of budget lines without a forecast in force.
+type RawSums = (Vec<(String, CategorySums)>, usize);
+
+/// The sums of the subtree under `unit`, and of each direct child's subtree: the unit's own
+/// rows plus its children's, so every row of the subtree is read once.
+async fn subtree_sums(tx: &mut Tx, unit: OrgUnitId, chapter: Option<&ChapterRef>, month: YearMonth) -> Result<(RawSums, Vec<(OrgUnit, RawSums)>), AppError> {
+    let mut total: BTreeMap<String, CategorySums> = BTreeMap::new();
+    let (own, mut missing) = store::budget_outcomes::outcome_sums_of_unit(tx, unit, chapter, month).await?;
+    add_sums(&mut total, &own);
+    let mut children = Vec::new();
+    for child in store::org_units::children(tx, unit).await? {
+        let (sums, child_missing) = store::budget_outcomes::outcome_sums(tx, child.id, chapter, month).await?;
+        add_sums(&mut total, &sums);
+        missing += child_missing;
+        children.push((child, (sums, child_missing)));
+    }
+    Ok(((total.into_iter().collect(), missing), children))
+}
+
+fn add_sums(total: &mut BTreeMap<String, CategorySums>, sums: &[(String, CategorySums)]) {
+    for (code, s) in sums {
+        let t = total.entry(code.clone()).or_default();
+        t.budget_month += s.budget_month;
+        t.budget_ytd += s.budget_ytd;
+        t.budget_year += s.budget_year;
+        t.actual_month += s.actual_month;
+        t.actual_ytd += s.actual_ytd;
+        t.forecast_year += s.forecast_year;
+    }
+}
+
+/// The comparison of raw sums in `tree`; amounts on codes outside it are returned apart.
+fn compare_raw((sums, missing): RawSums, tree: &CategoryTree, month: YearMonth) -> Result<(Comparison, Vec<(String, CategorySums)>), AppError> {
+    let (known, unmapped): (Vec<_>, Vec<_>) = sums.into_iter().partition(|(code, _)| tree.contains(code));
+    let known: Vec<(&str, CategorySums)> = known.iter().map(|(c, s)| (c.as_str(), *s)).collect();
+    Ok((budget::compare_sums(month, &known, tree, missing)?, unmapped))
 }
 
 /// A forecast form's content: the unit's own budget and actuals per category beside the

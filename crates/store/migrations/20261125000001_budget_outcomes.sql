@@ -30,15 +30,35 @@ CREATE TABLE budget_imports (
 );
 CREATE INDEX budget_imports_created ON budget_imports (created_at);
 
--- An import replaces every (unit, month) it holds, so corrections and reversals in the ledger
--- come through: a category missing from the new file for that unit and month is gone.
+-- Actuals per unit, category and year, one column per month as budget_lines has them: a view
+-- of a thousand units for the year to date sums a row per unit and category, not one per month.
 CREATE TABLE budget_actuals (
     unit_id TEXT NOT NULL REFERENCES org_units (id),
-    month BIGINT NOT NULL,
     category_code TEXT NOT NULL,
-    amount BIGINT NOT NULL,
+    year BIGINT NOT NULL,
+    m01 BIGINT NOT NULL DEFAULT 0,
+    m02 BIGINT NOT NULL DEFAULT 0,
+    m03 BIGINT NOT NULL DEFAULT 0,
+    m04 BIGINT NOT NULL DEFAULT 0,
+    m05 BIGINT NOT NULL DEFAULT 0,
+    m06 BIGINT NOT NULL DEFAULT 0,
+    m07 BIGINT NOT NULL DEFAULT 0,
+    m08 BIGINT NOT NULL DEFAULT 0,
+    m09 BIGINT NOT NULL DEFAULT 0,
+    m10 BIGINT NOT NULL DEFAULT 0,
+    m11 BIGINT NOT NULL DEFAULT 0,
+    m12 BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (unit_id, year, category_code)
+);
+
+-- The (unit, month) pairs imported: an import replaces every pair it holds, so corrections and
+-- reversals in the ledger come through (a category missing from the new file for that unit and
+-- month becomes zero), and the last month with actuals is known.
+CREATE TABLE budget_actual_months (
+    unit_id TEXT NOT NULL REFERENCES org_units (id),
+    month BIGINT NOT NULL,
     import_id TEXT,
-    PRIMARY KEY (unit_id, month, category_code)
+    PRIMARY KEY (unit_id, month)
 );
 
 -- A forecast made in month `made_in` for the whole year; the latest one up to a month is in

@@ -203,30 +203,113 @@ fn rows_of_five(rows: usize) -> String {
     .join(", ")
 }
 
-/// Inserts actuals without looking at what is there: the import's write, and the benchmark's
-/// measure of the database's raw insert rate.
-pub async fn insert_actuals(tx: &mut Tx, import_id: Option<&str>, records: &[ActualRecord]) -> Result<()> {
-    let rows = insert_chunk(tx);
-    for chunk in records.chunks(rows) {
-        let text = format!("INSERT INTO budget_actuals (unit_id, month, category_code, amount, import_id) VALUES {}", rows_of_five(chunk.len()));
+/// Actuals of one unit and category for a year: the months the write sets (1–12) and their
+/// amounts. Months not listed are left as they are.
+struct ActualRow {
+    unit: OrgUnitId,
+    category: String,
+    year: i32,
+    amounts: BTreeMap<u8, i64>,
+}
+
+/// Gathers records into one row per unit, category and year, grouped by the months each unit's
+/// records set (a file normally gives every unit the same months: one group).
+fn actual_rows(records: &[ActualRecord]) -> BTreeMap<Vec<u8>, Vec<ActualRow>> {
+    let mut months_of_unit: BTreeMap<(OrgUnitId, i32), std::collections::BTreeSet<u8>> = BTreeMap::new();
+    let mut rows: BTreeMap<(OrgUnitId, i32, &str), BTreeMap<u8, i64>> = BTreeMap::new();
+    for r in records {
+        months_of_unit.entry((r.unit, r.month.year())).or_default().insert(r.month.month());
+        *rows.entry((r.unit, r.month.year(), r.category.as_str())).or_default().entry(r.month.month()).or_default() += i64::from(r.amount);
+    }
+    let mut groups: BTreeMap<Vec<u8>, Vec<ActualRow>> = BTreeMap::new();
+    for ((unit, year, category), mut amounts) in rows {
+        let months: Vec<u8> = months_of_unit[&(unit, year)].iter().copied().collect();
+        for m in &months {
+            amounts.entry(*m).or_insert(0);
+        }
+        groups.entry(months).or_default().push(ActualRow { unit, category: category.to_owned(), year, amounts });
+    }
+    groups
+}
+
+/// Writes rows that all set `months`: a plain INSERT (`upsert` false: the table holds none of
+/// them, as in the benchmark's raw insert), or an INSERT that updates just those months of a row
+/// already there.
+async fn write_actual_rows(tx: &mut Tx, months: &[u8], rows: &[ActualRow], upsert: bool) -> Result<()> {
+    let columns: Vec<String> = months.iter().map(|m| format!("m{m:02}")).collect();
+    let width = 3 + columns.len();
+    // SQLite binds by name at a cost quadratic in the parameters: keep statements near 250.
+    let per_statement = if tx.conn().backend_name() == "SQLite" { (250 / width).max(1) } else { 4_000 / width };
+    let on_conflict = if upsert {
+        let set: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+        format!(" ON CONFLICT (unit_id, year, category_code) DO UPDATE SET {}", set.join(", "))
+    } else {
+        String::new()
+    };
+    for chunk in rows.chunks(per_statement) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", (1..=width).map(|k| format!("${}", i * width + k)).collect::<Vec<_>>().join(", ")))
+            .collect();
+        let text = format!(
+            "INSERT INTO budget_actuals (unit_id, category_code, year, {}) VALUES {}{on_conflict}",
+            columns.join(", "),
+            values.join(", ")
+        );
         let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
-        for r in chunk {
-            q = q
-                .bind(r.unit.to_string())
-                .bind(month_number(r.month))
-                .bind(r.category.clone())
-                .bind(i64::from(r.amount))
-                .bind(import_id.map(str::to_owned));
+        for row in chunk {
+            q = q.bind(row.unit.to_string()).bind(row.category.clone()).bind(i64::from(row.year));
+            for m in months {
+                q = q.bind(row.amounts.get(m).copied().unwrap_or(0));
+            }
         }
         q.execute(tx.conn()).await?;
     }
     Ok(())
 }
 
-/// Writes actuals: each (unit, month) in `records` is replaced by what `records` holds for it.
+/// Inserts actuals into a table that holds none of their rows: the benchmark's measure of the
+/// database's raw insert rate for the same content an import writes.
+pub async fn insert_actuals(tx: &mut Tx, records: &[ActualRecord]) -> Result<()> {
+    for (months, rows) in actual_rows(records) {
+        write_actual_rows(tx, &months, &rows, false).await?;
+    }
+    Ok(())
+}
+
+/// Writes actuals: each (unit, month) in `records` is replaced by what `records` holds for it
+/// (categories of that unit and month not in `records` become zero).
 pub async fn replace_actuals(tx: &mut Tx, import_id: Option<&str>, records: &[ActualRecord]) -> Result<()> {
-    delete_unit_months(tx, "budget_actuals", "month", records.iter().map(|r| (r.unit, r.month))).await?;
-    insert_actuals(tx, import_id, records).await
+    let pairs: std::collections::BTreeSet<(OrgUnitId, YearMonth)> = records.iter().map(|r| (r.unit, r.month)).collect();
+    delete_unit_months(tx, "budget_actual_months", "month", pairs.iter().copied()).await?;
+    let mut by_month: BTreeMap<YearMonth, Vec<OrgUnitId>> = BTreeMap::new();
+    for (unit, month) in &pairs {
+        by_month.entry(*month).or_default().push(*unit);
+    }
+    for (month, units) in &by_month {
+        for chunk in units.chunks(DELETE_CHUNK) {
+            let mut f = Filter::new(&format!("UPDATE budget_actuals SET m{:02} = 0 WHERE year = ", month.month()));
+            let p = f.bind(Arg::Int(i64::from(month.year())));
+            f.push(&p);
+            f.push(" AND unit_id IN ");
+            f.push_list(chunk);
+            f.execute(tx.conn()).await?;
+        }
+    }
+    let pairs: Vec<(OrgUnitId, YearMonth)> = pairs.into_iter().collect();
+    let per_statement = if tx.conn().backend_name() == "SQLite" { 80 } else { 1_000 };
+    for chunk in pairs.chunks(per_statement) {
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3)).collect();
+        let text = format!("INSERT INTO budget_actual_months (unit_id, month, import_id) VALUES {}", values.join(", "));
+        let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
+        for (unit, month) in chunk {
+            q = q.bind(unit.to_string()).bind(month_number(*month)).bind(import_id.map(str::to_owned));
+        }
+        q.execute(tx.conn()).await?;
+    }
+    for (months, rows) in actual_rows(records) {
+        write_actual_rows(tx, &months, &rows, true).await?;
+    }
+    Ok(())
 }
 
 /// Writes forecasts: each (unit, month made in) in `forecasts` is replaced by what it holds.
@@ -275,20 +358,36 @@ pub async fn forecasts_of(tx: &mut Tx, unit: OrgUnitId, year: i32) -> Result<Vec
         .collect()
 }
 
-/// The actuals of one unit in `year`, by month.
+/// The actuals of one unit in `year`: a record per category and imported month, where the
+/// amount is not zero (a zero is what a month without bookings holds).
 pub async fn actuals_of(tx: &mut Tx, unit: OrgUnitId, year: i32) -> Result<Vec<ActualRecord>> {
-    let rows = sqlx::query(
-        "SELECT category_code, month, amount FROM budget_actuals WHERE unit_id = $1 AND month BETWEEN $2 AND $3 \
-         ORDER BY month, category_code",
-    )
+    let months = sqlx::query("SELECT month FROM budget_actual_months WHERE unit_id = $1 AND month BETWEEN $2 AND $3 ORDER BY month")
+        .bind(unit.to_string())
+        .bind(i64::from(year) * 100 + 1)
+        .bind(i64::from(year) * 100 + 12)
+        .fetch_all(tx.conn())
+        .await?
+        .iter()
+        .map(|r| month_from(r, "month"))
+        .collect::<Result<Vec<_>>>()?;
+    let rows = sqlx::query::<Any>(AssertSqlSafe(format!(
+        "SELECT category_code, {} FROM budget_actuals WHERE unit_id = $1 AND year = $2 ORDER BY category_code",
+        months_list(12)
+    )))
     .bind(unit.to_string())
-    .bind(i64::from(year) * 100 + 1)
-    .bind(i64::from(year) * 100 + 12)
+    .bind(i64::from(year))
     .fetch_all(tx.conn())
     .await?;
-    rows.iter()
-        .map(|r| Ok(ActualRecord { unit, category: sql::text(r, "category_code")?, month: month_from(r, "month")?, amount: money(r, "amount")? }))
-        .collect()
+    let mut records = Vec::new();
+    for month in months {
+        for r in &rows {
+            let amount = money(r, &format!("m{:02}", month.month()))?;
+            if !amount.is_zero() {
+                records.push(ActualRecord { unit, category: sql::text(r, "category_code")?, month, amount });
+            }
+        }
+    }
+    Ok(records)
 }
 
 /// A budget version the outcome is compared with.
@@ -352,6 +451,11 @@ pub async fn categories(tx: &mut Tx, chapter: &ChapterRef) -> Result<CategoryTre
     crate::budget::load_categories(tx, &chapter.version_id).await
 }
 
+/// `m01, m02, …, mNN`.
+fn months_list(n: u8) -> String {
+    (1..=n).map(|m| format!("m{m:02}")).collect::<Vec<_>>().join(", ")
+}
+
 /// `m01 + m02 + … + mNN`.
 fn months_through(n: u8) -> String {
     (1..=n).map(|m| format!("m{m:02}")).collect::<Vec<_>>().join(" + ")
@@ -409,13 +513,13 @@ async fn sums_where(tx: &mut Tx, subtree: &str, unit: OrgUnitId, chapter: Option
     }
 
     let rows = sqlx::query::<Any>(AssertSqlSafe(format!(
-        "SELECT category_code, CAST(SUM(CASE WHEN month = $3 THEN amount ELSE 0 END) AS BIGINT) AS a_month, \
-         CAST(SUM(amount) AS BIGINT) AS a_ytd FROM budget_actuals \
-         WHERE unit_id {subtree} AND month BETWEEN $2 AND $3 GROUP BY category_code"
+        "SELECT category_code, CAST(SUM(m{m:02}) AS BIGINT) AS a_month, CAST(SUM({ytd}) AS BIGINT) AS a_ytd \
+         FROM budget_actuals WHERE unit_id {subtree} AND year = $2 GROUP BY category_code",
+        m = month.month(),
+        ytd = months_through(month.month()),
     )))
     .bind(root.to_string())
-    .bind(january)
-    .bind(through)
+    .bind(year)
     .fetch_all(tx.conn())
     .await?;
     for r in &rows {
@@ -447,7 +551,7 @@ async fn sums_where(tx: &mut Tx, subtree: &str, unit: OrgUnitId, chapter: Option
 pub async fn last_months(tx: &mut Tx, root: OrgUnitId, year: i32) -> Result<(Option<YearMonth>, Option<YearMonth>)> {
     let subtree = "SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = $1";
     let row = sqlx::query::<Any>(AssertSqlSafe(format!(
-        "SELECT (SELECT MAX(month) FROM budget_actuals WHERE unit_id IN ({subtree}) AND month BETWEEN $2 AND $3) AS actual, \
+        "SELECT (SELECT MAX(month) FROM budget_actual_months WHERE unit_id IN ({subtree}) AND month BETWEEN $2 AND $3) AS actual, \
          (SELECT MAX(made_in) FROM budget_forecasts WHERE unit_id IN ({subtree}) AND made_in BETWEEN $2 AND $3) AS forecast"
     )))
     .bind(root.to_string())

@@ -23,6 +23,9 @@ pub enum BenchCommand {
     /// Generate a region-scale plan in an EMPTY database and time the plan page, the follow-up
     /// save and the to-do list.
     Plan(crate::bench_plan::PlanArgs),
+    /// Generate an organisation, budgets and a ledger file in an EMPTY database and time the
+    /// import of actuals (against the raw insert rate) and the budget-vs-actual view (issue 4).
+    Budget(crate::bench_budget::BudgetArgs),
 }
 
 #[derive(Args)]
@@ -49,6 +52,7 @@ pub async fn run(config: &Config, command: BenchCommand) -> Result<()> {
     match command {
         BenchCommand::OrgTree(args) => org_tree(config, args).await,
         BenchCommand::Plan(args) => crate::bench_plan::plan(config, args).await,
+        BenchCommand::Budget(args) => crate::bench_budget::budget(config, args).await,
     }
 }
 

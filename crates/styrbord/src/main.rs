@@ -1,6 +1,7 @@
 //! The `styrbord` binary: the server and the operator's commands (CONTRACT.md §1).
 
 mod bench;
+mod bench_budget;
 mod bench_plan;
 mod config;
 
@@ -205,11 +206,17 @@ async fn run() -> Result<()> {
             match app.import_plan(&app::Actor::system(), &text).await {
                 Ok(s) => {
                     if !s.ignored.is_empty() {
-                        eprintln!("not imported (not supported yet): {}", s.ignored.join(", "));
+                        eprintln!("not imported (unknown fields): {}", s.ignored.join(", "));
                     }
                     eprintln!(
-                        "imported: {} units created, {} objects created, {} objects updated, {} follow-ups saved",
-                        s.units_created, s.objects_created, s.objects_updated, s.follow_ups_saved
+                        "imported: {} units created, {} objects created, {} objects updated, {} follow-ups saved, \
+                         {} budget frames saved, {} budget lines saved",
+                        s.units_created,
+                        s.objects_created,
+                        s.objects_updated,
+                        s.follow_ups_saved,
+                        s.budget_frames_saved,
+                        s.budget_lines_saved
                     );
                     Ok(())
                 }
