@@ -535,8 +535,7 @@ impl App {
     }
 }
 
-/// Sums per category code, and the number of budget lines without a forecast in force.
-type RawSums = (Vec<(String, CategorySums)>, usize);
+use store::budget_outcomes::RawSums;
 
 /// The sums of the subtree under `unit`, and of each direct child's subtree: the unit's own
 /// rows plus its children's, so every row of the subtree is read once.
@@ -544,9 +543,10 @@ async fn subtree_sums(tx: &mut Tx, unit: OrgUnitId, chapter: Option<&ChapterRef>
     let mut total: BTreeMap<String, CategorySums> = BTreeMap::new();
     let (own, mut missing) = store::budget_outcomes::outcome_sums_of_unit(tx, unit, chapter, month).await?;
     add_sums(&mut total, &own);
+    let mut by_child: HashMap<OrgUnitId, RawSums> = store::budget_outcomes::outcome_sums_by_child(tx, unit, chapter, month).await?.into_iter().collect();
     let mut children = Vec::new();
     for child in store::org_units::children(tx, unit).await? {
-        let (sums, child_missing) = store::budget_outcomes::outcome_sums(tx, child.id, chapter, month).await?;
+        let (sums, child_missing) = by_child.remove(&child.id).unwrap_or_default();
         add_sums(&mut total, &sums);
         missing += child_missing;
         children.push((child, (sums, child_missing)));

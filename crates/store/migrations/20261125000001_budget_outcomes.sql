@@ -32,8 +32,10 @@ CREATE INDEX budget_imports_created ON budget_imports (created_at);
 
 -- Actuals per unit, category and year, one column per month as budget_lines has them: a view
 -- of a thousand units for the year to date sums a row per unit and category, not one per month.
+-- No foreign key on unit_id: units are never deleted (they are closed) and the import resolves
+-- every unit first, so a key check per row would only add to every import's write.
 CREATE TABLE budget_actuals (
-    unit_id TEXT NOT NULL REFERENCES org_units (id),
+    unit_id TEXT NOT NULL,
     category_code TEXT NOT NULL,
     year BIGINT NOT NULL,
     m01 BIGINT NOT NULL DEFAULT 0,
@@ -55,7 +57,7 @@ CREATE TABLE budget_actuals (
 -- reversals in the ledger come through (a category missing from the new file for that unit and
 -- month becomes zero), and the last month with actuals is known.
 CREATE TABLE budget_actual_months (
-    unit_id TEXT NOT NULL REFERENCES org_units (id),
+    unit_id TEXT NOT NULL,
     month BIGINT NOT NULL,
     import_id TEXT,
     PRIMARY KEY (unit_id, month)

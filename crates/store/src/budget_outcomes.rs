@@ -239,7 +239,7 @@ async fn write_actual_rows(tx: &mut Tx, months: &[u8], rows: &[ActualRow], upser
     let columns: Vec<String> = months.iter().map(|m| format!("m{m:02}")).collect();
     let width = 3 + columns.len();
     // SQLite binds by name at a cost quadratic in the parameters: keep statements near 250.
-    let per_statement = if tx.conn().backend_name() == "SQLite" { (250 / width).max(1) } else { 4_000 / width };
+    let per_statement = if tx.conn().backend_name() == "SQLite" { (250 / width).max(1) } else { 1_000 };
     let on_conflict = if upsert {
         let set: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
         format!(" ON CONFLICT (unit_id, year, category_code) DO UPDATE SET {}", set.join(", "))
@@ -267,8 +267,31 @@ async fn write_actual_rows(tx: &mut Tx, months: &[u8], rows: &[ActualRow], upser
     Ok(())
 }
 
-/// Inserts actuals into a table that holds none of their rows: the benchmark's measure of the
-/// database's raw insert rate for the same content an import writes.
+/// The database's raw insert rate, for the benchmark: each record as a plain row (unit,
+/// category, month, amount) of a temporary table without keys, as naive storage of a ledger
+/// file would write it.
+pub async fn insert_raw_rows(tx: &mut Tx, records: &[ActualRecord]) -> Result<()> {
+    sqlx::query(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS raw_ledger_rows (unit_id TEXT NOT NULL, category_code TEXT NOT NULL, \
+         month BIGINT NOT NULL, amount BIGINT NOT NULL)",
+    )
+    .execute(tx.conn())
+    .await?;
+    let per_statement = if tx.conn().backend_name() == "SQLite" { 60 } else { 1_000 };
+    for chunk in records.chunks(per_statement) {
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${}, ${})", i * 4 + 1, i * 4 + 2, i * 4 + 3, i * 4 + 4)).collect();
+        let text = format!("INSERT INTO raw_ledger_rows (unit_id, category_code, month, amount) VALUES {}", values.join(", "));
+        let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
+        for r in chunk {
+            q = q.bind(r.unit.to_string()).bind(r.category.clone()).bind(month_number(r.month)).bind(i64::from(r.amount));
+        }
+        q.execute(tx.conn()).await?;
+    }
+    Ok(())
+}
+
+/// Inserts actuals into a table that holds none of their rows: the same content an import
+/// writes, without the import's checks (the benchmark's measure of the write alone).
 pub async fn insert_actuals(tx: &mut Tx, records: &[ActualRecord]) -> Result<()> {
     for (months, rows) in actual_rows(records) {
         write_actual_rows(tx, &months, &rows, false).await?;
@@ -281,14 +304,21 @@ pub async fn insert_actuals(tx: &mut Tx, records: &[ActualRecord]) -> Result<()>
 pub async fn replace_actuals(tx: &mut Tx, import_id: Option<&str>, records: &[ActualRecord]) -> Result<()> {
     let pairs: std::collections::BTreeSet<(OrgUnitId, YearMonth)> = records.iter().map(|r| (r.unit, r.month)).collect();
     delete_unit_months(tx, "budget_actual_months", "month", pairs.iter().copied()).await?;
-    let mut by_month: BTreeMap<YearMonth, Vec<OrgUnitId>> = BTreeMap::new();
+    // Zero the months of each unit the file names (categories it no longer books there), one
+    // UPDATE per set of months so each row is rewritten once.
+    let mut months_of_unit: BTreeMap<(OrgUnitId, i32), Vec<u8>> = BTreeMap::new();
     for (unit, month) in &pairs {
-        by_month.entry(*month).or_default().push(*unit);
+        months_of_unit.entry((*unit, month.year())).or_default().push(month.month());
     }
-    for (month, units) in &by_month {
+    let mut units_of_months: BTreeMap<(i32, Vec<u8>), Vec<OrgUnitId>> = BTreeMap::new();
+    for ((unit, year), months) in months_of_unit {
+        units_of_months.entry((year, months)).or_default().push(unit);
+    }
+    for ((year, months), units) in &units_of_months {
+        let set: Vec<String> = months.iter().map(|m| format!("m{m:02} = 0")).collect();
         for chunk in units.chunks(DELETE_CHUNK) {
-            let mut f = Filter::new(&format!("UPDATE budget_actuals SET m{:02} = 0 WHERE year = ", month.month()));
-            let p = f.bind(Arg::Int(i64::from(month.year())));
+            let mut f = Filter::new(&format!("UPDATE budget_actuals SET {} WHERE year = ", set.join(", ")));
+            let p = f.bind(Arg::Int(i64::from(*year)));
             f.push(&p);
             f.push(" AND unit_id IN ");
             f.push_list(chunk);
@@ -456,46 +486,90 @@ fn months_list(n: u8) -> String {
     (1..=n).map(|m| format!("m{m:02}")).collect::<Vec<_>>().join(", ")
 }
 
-/// `m01 + m02 + … + mNN`.
-fn months_through(n: u8) -> String {
-    (1..=n).map(|m| format!("m{m:02}")).collect::<Vec<_>>().join(" + ")
+/// `t.m01 + t.m02 + … + t.mNN`.
+fn months_through_of(table: &str, n: u8) -> String {
+    (1..=n).map(|m| format!("{table}.m{m:02}")).collect::<Vec<_>>().join(" + ")
 }
 
-/// Budget, actuals and forecasts of the subtree under `root`, summed per category, and the
-/// number of budget lines without a forecast in force (see domain::budget::compare_sums).
-/// `chapter` is the budget compared with; without one only actuals and forecasts count.
-pub async fn outcome_sums(tx: &mut Tx, root: OrgUnitId, chapter: Option<&ChapterRef>, month: YearMonth) -> Result<(Vec<(String, CategorySums)>, usize)> {
-    sums_where(tx, "IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = $1)", root, chapter, month).await
+
+/// Sums per category code, and the number of budget lines without a forecast in force.
+pub type RawSums = (Vec<(String, CategorySums)>, usize);
+
+/// Which rows a sum covers (`filter`, with `$1` the unit) and what they are grouped by besides
+/// the category (`group`: the unit itself, or the child whose subtree holds the row).
+struct Scope {
+    join: &'static str,
+    filter: &'static str,
+    group: &'static str,
 }
 
-/// As [`outcome_sums`], for the unit alone (its own lines and bookings).
-pub async fn outcome_sums_of_unit(tx: &mut Tx, unit: OrgUnitId, chapter: Option<&ChapterRef>, month: YearMonth) -> Result<(Vec<(String, CategorySums)>, usize)> {
-    sums_where(tx, "= $1", unit, chapter, month).await
+/// The unit's own rows.
+const OWN: Scope = Scope { join: "", filter: "t.unit_id = $1", group: "t.unit_id" };
+/// Every row of the unit's subtree, as one group (used on SQLite only: PostgreSQL refuses a
+/// constant in GROUP BY).
+const SUBTREE: Scope = Scope {
+    join: "",
+    filter: "t.unit_id IN (SELECT descendant_id FROM org_unit_closure WHERE ancestor_id = $1)",
+    group: "''",
+};
+/// Every row below the unit, grouped by the direct child whose subtree holds it.
+const BY_CHILD: Scope = Scope {
+    join: " JOIN org_unit_closure c ON c.descendant_id = t.unit_id JOIN org_units ch ON ch.id = c.ancestor_id",
+    filter: "ch.parent_id = $1",
+    group: "c.ancestor_id",
+};
+
+/// Budget, actuals and forecasts of the unit's own rows, summed per category.
+pub async fn outcome_sums_of_unit(tx: &mut Tx, unit: OrgUnitId, chapter: Option<&ChapterRef>, month: YearMonth) -> Result<RawSums> {
+    Ok(grouped_sums(tx, &OWN, unit, chapter, month).await?.remove(&unit.to_string()).unwrap_or_default())
 }
 
-/// The sums of the units matching `unit_id {subtree}` ($1 bound to `unit`).
-async fn sums_where(tx: &mut Tx, subtree: &str, unit: OrgUnitId, chapter: Option<&ChapterRef>, month: YearMonth) -> Result<(Vec<(String, CategorySums)>, usize)> {
-    let root = unit;
+/// Budget, actuals and forecasts below `unit`, summed per category for each direct child's
+/// subtree (children without any row are left out).
+///
+/// The two planners want different SQL for this, and each query shape is several times slower
+/// on the other backend (BENCHMARKS.md, issue 4): SQLite plans a subtree filter
+/// (`unit_id IN (SELECT descendant_id …)`) well, one query per child; PostgreSQL, once it has
+/// statistics, scans the whole table for each such query, and does best with one query grouped
+/// by child. The results are the same (the app tests run on both backends).
+pub async fn outcome_sums_by_child(tx: &mut Tx, unit: OrgUnitId, chapter: Option<&ChapterRef>, month: YearMonth) -> Result<Vec<(OrgUnitId, RawSums)>> {
+    if tx.conn().backend_name() == "SQLite" {
+        let mut out = Vec::new();
+        for child in crate::org_units::children(tx, unit).await? {
+            if let Some(sums) = grouped_sums(tx, &SUBTREE, child.id, chapter, month).await?.remove("") {
+                out.push((child.id, sums));
+            }
+        }
+        return Ok(out);
+    }
+    grouped_sums(tx, &BY_CHILD, unit, chapter, month)
+        .await?
+        .into_iter()
+        .map(|(child, sums)| child.parse().map(|id| (id, sums)).map_err(|_| corrupt("org_unit_closure.ancestor_id", child)))
+        .collect()
+}
+
+async fn grouped_sums(tx: &mut Tx, scope: &Scope, unit: OrgUnitId, chapter: Option<&ChapterRef>, month: YearMonth) -> Result<BTreeMap<String, RawSums>> {
+    let Scope { join, filter, group } = scope;
     let year = i64::from(month.year());
     let (january, through) = (year * 100 + 1, month_number(month));
-    let no_forecast = "NOT EXISTS (SELECT 1 FROM budget_forecasts g WHERE g.unit_id = l.unit_id \
-         AND g.category_code = l.category_code AND g.made_in BETWEEN $4 AND $5)";
-    let mut sums: BTreeMap<String, CategorySums> = BTreeMap::new();
-    let mut missing = 0usize;
+    let mut groups: BTreeMap<String, (BTreeMap<String, CategorySums>, usize)> = BTreeMap::new();
 
     if let Some(chapter) = chapter {
+        let no_forecast = "NOT EXISTS (SELECT 1 FROM budget_forecasts g WHERE g.unit_id = t.unit_id \
+             AND g.category_code = t.category_code AND g.made_in BETWEEN $4 AND $5)";
         let text = format!(
-            "SELECT l.category_code, CAST(SUM(l.m{m:02}) AS BIGINT) AS b_month, CAST(SUM({ytd}) AS BIGINT) AS b_ytd, \
+            "SELECT {group} AS grp, t.category_code, CAST(SUM(t.m{m:02}) AS BIGINT) AS b_month, CAST(SUM({ytd}) AS BIGINT) AS b_ytd, \
              CAST(SUM({year_sum}) AS BIGINT) AS b_year, \
              CAST(SUM(CASE WHEN {no_forecast} THEN {year_sum} ELSE 0 END) AS BIGINT) AS b_unforecast, \
              CAST(SUM(CASE WHEN {no_forecast} THEN 1 ELSE 0 END) AS BIGINT) AS n_unforecast \
-             FROM budget_lines l WHERE l.unit_id {subtree} AND l.version_id = $2 AND l.year = $3 GROUP BY l.category_code",
+             FROM budget_lines t{join} WHERE {filter} AND t.version_id = $2 AND t.year = $3 GROUP BY {group}, t.category_code",
             m = month.month(),
-            ytd = months_through(month.month()),
-            year_sum = months_through(12),
+            ytd = months_through_of("t", month.month()),
+            year_sum = months_through_of("t", 12),
         );
         let rows = sqlx::query::<Any>(AssertSqlSafe(text))
-            .bind(root.to_string())
+            .bind(unit.to_string())
             .bind(chapter.version_id.clone())
             .bind(year)
             .bind(january)
@@ -503,46 +577,49 @@ async fn sums_where(tx: &mut Tx, subtree: &str, unit: OrgUnitId, chapter: Option
             .fetch_all(tx.conn())
             .await?;
         for r in &rows {
+            let (sums, missing) = groups.entry(sql::text(r, "grp")?).or_default();
             let s = sums.entry(sql::text(r, "category_code")?).or_default();
             s.budget_month += i128::from(sql::int(r, "b_month")?);
             s.budget_ytd += i128::from(sql::int(r, "b_ytd")?);
             s.budget_year += i128::from(sql::int(r, "b_year")?);
             s.forecast_year += i128::from(sql::int(r, "b_unforecast")?);
-            missing += usize::try_from(sql::int(r, "n_unforecast")?).unwrap_or(0);
+            *missing += usize::try_from(sql::int(r, "n_unforecast")?).unwrap_or(0);
         }
     }
 
     let rows = sqlx::query::<Any>(AssertSqlSafe(format!(
-        "SELECT category_code, CAST(SUM(m{m:02}) AS BIGINT) AS a_month, CAST(SUM({ytd}) AS BIGINT) AS a_ytd \
-         FROM budget_actuals WHERE unit_id {subtree} AND year = $2 GROUP BY category_code",
+        "SELECT {group} AS grp, t.category_code, CAST(SUM(t.m{m:02}) AS BIGINT) AS a_month, CAST(SUM({ytd}) AS BIGINT) AS a_ytd \
+         FROM budget_actuals t{join} WHERE {filter} AND t.year = $2 GROUP BY {group}, t.category_code",
         m = month.month(),
-        ytd = months_through(month.month()),
+        ytd = months_through_of("t", month.month()),
     )))
-    .bind(root.to_string())
+    .bind(unit.to_string())
     .bind(year)
     .fetch_all(tx.conn())
     .await?;
     for r in &rows {
+        let (sums, _) = groups.entry(sql::text(r, "grp")?).or_default();
         let s = sums.entry(sql::text(r, "category_code")?).or_default();
         s.actual_month += i128::from(sql::int(r, "a_month")?);
         s.actual_ytd += i128::from(sql::int(r, "a_ytd")?);
     }
 
     let rows = sqlx::query::<Any>(AssertSqlSafe(format!(
-        "SELECT f.category_code, CAST(SUM(f.full_year) AS BIGINT) AS f_year FROM budget_forecasts f \
-         WHERE f.unit_id {subtree} AND f.made_in BETWEEN $2 AND $3 AND f.made_in = (SELECT MAX(g.made_in) \
-         FROM budget_forecasts g WHERE g.unit_id = f.unit_id AND g.category_code = f.category_code \
-         AND g.made_in BETWEEN $2 AND $3) GROUP BY f.category_code"
+        "SELECT {group} AS grp, t.category_code, CAST(SUM(t.full_year) AS BIGINT) AS f_year FROM budget_forecasts t{join} \
+         WHERE {filter} AND t.made_in BETWEEN $2 AND $3 AND t.made_in = (SELECT MAX(g.made_in) \
+         FROM budget_forecasts g WHERE g.unit_id = t.unit_id AND g.category_code = t.category_code \
+         AND g.made_in BETWEEN $2 AND $3) GROUP BY {group}, t.category_code"
     )))
-    .bind(root.to_string())
+    .bind(unit.to_string())
     .bind(january)
     .bind(through)
     .fetch_all(tx.conn())
     .await?;
     for r in &rows {
+        let (sums, _) = groups.entry(sql::text(r, "grp")?).or_default();
         sums.entry(sql::text(r, "category_code")?).or_default().forecast_year += i128::from(sql::int(r, "f_year")?);
     }
-    Ok((sums.into_iter().collect(), missing))
+    Ok(groups.into_iter().map(|(g, (sums, missing))| (g, (sums.into_iter().collect(), missing))).collect())
 }
 
 /// In the subtree under `root`: the last month of `year` with booked actuals, and the last month
