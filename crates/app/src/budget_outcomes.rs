@@ -220,7 +220,12 @@ impl App {
         let (mut actuals, mut forecasts) = (Vec::new(), Vec::new());
         let checked = match request.kind {
             OutcomeKind::Actuals => budget::check_actuals(&lines, &by_key, category_of, request.year).map(|r| actuals = r),
-            OutcomeKind::Forecasts => budget::check_forecasts(&lines, &by_key, category_of, request.year).map(|f| forecasts = f),
+            OutcomeKind::Forecasts => {
+                let sign_of = |unit: OrgUnitId, code: &str| {
+                    trees[tree_of_unit.get(&unit).copied().unwrap_or(0)].kind_of(code).map_or(budget::Sign::Any, |k| k.sign())
+                };
+                budget::check_forecasts(&lines, &by_key, category_of, sign_of, request.year).map(|f| forecasts = f)
+            }
         };
         if let Err(problems) = checked {
             let by_line: HashMap<usize, &ImportLine> = lines.iter().map(|l| (l.line, l)).collect();

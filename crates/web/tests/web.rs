@@ -3697,6 +3697,13 @@ async fn ledger_import_previews_every_mistake_and_commits_all_or_nothing() {
     let r = h.send(raw_request(Method::POST, "/api/v1/budgets/imports?year=2020&dry_run=true", Some(&token), "text/csv", large.into())).await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!((r.json()["lines"].as_i64(), r.json()["records"].as_i64()), (Some(12_000), Some(12)), "accounts of one category summed per month");
+    // A forecast file with a staff cost written as positive is refused at its line.
+    let forecast = "Enhet;Konto;Månad;Belopp\nCE-REDO;4011;2020-05;150 000,00\n";
+    let r = h.send(raw_request(Method::POST, "/api/v1/budgets/imports?year=2020&kind=forecasts&dry_run=true", Some(&token), "text/csv", forecast.into())).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    let issue = &r.json()["details"]["issues"][0];
+    assert_eq!((issue["line"].as_u64(), issue["code"].as_str()), (Some(2), Some("wrong_sign")), "{issue}");
+    assert!(issue["message"].as_str().unwrap().contains("fel tecken"), "{issue}");
     // A file touching a unit outside CE is refused whole, naming the unit.
     let outside = "Enhet;Konto;Månad;Belopp\nCE-REDO;40;2020-04;-1,00\nCK;40;2020-04;-1,00\n";
     let r = h.send(raw_request(Method::POST, "/api/v1/budgets/imports?year=2020", Some(&token), "text/csv", outside.into())).await;

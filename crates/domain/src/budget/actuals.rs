@@ -154,10 +154,13 @@ impl ImportProblem {
 /// lines that book to the same unit, category and month are summed, since a ledger lists each
 /// account of a category on a line of its own. The same unit, account and month twice is a
 /// duplicate.
+/// `sign_of` gives the sign each unit's category must have once its accounts are summed
+/// (`Sign::Any` for actuals, where credit notes and corrections go either way).
 fn resolve<'t>(
     lines: &[ImportLine],
     units: &HashMap<String, OrgUnitId>,
     category_of: impl Fn(OrgUnitId, &str) -> Option<&'t str>,
+    sign_of: impl Fn(OrgUnitId, &str) -> Sign,
     year: i32,
 ) -> Result<Vec<(OrgUnitId, &'t str, YearMonth, Money)>, Vec<ImportProblem>> {
     let mut problems = Vec::new();
@@ -213,15 +216,28 @@ fn resolve<'t>(
     }
     let mut resolved = Vec::with_capacity(order.len());
     for key in order {
-        let Some(amount) = i64::try_from(sums[&key]).ok().map(Money::from_ore).filter(|m| check_amount("amount", *m, Sign::Any).is_ok()) else {
-            // Accounts of one category that together exceed the largest amount: reported at the
-            // category's first line.
-            let line = lines.iter().find(|l| units.get(l.unit.trim()) == Some(&key.0) && l.month == key.2).map_or(0, |l| l.line);
-            return Err(vec![ImportProblem::invalid(line, ValidationError::new("amount", ValidationCode::OutOfRange))]);
+        // A sum out of range or of the wrong sign is reported at the first line that adds to it.
+        let first_line = || {
+            lines
+                .iter()
+                .find(|l| units.get(l.unit.trim()) == Some(&key.0) && l.month == key.2 && category_of(key.0, l.category.trim()) == Some(key.1))
+                .map_or(0, |l| l.line)
         };
-        resolved.push((key.0, key.1, key.2, amount));
+        let Some(amount) = i64::try_from(sums[&key]).ok().map(Money::from_ore) else {
+            problems.push(ImportProblem::invalid(first_line(), ValidationError::new("amount", ValidationCode::OutOfRange)));
+            continue;
+        };
+        match check_amount("amount", amount, sign_of(key.0, key.1)) {
+            Ok(amount) => resolved.push((key.0, key.1, key.2, amount)),
+            Err(error) => problems.push(ImportProblem::invalid(first_line(), error)),
+        }
     }
-    Ok(resolved)
+    if problems.is_empty() {
+        Ok(resolved)
+    } else {
+        problems.sort_by_key(|p| p.line);
+        Err(problems)
+    }
 }
 
 /// Checks a batch of actuals for budget year `year` against the units' external ids and each
@@ -232,7 +248,7 @@ pub fn check_actuals<'t>(
     category_of: impl Fn(OrgUnitId, &str) -> Option<&'t str>,
     year: i32,
 ) -> Result<Vec<ActualRecord>, Vec<ImportProblem>> {
-    let resolved = resolve(lines, units, category_of, year)?;
+    let resolved = resolve(lines, units, category_of, |_, _| Sign::Any, year)?;
     Ok(resolved
         .into_iter()
         .map(|(unit, category, month, amount)| ActualRecord { unit, category: category.to_owned(), month, amount })
@@ -240,14 +256,16 @@ pub fn check_actuals<'t>(
 }
 
 /// Checks a batch of forecasts: as [`check_actuals`], with `month` the month the forecast was
-/// made and `amount` the full-year forecast.
+/// made and `amount` the full-year forecast, which must have its category's sign (`sign_of`:
+/// income positive, costs negative, as in the budget and the forecast form).
 pub fn check_forecasts<'t>(
     lines: &[ImportLine],
     units: &HashMap<String, OrgUnitId>,
     category_of: impl Fn(OrgUnitId, &str) -> Option<&'t str>,
+    sign_of: impl Fn(OrgUnitId, &str) -> Sign,
     year: i32,
 ) -> Result<Vec<Forecast>, Vec<ImportProblem>> {
-    let resolved = resolve(lines, units, category_of, year)?;
+    let resolved = resolve(lines, units, category_of, sign_of, year)?;
     Ok(resolved
         .into_iter()
         .map(|(unit, category, made_in, full_year)| Forecast { unit, category: category.to_owned(), made_in, full_year })
@@ -347,13 +365,26 @@ mod tests {
         assert_eq!((problems[0].line, problems[0].code, problems[0].first_line), (3, ImportCode::DuplicateLine, Some(2)));
     }
 
+    /// A full-year forecast has its category's sign: a positive staff cost is a typing error.
+    #[test]
+    fn forecasts_have_their_categorys_sign() {
+        let tree = default_categories();
+        let units = HashMap::from([("CE".to_owned(), OrgUnitId::new())]);
+        let sign_of = |_: OrgUnitId, code: &str| tree.kind_of(code).map_or(Sign::Any, |k| k.sign());
+        let lines = [line(2, "CE", "4011", "2020-03", 1_000), line(3, "CE", "34", "2020-03", 500), line(4, "CE", "341", "2020-03", -900)];
+        let problems = check_forecasts(&lines, &units, by_tree(&tree), sign_of, 2020).unwrap_err();
+        let found: Vec<(usize, Option<ValidationCode>)> = problems.iter().map(|p| (p.line, p.detail)).collect();
+        assert_eq!(found, [(2, Some(ValidationCode::WrongSign)), (3, Some(ValidationCode::WrongSign))], "34 and 341 sum to −400");
+        assert!(check_actuals(&lines, &units, by_tree(&tree), 2020).is_ok(), "actuals go either way");
+    }
+
     #[test]
     fn the_latest_forecast_is_in_force() {
         let ce = OrgUnitId::new();
         let units = HashMap::from([("CE".to_owned(), ce)]);
         let tree = default_categories();
         let lines = [line(2, "CE", "40", "2020-03", -1_000), line(3, "CE", "40", "2020-05", -1_100)];
-        let forecasts = check_forecasts(&lines, &units, by_tree(&tree), 2020).unwrap();
+        let forecasts = check_forecasts(&lines, &units, by_tree(&tree), |_, code| tree.kind_of(code).map_or(Sign::Any, |k| k.sign()), 2020).unwrap();
         assert_eq!(latest_forecast(&forecasts, ce, "40", month("2020-04")).unwrap().full_year, Money::from_ore(-1_000));
         assert_eq!(latest_forecast(&forecasts, ce, "40", month("2020-12")).unwrap().full_year, Money::from_ore(-1_100));
         assert!(latest_forecast(&forecasts, ce, "40", month("2020-02")).is_none());

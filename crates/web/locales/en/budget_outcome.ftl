@@ -148,3 +148,4 @@ field-currency = Currency
 error-import-rejected = The file cannot be imported and nothing was saved. The problems are in details.issues (line, column, problem) and details.forbidden_units.
 budget-outcome-link = Budget versus actuals and forecast
 budget-xlsx-link = Download every table as Excel (XLSX)
+import-issue-wrong-sign = The forecast has the wrong sign for its account category: income is positive, costs negative.

@@ -148,3 +148,4 @@ field-currency = Valuta
 error-import-rejected = Filen kan inte importeras och ingenting har sparats. Felen finns i details.issues (rad, kolumn, fel) och details.forbidden_units.
 budget-outcome-link = Budget mot utfall och prognos
 budget-xlsx-link = Ladda ner alla tabeller som Excel (XLSX)
+import-issue-wrong-sign = Prognosen har fel tecken för kostnads- eller intäktsslaget: intäkter anges positiva, kostnader negativa.
