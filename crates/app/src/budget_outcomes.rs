@@ -118,14 +118,6 @@ impl Checked {
     }
 }
 
-fn unit_label(unit: Unit) -> &'static str {
-    match unit {
-        Unit::Tkr => "tkr",
-        Unit::Mkr => "mkr",
-        _ => "kr",
-    }
-}
-
 fn problem_issue(p: ImportProblem) -> ImportIssue {
     ImportIssue {
         line: u32::try_from(p.line).unwrap_or(u32::MAX),
@@ -143,8 +135,14 @@ fn validation(field: &str, code: ValidationCode) -> AppError {
     AppError::Validation(vec![ValidationError::new(field, code)])
 }
 
-/// The category tree each unit's accounts resolve in: its nearest administration's.
-async fn trees_for(tx: &mut Tx, units: &[OrgUnitId], year: i32) -> Result<(Vec<CategoryTree>, HashMap<OrgUnitId, usize>), AppError> {
+/// The category tree each unit's accounts resolve in: its nearest administration's (`paths`
+/// run from the root down to each unit).
+async fn trees_for(
+    tx: &mut Tx,
+    units: &[OrgUnitId],
+    paths: &HashMap<OrgUnitId, Vec<OrgUnitId>>,
+    year: i32,
+) -> Result<(Vec<CategoryTree>, HashMap<OrgUnitId, usize>), AppError> {
     let chapters = store::budget_outcomes::chapters_of_year(tx, year).await?;
     let mut trees = vec![default_categories()];
     let mut tree_of_admin: HashMap<OrgUnitId, usize> = HashMap::new();
@@ -152,11 +150,10 @@ async fn trees_for(tx: &mut Tx, units: &[OrgUnitId], year: i32) -> Result<(Vec<C
         trees.push(store::budget_outcomes::categories(tx, chapter).await?);
         tree_of_admin.insert(chapter.administration, trees.len() - 1);
     }
-    let paths = store::org_units::paths(tx, units).await?;
     let tree_of_unit = units
         .iter()
         .map(|unit| {
-            // A path runs from the root down to the unit: the nearest administration is last.
+            // The nearest administration is the last on the path.
             let nearest = paths.get(unit).and_then(|path| path.iter().rev().find_map(|a| tree_of_admin.get(a).copied()));
             (*unit, nearest.unwrap_or(0))
         })
@@ -214,16 +211,16 @@ impl App {
         let mut named: Vec<OrgUnitId> = lines.iter().filter_map(|l| by_key.get(l.unit.trim()).copied()).collect();
         named.sort();
         named.dedup();
-        let (trees, tree_of_unit) = trees_for(tx, &named, request.year).await?;
-        let category_of = |unit: OrgUnitId, account: &str| trees[tree_of_unit.get(&unit).copied().unwrap_or(0)].resolve_account(account);
+        let paths = store::org_units::paths(tx, &named).await?;
+        let (trees, tree_of_unit) = trees_for(tx, &named, &paths, request.year).await?;
+        let tree_of = |unit: OrgUnitId| &trees[tree_of_unit.get(&unit).copied().unwrap_or(0)];
+        let category_of = |unit: OrgUnitId, account: &str| tree_of(unit).resolve_account(account);
 
         let (mut actuals, mut forecasts) = (Vec::new(), Vec::new());
         let checked = match request.kind {
             OutcomeKind::Actuals => budget::check_actuals(&lines, &by_key, category_of, request.year).map(|r| actuals = r),
             OutcomeKind::Forecasts => {
-                let sign_of = |unit: OrgUnitId, code: &str| {
-                    trees[tree_of_unit.get(&unit).copied().unwrap_or(0)].kind_of(code).map_or(budget::Sign::Any, |k| k.sign())
-                };
+                let sign_of = |unit: OrgUnitId, code: &str| tree_of(unit).kind_of(code).map_or(budget::Sign::Any, |k| k.sign());
                 budget::check_forecasts(&lines, &by_key, category_of, sign_of, request.year).map(|f| forecasts = f)
             }
         };
@@ -242,7 +239,6 @@ impl App {
         }
         issues.sort_by_key(|i| i.line);
 
-        let paths = store::org_units::paths(tx, &named).await?;
         let common_unit = common_ancestor(named.iter().filter_map(|u| paths.get(u)));
         let forbidden_units: Vec<String> = named
             .iter()
@@ -288,9 +284,7 @@ impl App {
             return Err(validation("file", ValidationCode::TooLong));
         }
         // Somebody who may import nowhere learns nothing about the units of the file.
-        let anywhere = actor.is_system_admin()
-            || actor.grants.iter().any(|g| actor.may(Action::ImportOutcomes, &Target::unit(std::slice::from_ref(&g.unit))));
-        if anywhere { Ok(()) } else { Err(AppError::Forbidden) }
+        require_importer(actor)
     }
 
     fn new_record(&self, actor: &Actor, request: &ImportRequest, checked: &Checked, state: ImportState) -> ImportRecord {
@@ -298,7 +292,7 @@ impl App {
             id: uuid::Uuid::now_v7().to_string(),
             kind: request.kind,
             year: request.year,
-            amount_unit: unit_label(request.amount_unit).to_owned(),
+            amount_unit: request.amount_unit.label_sv().to_owned(),
             file_name: request.file_name.trim().to_owned(),
             sheet: request.sheet.clone(),
             encoding: checked.encoding.map(str::to_owned),
@@ -394,7 +388,7 @@ impl App {
         }
         let content = store::budget_outcomes::import_content(&mut tx, id).await?.ok_or(AppError::Conflict(ConflictKind::ImportNotCheckable))?;
         let bytes = BASE64.decode(content).map_err(|e| AppError::Internal(store::StoreError::Corrupt(format!("stored import {id}: {e}"))))?;
-        let amount_unit = if import.amount_unit == "tkr" { Unit::Tkr } else { Unit::Kr };
+        let amount_unit = Unit::from_label(&import.amount_unit).unwrap_or(Unit::Kr);
         let request = ImportRequest {
             kind: import.kind,
             year: import.year,
@@ -422,7 +416,7 @@ impl App {
 
     /// One import and its report. Imports are seen by whoever may import somewhere.
     pub async fn outcome_import(&self, actor: &Actor, id: &str) -> Result<ImportReport, AppError> {
-        self.require_importer(actor)?;
+        require_importer(actor)?;
         let mut tx = self.store.begin_read().await?;
         let import = store::budget_outcomes::get_import(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         let findings = import.report.clone().and_then(|r| serde_json::from_value(r).ok()).unwrap_or_default();
@@ -431,16 +425,19 @@ impl App {
 
     /// Imports, newest first, a page at a time (`cursor`: the last id of the previous page).
     pub async fn outcome_imports(&self, actor: &Actor, cursor: Option<&str>, limit: i64) -> Result<store::Page<ImportRecord>, AppError> {
-        self.require_importer(actor)?;
+        require_importer(actor)?;
         let mut tx = self.store.begin_read().await?;
         Ok(store::budget_outcomes::list_imports(&mut tx, cursor, limit.clamp(1, 500)).await?)
     }
 
-    fn require_importer(&self, actor: &Actor) -> Result<(), AppError> {
-        let anywhere = actor.is_system_admin()
-            || actor.grants.iter().any(|g| actor.may(Action::ImportOutcomes, &Target::unit(std::slice::from_ref(&g.unit))));
-        if anywhere { Ok(()) } else { Err(AppError::Forbidden) }
-    }
+}
+
+/// Imports are for those who may import somewhere (business support, super user, system
+/// administrator).
+fn require_importer(actor: &Actor) -> Result<(), AppError> {
+    let anywhere = actor.is_system_admin()
+        || actor.grants.iter().any(|g| actor.may(Action::ImportOutcomes, &Target::unit(std::slice::from_ref(&g.unit))));
+    if anywhere { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 /// Whether a view covers the unit alone or the unit and everything below it.
@@ -548,9 +545,12 @@ async fn subtree_sums(tx: &mut Tx, unit: OrgUnitId, chapter: Option<&ChapterRef>
     let mut total: BTreeMap<String, CategorySums> = BTreeMap::new();
     let (own, mut missing) = store::budget_outcomes::outcome_sums_of_unit(tx, unit, chapter, month).await?;
     add_sums(&mut total, &own);
-    let mut by_child: HashMap<OrgUnitId, RawSums> = store::budget_outcomes::outcome_sums_by_child(tx, unit, chapter, month).await?.into_iter().collect();
+    let below = store::org_units::children(tx, unit).await?;
+    let ids: Vec<OrgUnitId> = below.iter().map(|c| c.id).collect();
+    let mut by_child: HashMap<OrgUnitId, RawSums> =
+        store::budget_outcomes::outcome_sums_by_child(tx, unit, &ids, chapter, month).await?.into_iter().collect();
     let mut children = Vec::new();
-    for child in store::org_units::children(tx, unit).await? {
+    for child in below {
         let (sums, child_missing) = by_child.remove(&child.id).unwrap_or_default();
         add_sums(&mut total, &sums);
         missing += child_missing;

@@ -25,7 +25,7 @@
 
 use crate::budget::{CategoryKind, Comparison, Figures, YearMonth};
 use crate::consolidation::{Decimal, stable_ids};
-use crate::money::Money;
+use crate::money::{Money, Unit};
 use crate::period::PeriodKey;
 use crate::validate::{ValidationCode, ValidationError};
 use serde::{Deserialize, Serialize};
@@ -174,13 +174,11 @@ pub fn period_month(period: PeriodKey) -> YearMonth {
     YearMonth::new(period.year(), u8::from(period.end().month())).expect("a period's year is in range")
 }
 
-/// How many decimals of kronor one unit of measure holds: kr 2 (öre), tkr 5, mkr 8.
+/// How many decimals of the indicator's unit of measure are whole öre: mkr 8, tkr 5, anything
+/// else is read as kr (2).
 fn ore_scale(measure_unit: Option<&str>) -> u8 {
-    match measure_unit.map(|u| u.trim().to_lowercase()).as_deref() {
-        Some("mkr") => 8,
-        Some("tkr") => 5,
-        _ => 2,
-    }
+    let unit = measure_unit.and_then(Unit::from_label).unwrap_or(Unit::Kr);
+    u8::try_from(unit.decimals()).expect("at most 8 decimals")
 }
 
 /// An amount in the indicator's unit of measure (see the module's rules), rounded half away from

@@ -142,6 +142,11 @@ impl Unit {
         }
     }
 
+    /// The unit an abbreviation names (`kr`, `tkr`, `mkr`, ignoring case and spaces around).
+    pub fn from_label(text: &str) -> Option<Unit> {
+        [Self::Kr, Self::Tkr, Self::Mkr].into_iter().find(|u| text.trim().eq_ignore_ascii_case(u.label_sv()))
+    }
+
     /// The Swedish abbreviation, as in column headers ("belopp i tkr").
     pub const fn label_sv(self) -> &'static str {
         match self {

@@ -11,13 +11,21 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe};
 use std::collections::BTreeMap;
 
-/// Rows per multi-row INSERT (5 values a row; well under SQLite's 32,766 bound values). Small on
-/// SQLite: sqlx binds the `$N` parameters by name and SQLite finds each name by a linear scan, so
-/// binding one statement costs the square of its parameters (1,000 rows a statement inserted
-/// 28,000 rows/s; see BENCHMARKS.md, issue 4). PostgreSQL has no such cost and prefers fewer
-/// round trips.
-fn insert_chunk(tx: &mut Tx) -> usize {
-    if tx.conn().backend_name() == "SQLite" { 50 } else { 1_000 }
+/// Rows per multi-row INSERT of `width` values a row. Small on SQLite, about 250 parameters a
+/// statement: sqlx binds the `$N` parameters by name and SQLite finds each name by a linear
+/// scan, so binding one statement costs the square of its parameters (1,000 rows of 5 values a
+/// statement inserted 28,000 rows/s; see BENCHMARKS.md, issue 4). PostgreSQL has no such cost
+/// and prefers fewer round trips (1,000 rows stay under its 65,535 parameters up to 65 values).
+fn rows_per_statement(tx: &mut Tx, width: usize) -> usize {
+    if tx.conn().backend_name() == "SQLite" { (250 / width).max(1) } else { 1_000 }
+}
+
+/// `($1, $2, …, $w), ($w+1, …)`: the VALUES of `rows` rows of `width` parameters each.
+fn values_list(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|i| format!("({})", (1..=width).map(|k| format!("${}", i * width + k)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Units per DELETE … IN (…).
@@ -193,16 +201,6 @@ async fn delete_unit_months(tx: &mut Tx, table: &str, month_column: &str, keys: 
     Ok(())
 }
 
-/// `($1, $2, $3, $4, $5), ($6, …)` for `rows` rows of five values.
-fn rows_of_five(rows: usize) -> String {
-    (0..rows).map(|i| {
-        let b = i * 5;
-        format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5)
-    })
-    .collect::<Vec<_>>()
-    .join(", ")
-}
-
 /// Actuals of one unit and category for a year: the months the write sets (1–12) and their
 /// amounts. Months not listed are left as they are.
 struct ActualRow {
@@ -238,8 +236,7 @@ fn actual_rows(records: &[ActualRecord]) -> BTreeMap<Vec<u8>, Vec<ActualRow>> {
 async fn write_actual_rows(tx: &mut Tx, months: &[u8], rows: &[ActualRow], upsert: bool) -> Result<()> {
     let columns: Vec<String> = months.iter().map(|m| format!("m{m:02}")).collect();
     let width = 3 + columns.len();
-    // SQLite binds by name at a cost quadratic in the parameters: keep statements near 250.
-    let per_statement = if tx.conn().backend_name() == "SQLite" { (250 / width).max(1) } else { 1_000 };
+    let per_statement = rows_per_statement(tx, width);
     let on_conflict = if upsert {
         let set: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
         format!(" ON CONFLICT (unit_id, year, category_code) DO UPDATE SET {}", set.join(", "))
@@ -247,13 +244,10 @@ async fn write_actual_rows(tx: &mut Tx, months: &[u8], rows: &[ActualRow], upser
         String::new()
     };
     for chunk in rows.chunks(per_statement) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", (1..=width).map(|k| format!("${}", i * width + k)).collect::<Vec<_>>().join(", ")))
-            .collect();
         let text = format!(
             "INSERT INTO budget_actuals (unit_id, category_code, year, {}) VALUES {}{on_conflict}",
             columns.join(", "),
-            values.join(", ")
+            values_list(chunk.len(), width)
         );
         let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
         for row in chunk {
@@ -277,10 +271,9 @@ pub async fn insert_raw_rows(tx: &mut Tx, records: &[ActualRecord]) -> Result<()
     )
     .execute(tx.conn())
     .await?;
-    let per_statement = if tx.conn().backend_name() == "SQLite" { 60 } else { 1_000 };
+    let per_statement = rows_per_statement(tx, 4);
     for chunk in records.chunks(per_statement) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${}, ${})", i * 4 + 1, i * 4 + 2, i * 4 + 3, i * 4 + 4)).collect();
-        let text = format!("INSERT INTO raw_ledger_rows (unit_id, category_code, month, amount) VALUES {}", values.join(", "));
+        let text = format!("INSERT INTO raw_ledger_rows (unit_id, category_code, month, amount) VALUES {}", values_list(chunk.len(), 4));
         let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
         for r in chunk {
             q = q.bind(r.unit.to_string()).bind(r.category.clone()).bind(month_number(r.month)).bind(i64::from(r.amount));
@@ -326,10 +319,9 @@ pub async fn replace_actuals(tx: &mut Tx, import_id: Option<&str>, records: &[Ac
         }
     }
     let pairs: Vec<(OrgUnitId, YearMonth)> = pairs.into_iter().collect();
-    let per_statement = if tx.conn().backend_name() == "SQLite" { 80 } else { 1_000 };
+    let per_statement = rows_per_statement(tx, 3);
     for chunk in pairs.chunks(per_statement) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3)).collect();
-        let text = format!("INSERT INTO budget_actual_months (unit_id, month, import_id) VALUES {}", values.join(", "));
+        let text = format!("INSERT INTO budget_actual_months (unit_id, month, import_id) VALUES {}", values_list(chunk.len(), 3));
         let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
         for (unit, month) in chunk {
             q = q.bind(unit.to_string()).bind(month_number(*month)).bind(import_id.map(str::to_owned));
@@ -345,9 +337,9 @@ pub async fn replace_actuals(tx: &mut Tx, import_id: Option<&str>, records: &[Ac
 /// Writes forecasts: each (unit, month made in) in `forecasts` is replaced by what it holds.
 pub async fn replace_forecasts(tx: &mut Tx, import_id: Option<&str>, forecasts: &[Forecast]) -> Result<()> {
     delete_unit_months(tx, "budget_forecasts", "made_in", forecasts.iter().map(|f| (f.unit, f.made_in))).await?;
-    let rows = insert_chunk(tx);
+    let rows = rows_per_statement(tx, 5);
     for chunk in forecasts.chunks(rows) {
-        let text = format!("INSERT INTO budget_forecasts (unit_id, category_code, made_in, full_year, import_id) VALUES {}", rows_of_five(chunk.len()));
+        let text = format!("INSERT INTO budget_forecasts (unit_id, category_code, made_in, full_year, import_id) VALUES {}", values_list(chunk.len(), 5));
         let mut q = sqlx::query::<Any>(AssertSqlSafe(text));
         for f in chunk {
             q = q
@@ -525,19 +517,25 @@ pub async fn outcome_sums_of_unit(tx: &mut Tx, unit: OrgUnitId, chapter: Option<
 }
 
 /// Budget, actuals and forecasts below `unit`, summed per category for each direct child's
-/// subtree (children without any row are left out).
+/// subtree (`children`: the unit's children; those without any row are left out).
 ///
 /// The two planners want different SQL for this, and each query shape is several times slower
 /// on the other backend (BENCHMARKS.md, issue 4): SQLite plans a subtree filter
 /// (`unit_id IN (SELECT descendant_id …)`) well, one query per child; PostgreSQL, once it has
 /// statistics, scans the whole table for each such query, and does best with one query grouped
 /// by child. The results are the same (the app tests run on both backends).
-pub async fn outcome_sums_by_child(tx: &mut Tx, unit: OrgUnitId, chapter: Option<&ChapterRef>, month: YearMonth) -> Result<Vec<(OrgUnitId, RawSums)>> {
+pub async fn outcome_sums_by_child(
+    tx: &mut Tx,
+    unit: OrgUnitId,
+    children: &[OrgUnitId],
+    chapter: Option<&ChapterRef>,
+    month: YearMonth,
+) -> Result<Vec<(OrgUnitId, RawSums)>> {
     if tx.conn().backend_name() == "SQLite" {
         let mut out = Vec::new();
-        for child in crate::org_units::children(tx, unit).await? {
-            if let Some(sums) = grouped_sums(tx, &SUBTREE, child.id, chapter, month).await?.remove("") {
-                out.push((child.id, sums));
+        for child in children {
+            if let Some(sums) = grouped_sums(tx, &SUBTREE, *child, chapter, month).await?.remove("") {
+                out.push((*child, sums));
             }
         }
         return Ok(out);

@@ -30,6 +30,21 @@ struct ExportQuery {
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// A written workbook as a download named `file_name`, or the error page if it could not be
+/// written.
+pub(super) fn xlsx_download(lang: Lang, file_name: &str, workbook: Result<Vec<u8>, fileio::WriteError>) -> Response {
+    match workbook {
+        Ok(bytes) => {
+            let disposition = format!("attachment; filename=\"{file_name}\"");
+            ([(header::CONTENT_TYPE, XLSX.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, file_name, "workbook");
+            super::error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &lang.t("error-internal"))
+        }
+    }
+}
+
 fn mkr(m: Money) -> Cell {
     Cell::money(m, Unit::Mkr, 1)
 }
@@ -201,14 +216,6 @@ async fn chapter_xlsx(State(state): State<AppState>, ctx: PageCtx, Path(key): Pa
     let Some(content) = &view.content else {
         return super::error_page(lang, StatusCode::NOT_FOUND, &lang.t("budget-empty"));
     };
-    match write_workbook(&sheets(lang, &view, &content.chapter)) {
-        Ok(bytes) => {
-            let name = format!("attachment; filename=\"budget-{}-{}.xlsx\"", view.unit.key, view.year);
-            ([(header::CONTENT_TYPE, XLSX.to_owned()), (header::CONTENT_DISPOSITION, name)], bytes).into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "budget workbook");
-            super::error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &lang.t("error-internal"))
-        }
-    }
+    let file_name = format!("budget-{}-{}.xlsx", view.unit.key, view.year);
+    xlsx_download(lang, &file_name, write_workbook(&sheets(lang, &view, &content.chapter)))
 }

@@ -15,7 +15,7 @@ use app::budget_outcomes::{ForecastForm, OutcomeScope, OutcomeView};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::budget::{Figures, YearMonth};
@@ -195,7 +195,7 @@ async fn outcome_page(State(state): State<AppState>, ctx: PageCtx, Path(key): Pa
             format!("{code}: {}", fmt(lang, unit, ore))
         })
         .collect();
-    let unit_label = if unit == Unit::Mkr { "mkr" } else { "tkr" }.to_owned();
+    let unit_label = unit.label_sv().to_owned();
     let caption_unit = unit_label.clone();
     let query = format!("month={month}&scope={}&amounts={unit_label}", if scope == OutcomeScope::Unit { "unit" } else { "subtree" });
     let title = lang.t_args("outcome-title", &[("name", view.unit.name.clone())]);
@@ -255,7 +255,7 @@ fn figure_row(first: Vec<Cell>, f: &Figures, unit: Unit) -> Vec<Cell> {
 
 /// The workbook of the outcome page: the category table and the sub-units' results.
 fn outcome_workbook(lang: Lang, view: &OutcomeView, unit: Unit) -> Result<Vec<u8>, fileio::WriteError> {
-    let unit_label = if unit == Unit::Mkr { "mkr" } else { "tkr" };
+    let unit_label = unit.label_sv();
     let mut header = vec![lang.t("outcome-col-category")];
     header.extend(figure_headers(lang, unit_label));
     let mut rows: Vec<Vec<Cell>> = view
@@ -278,8 +278,6 @@ fn outcome_workbook(lang: Lang, view: &OutcomeView, unit: Unit) -> Result<Vec<u8
     write_workbook(&sheets)
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 async fn outcome_xlsx(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<String>, Query(q): Query<OutcomeQuery>) -> Response {
     let lang = ctx.lang;
     let (month, scope) = match (month_of(&state, q.month.as_deref()), parse_scope(q.scope.as_deref())) {
@@ -290,16 +288,8 @@ async fn outcome_xlsx(State(state): State<AppState>, ctx: PageCtx, Path(key): Pa
         Ok(v) => v,
         Err(e) => return error_page_for(e, lang),
     };
-    match outcome_workbook(lang, &view, amount_unit(q.amounts.as_deref())) {
-        Ok(bytes) => {
-            let name = format!("attachment; filename=\"budget-utfall-{}-{month}.xlsx\"", view.unit.key);
-            ([(header::CONTENT_TYPE, XLSX.to_owned()), (header::CONTENT_DISPOSITION, name)], bytes).into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "outcome workbook");
-            super::error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &lang.t("error-internal"))
-        }
-    }
+    let file_name = format!("budget-utfall-{}-{month}.xlsx", view.unit.key);
+    super::budget_export::xlsx_download(lang, &file_name, outcome_workbook(lang, &view, amount_unit(q.amounts.as_deref())))
 }
 
 struct ForecastRow {
