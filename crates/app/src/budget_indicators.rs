@@ -35,11 +35,11 @@
 //! indicator's values as they are and logs a warning (nothing is invented).
 
 use crate::audit_log::Change;
-use crate::budget_outcomes::OutcomeScope;
+use crate::budget_outcomes::{OutcomeScope, chapter_and_tree};
 use crate::error::AppError;
 use crate::{Actor, App};
 use domain::audit::{AuditAction, ObjectType};
-use domain::budget::{CategoryTree, Comparison, YearMonth, default_categories};
+use domain::budget::{CategoryTree, Comparison, YearMonth};
 use domain::budget_source::{BudgetSource, FigureBasis, period_month};
 use domain::consolidation::Decimal;
 use domain::period::{PeriodKey, Periodicity};
@@ -73,16 +73,6 @@ struct SubtreeFigures {
     by_month: HashMap<YearMonth, Comparison>,
 }
 
-/// The tree a unit's categories are in for `year`, and the chapter it comes from.
-async fn tree_of(tx: &mut Tx, unit: OrgUnitId, year: i32) -> Result<(Option<ChapterRef>, CategoryTree), AppError> {
-    let chapter = store::budget_outcomes::chapter_for(tx, unit, year).await?;
-    let tree = match &chapter {
-        Some(c) => store::budget_outcomes::categories(tx, c).await?,
-        None => default_categories(),
-    };
-    Ok((chapter, tree))
-}
-
 /// The names of a source's row, for views: the category's Swedish and English names (None: the
 /// result). A code no longer in the tree is shown as the code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,7 +87,7 @@ impl App {
     /// (`budget_source.category` under `prefix`, InvalidChoice).
     pub(crate) async fn check_budget_source(&self, tx: &mut Tx, object: &PlanObject, prefix: &str) -> Result<(), AppError> {
         let Some(code) = object.budget_source().and_then(|s| s.category.as_deref()) else { return Ok(()) };
-        let (_, tree) = tree_of(tx, object.unit, object.year).await?;
+        let (_, tree) = chapter_and_tree(tx, object.unit, object.year).await?;
         if tree.contains(code) {
             Ok(())
         } else {
@@ -112,7 +102,7 @@ impl App {
         let unit = crate::org::unit_by_key_or_id(&mut tx, unit_key).await?.ok_or(AppError::NotFound)?;
         let path = store::org_units::path(&mut tx, unit.id).await?;
         actor.require(Action::Read, &Target::unit(&path))?;
-        Ok(tree_of(&mut tx, unit.id, year).await?.1)
+        Ok(chapter_and_tree(&mut tx, unit.id, year).await?.1)
     }
 
     /// What a view says about where an indicator's values come from.
@@ -120,7 +110,7 @@ impl App {
         let Some(source) = object.budget_source().cloned() else { return Ok(None) };
         let (mut category_sv, mut category_en) = (None, None);
         if let Some(code) = &source.category {
-            let (_, tree) = tree_of(tx, object.unit, object.year).await?;
+            let (_, tree) = chapter_and_tree(tx, object.unit, object.year).await?;
             let names = tree.get(code).map(|c| (format!("{code} {}", c.name_sv), format!("{code} {}", c.name_en)));
             let (sv, en) = names.unwrap_or_else(|| (code.clone(), code.clone()));
             (category_sv, category_en) = (Some(sv), Some(en));
@@ -174,7 +164,7 @@ impl App {
             let figures = match subtrees.entry(object.unit) {
                 Entry::Occupied(known) => known.into_mut(),
                 Entry::Vacant(slot) => {
-                    let (chapter, tree) = tree_of(tx, object.unit, year).await?;
+                    let (chapter, tree) = chapter_and_tree(tx, object.unit, year).await?;
                     let (last_actual, last_forecast) = store::budget_outcomes::last_months(tx, object.unit, year).await?;
                     slot.insert(SubtreeFigures { chapter, tree, last_actual, last_forecast, by_month: HashMap::new() })
                 }

@@ -161,6 +161,17 @@ async fn trees_for(
     Ok((trees, tree_of_unit))
 }
 
+/// The budget `unit` is followed up against in `year` (see
+/// [`store::budget_outcomes::chapter_for`]) and its category tree; the default tree without one.
+pub(crate) async fn chapter_and_tree(tx: &mut Tx, unit: OrgUnitId, year: i32) -> Result<(Option<ChapterRef>, CategoryTree), AppError> {
+    let chapter = store::budget_outcomes::chapter_for(tx, unit, year).await?;
+    let tree = match &chapter {
+        Some(c) => store::budget_outcomes::categories(tx, c).await?,
+        None => default_categories(),
+    };
+    Ok((chapter, tree))
+}
+
 /// Reads the request's file. Done before the transaction begins: a large file takes a while to
 /// parse and needs nothing from the database.
 fn read_file(request: &ImportRequest) -> LedgerFile {
@@ -511,10 +522,10 @@ impl App {
         let unit = unit_by_key_or_id(&mut tx, unit_key).await?.ok_or(AppError::NotFound)?;
         let path = store::org_units::path(&mut tx, unit.id).await?;
         actor.require(Action::Read, &Target::unit(&path))?;
-        let chapter = store::budget_outcomes::chapter_for(&mut tx, unit.id, month.year()).await?;
-        let (categories, administration) = match &chapter {
-            Some(c) => (store::budget_outcomes::categories(&mut tx, c).await?, store::org_units::get(&mut tx, c.administration).await?),
-            None => (default_categories(), None),
+        let (chapter, categories) = chapter_and_tree(&mut tx, unit.id, month.year()).await?;
+        let administration = match &chapter {
+            Some(c) => store::org_units::get(&mut tx, c.administration).await?,
+            None => None,
         };
         let ((comparison, unmapped), mut children) = match scope {
             OutcomeScope::Unit => {
@@ -603,11 +614,7 @@ impl App {
         let unit = unit_by_key_or_id(&mut tx, unit_key).await?.ok_or(AppError::NotFound)?;
         let path = store::org_units::path(&mut tx, unit.id).await?;
         actor.require(Action::EditBudget, &Target::unit(&path))?;
-        let chapter = store::budget_outcomes::chapter_for(&mut tx, unit.id, made_in.year()).await?;
-        let categories = match &chapter {
-            Some(c) => store::budget_outcomes::categories(&mut tx, c).await?,
-            None => default_categories(),
-        };
+        let (chapter, categories) = chapter_and_tree(&mut tx, unit.id, made_in.year()).await?;
         let (comparison, _) = self.outcome_sums(&mut tx, unit.id, OutcomeScope::Unit, chapter.as_ref(), made_in, &categories).await?;
         let forecasts = store::budget_outcomes::forecasts_of(&mut tx, unit.id, made_in.year()).await?;
         let mut current: HashMap<String, Forecast> = HashMap::new();
@@ -625,11 +632,7 @@ impl App {
         let unit = unit_by_key_or_id(&mut tx, unit_key).await?.ok_or(AppError::NotFound)?;
         let path = store::org_units::path(&mut tx, unit.id).await?;
         actor.require(Action::EditBudget, &Target::unit(&path))?;
-        let chapter = store::budget_outcomes::chapter_for(&mut tx, unit.id, made_in.year()).await?;
-        let categories = match &chapter {
-            Some(c) => store::budget_outcomes::categories(&mut tx, c).await?,
-            None => default_categories(),
-        };
+        let (_, categories) = chapter_and_tree(&mut tx, unit.id, made_in.year()).await?;
         let mut problems = Vec::new();
         let mut forecasts = Vec::with_capacity(amounts.len());
         for (i, (code, amount)) in amounts.iter().enumerate() {
