@@ -17,10 +17,14 @@ pub enum ObjectType {
     Budget,
     /// An import of actuals or forecasts.
     BudgetImport,
+    ReportTemplate,
+    Report,
+    /// A background job (an administrator put a dead one back in the queue).
+    Job,
 }
 
 impl ObjectType {
-    pub const ALL: [ObjectType; 9] = [
+    pub const ALL: [ObjectType; 12] = [
         ObjectType::OrgUnit,
         ObjectType::User,
         ObjectType::RoleAssignment,
@@ -30,6 +34,9 @@ impl ObjectType {
         ObjectType::FollowUp,
         ObjectType::Budget,
         ObjectType::BudgetImport,
+        ObjectType::ReportTemplate,
+        ObjectType::Report,
+        ObjectType::Job,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +50,9 @@ impl ObjectType {
             ObjectType::FollowUp => "follow-up",
             ObjectType::Budget => "budget",
             ObjectType::BudgetImport => "budget-import",
+            ObjectType::ReportTemplate => "report-template",
+            ObjectType::Report => "report",
+            ObjectType::Job => "job",
         }
     }
 

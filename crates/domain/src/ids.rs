@@ -72,3 +72,15 @@ id_type!(
     /// One follow-up row: what one unit reported on one object for one period.
     FollowUpId
 );
+id_type!(
+    /// A report template (mall).
+    TemplateId
+);
+id_type!(
+    /// One unit's report made from a template for a period.
+    ReportId
+);
+id_type!(
+    /// One background job in the durable queue.
+    JobId
+);

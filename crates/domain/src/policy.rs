@@ -64,6 +64,9 @@ pub enum Action {
     ManageUsers,
     /// Grant or revoke this role on the target unit.
     ManageRole(Role),
+    /// See the background jobs that gave up and put them back in the queue. Jobs belong to the
+    /// whole installation (they may touch any unit), so only a system administrator may.
+    ManageJobs,
 }
 
 /// How much licence an action needs.
@@ -91,6 +94,7 @@ fn role_allows(role: Role, action: Action) -> bool {
         // Nobody but a system administrator hands out system administration.
         Action::ManageRole(Role::SystemAdmin) => role == SystemAdmin,
         Action::ManageRole(_) => matches!(role, LocalAdmin | SystemAdmin),
+        Action::ManageJobs => role == SystemAdmin,
     }
 }
 
@@ -104,7 +108,7 @@ fn grant_covers(grant: &Grant, action: Action, target: &Target<'_>) -> bool {
     }
     match action {
         // Administration of the organisation is not module work: it needs an all-modules grant.
-        Action::ManageUnits | Action::ManageUsers | Action::ManageRole(_) => grant.module == ModuleScope::All,
+        Action::ManageUnits | Action::ManageUsers | Action::ManageRole(_) | Action::ManageJobs => grant.module == ModuleScope::All,
         // Reading a unit's general information is allowed by a grant in any module.
         Action::Read if target.module.is_none() => true,
         _ => grant.module.covers(target.module),
@@ -195,6 +199,24 @@ mod tests {
         assert!(!permits(&read_only, Action::Report, &Target::unit(&path)));
     }
 
+    #[test]
+    fn only_a_system_admin_with_a_full_licence_manages_jobs() {
+        let (root, unit) = (OrgUnitId::new(), OrgUnitId::new());
+        let organisation = Target::organisation();
+        let admin = [grant(Role::SystemAdmin, unit)];
+        assert!(permits(&subject(&admin), Action::ManageJobs, &organisation));
+        assert!(permits(&subject(&admin), Action::ManageJobs, &Target::unit(&[root])));
+        let read_only = Subject { active: true, licence: Licence::ReadOnly, grants: &admin };
+        assert!(!permits(&read_only, Action::ManageJobs, &organisation));
+        let inactive = Subject { active: false, licence: Licence::Full, grants: &admin };
+        assert!(!permits(&inactive, Action::ManageJobs, &organisation));
+        for role in Role::ALL.into_iter().filter(|r| *r != Role::SystemAdmin) {
+            let grants = [grant(role, root)];
+            assert!(!permits(&subject(&grants), Action::ManageJobs, &organisation), "{role:?}");
+            assert!(!permits(&subject(&grants), Action::ManageJobs, &Target::unit(&[root])), "{role:?} on the root");
+        }
+    }
+
     fn any_role() -> impl Strategy<Value = Role> {
         proptest::sample::select(Role::ALL.to_vec())
     }
@@ -210,6 +232,7 @@ mod tests {
             Just(Action::ConfigureModule),
             Just(Action::ManageUnits),
             Just(Action::ManageUsers),
+            Just(Action::ManageJobs),
             any_role().prop_map(Action::ManageRole),
         ]
     }

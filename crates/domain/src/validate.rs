@@ -150,3 +150,38 @@ mod tests {
         assert_eq!(optional_date("valid_to", Some("")).unwrap(), None);
     }
 }
+
+/// Dates as `YYYY-MM-DD` text, the one date format of storage and the API (serde `with`).
+pub mod date_text {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::format_date(*date))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        super::date("date", &text).map_err(D::Error::custom)
+    }
+}
+
+/// An optional [`date_text`]: absent or null is None.
+pub mod opt_date_text {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(date) => serializer.serialize_str(&super::format_date(*date)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
+        match Option::<String>::deserialize(deserializer)? {
+            Some(text) if !text.trim().is_empty() => super::date("date", text.trim()).map(Some).map_err(D::Error::custom),
+            _ => Ok(None),
+        }
+    }
+}

@@ -156,13 +156,16 @@ impl ImportProblem {
 /// duplicate.
 /// `sign_of` gives the sign each unit's category must have once its accounts are summed
 /// (`Sign::Any` for actuals, where credit notes and corrections go either way).
+/// A resolved line: unit, category code, month and amount.
+type Resolved<'t> = (OrgUnitId, &'t str, YearMonth, Money);
+
 fn resolve<'t>(
     lines: &[ImportLine],
     units: &HashMap<String, OrgUnitId>,
     category_of: impl Fn(OrgUnitId, &str) -> Option<&'t str>,
     sign_of: impl Fn(OrgUnitId, &str) -> Sign,
     year: i32,
-) -> Result<Vec<(OrgUnitId, &'t str, YearMonth, Money)>, Vec<ImportProblem>> {
+) -> Result<Vec<Resolved<'t>>, Vec<ImportProblem>> {
     let mut problems = Vec::new();
     let mut sums: HashMap<(OrgUnitId, &'t str, YearMonth), i128> = HashMap::with_capacity(lines.len());
     let mut order: Vec<(OrgUnitId, &'t str, YearMonth)> = Vec::with_capacity(lines.len());

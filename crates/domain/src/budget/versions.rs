@@ -16,7 +16,7 @@ pub const REFERENCE_MAX: usize = 300;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecisionRef {
     pub reference: String,
-    #[serde(with = "date_text")]
+    #[serde(with = "crate::validate::date_text")]
     pub date: Date,
 }
 
@@ -122,21 +122,6 @@ pub fn transition(version: &BudgetVersion, action: &VersionAction) -> Result<Bud
             }
             Ok(BudgetVersion { number: *number, based_on: Some(version.number), state: VersionState::Draft, ..version.clone() })
         }
-    }
-}
-
-/// Dates as `YYYY-MM-DD` text, the one date format of storage and the API.
-mod date_text {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-    use time::Date;
-
-    pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&crate::validate::format_date(*date))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        crate::validate::date("date", &text).map_err(D::Error::custom)
     }
 }
 

@@ -1,0 +1,479 @@
+//! Report templates and reports: what a document holds (sections with headings, instructions,
+//! written text and live parts pulled from the data) and the text a unit wrote into it.
+//!
+//! A template is data: a module owner arranges its sections; the defaults (`forvaltningsplan`)
+//! ship with the system. Section numbers ("5.1.1") follow from the sections' levels, so moving a
+//! section renumbers the document.
+
+use serde::{Deserialize, Serialize};
+
+use crate::validate::{ValidationCode, ValidationError};
+
+/// Key of the default template that prints seed 004's förvaltningsplan.
+pub const FORVALTNINGSPLAN: &str = "forvaltningsplan";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportTemplate {
+    /// Stable name used by the CLI and the API ("forvaltningsplan").
+    pub key: String,
+    pub name_sv: String,
+    pub name_en: String,
+    pub kind: TemplateKind,
+    pub sections: Vec<TemplateSection>,
+}
+
+/// What a template is for; decides the report's period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateKind {
+    /// A plan document for a year (förvaltningsplan, verksamhetsplan).
+    Plan,
+    /// Delårsrapport (April, August).
+    Interim,
+    /// Årsredovisning / verksamhetsberättelse.
+    Annual,
+    /// Monthly comments to the group office.
+    Monthly,
+}
+
+impl TemplateKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TemplateKind::Plan => "plan",
+            TemplateKind::Interim => "interim",
+            TemplateKind::Annual => "annual",
+            TemplateKind::Monthly => "monthly",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TemplateKind> {
+        Some(match text {
+            "plan" => TemplateKind::Plan,
+            "interim" => TemplateKind::Interim,
+            "annual" => TemplateKind::Annual,
+            "monthly" => TemplateKind::Monthly,
+            _ => return None,
+        })
+    }
+}
+
+/// One section of a template: a heading, what the reporter is told, whether they write text,
+/// and the live parts printed after the text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateSection {
+    /// Stable within the template: the written text is stored under it.
+    pub key: String,
+    /// 1–3: chapter, section, subsection.
+    pub level: u8,
+    pub heading_sv: String,
+    pub heading_en: String,
+    /// Instructions (anvisningar) shown to reporters and never printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction_sv: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction_en: Option<String>,
+    /// Whether the unit writes text in this section.
+    #[serde(default)]
+    pub text: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
+}
+
+/// A live part: printed from the data when the document is made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Part {
+    /// Goals and assignments by perspective, one column per issuer (regionfullmäktige,
+    /// regionstyrelse or nämnd): seed 004 §3.
+    GoalsAndAssignments { module: String, group_level: String, levels: Vec<String> },
+    /// Actions with timeline and responsible, by perspective: seed 004 §4.
+    Actions { module: String, group_level: String, level: String },
+    /// The unit's own goals with their indicators, target and current value, by perspective:
+    /// seed 004 §7.
+    IndicatorTargets { module: String, group_level: String, goal_level: String, level: String },
+    /// Control areas with objective, control activity and risk assessment: seed 004 §6.
+    InternalControl { module: String, area_level: String, objective_level: String, activity_level: String, risk_level: String },
+    /// Follow-up of text objects (goals, assignments) for the report's period, by perspective:
+    /// the assessment and the comment.
+    TextFollowUp { module: String, group_level: String, levels: Vec<String> },
+    /// Indicators for the report's period, by perspective: target, outcome, assessment, the
+    /// change since the period before, comment.
+    IndicatorFollowUp { module: String, group_level: String, level: String },
+    /// Activities by perspective: timeline, responsible, status, comment.
+    ActivityFollowUp { module: String, group_level: String, level: String },
+    /// Budget, actual and forecast per category, year to date at the end of the report's period.
+    BudgetOutcome,
+    /// The budget chapter's parts (§5).
+    BudgetFrames,
+    BudgetDistribution,
+    BudgetFrameChanges,
+    BudgetIncomeFinanced,
+    BudgetCompensations,
+    BudgetResultRegulation,
+    BudgetInvestments,
+    BudgetDetail,
+    /// Who decided the document, when, paragraph and case number (§8).
+    DecisionReference,
+    /// Signature lines of the parties (§9).
+    Signatures,
+}
+
+impl Part {
+    /// The module the part reads, if it reads one.
+    pub fn module(&self) -> Option<&str> {
+        match self {
+            Part::GoalsAndAssignments { module, .. }
+            | Part::Actions { module, .. }
+            | Part::IndicatorTargets { module, .. }
+            | Part::InternalControl { module, .. }
+            | Part::TextFollowUp { module, .. }
+            | Part::IndicatorFollowUp { module, .. }
+            | Part::ActivityFollowUp { module, .. } => Some(module),
+            _ => None,
+        }
+    }
+
+    /// Every level key the part reads, for checking the template against the module's model.
+    pub fn levels(&self) -> Vec<&str> {
+        match self {
+            Part::GoalsAndAssignments { group_level, levels, .. } | Part::TextFollowUp { group_level, levels, .. } => {
+                std::iter::once(group_level.as_str()).chain(levels.iter().map(String::as_str)).collect()
+            }
+            Part::Actions { group_level, level, .. }
+            | Part::IndicatorFollowUp { group_level, level, .. }
+            | Part::ActivityFollowUp { group_level, level, .. } => vec![group_level, level],
+            Part::IndicatorTargets { group_level, goal_level, level, .. } => vec![group_level, goal_level, level],
+            Part::InternalControl { area_level, objective_level, activity_level, risk_level, .. } => {
+                vec![area_level, objective_level, activity_level, risk_level]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Part {
+    /// Whether the part prints follow-up of the report's period (read from the plan view).
+    pub fn is_follow_up(&self) -> bool {
+        matches!(self, Part::TextFollowUp { .. } | Part::IndicatorFollowUp { .. } | Part::ActivityFollowUp { .. })
+    }
+}
+
+impl TemplateKind {
+    /// Whether `period` suits a report of this kind in `year`: plans and annual reports are for
+    /// the year; interim reports for a tertial or half-year; monthly reports for a month.
+    pub fn takes_period(self, period: crate::period::PeriodKey, year: i32) -> bool {
+        use crate::period::Periodicity::*;
+        period.year() == year
+            && match self {
+                TemplateKind::Plan | TemplateKind::Annual => period.periodicity() == Year,
+                TemplateKind::Interim => matches!(period.periodicity(), Tertial | HalfYear | Quarter),
+                TemplateKind::Monthly => period.periodicity() == Month,
+            }
+    }
+}
+
+impl ReportTemplate {
+    /// Checks what needs no database: keys, levels, headings. Problems name the section.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.key.trim().is_empty() || !self.key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(ValidationError::new("key", ValidationCode::InvalidCharacters));
+        }
+        if self.name_sv.trim().is_empty() {
+            return Err(ValidationError::new("name_sv", ValidationCode::Required));
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut previous_level = 0u8;
+        for (index, section) in self.sections.iter().enumerate() {
+            let field = |name: &str| format!("sections[{index}].{name}");
+            if section.key.trim().is_empty() || !seen.insert(section.key.as_str()) {
+                return Err(ValidationError::new(field("key"), ValidationCode::Duplicate));
+            }
+            if !(1..=3).contains(&section.level) || section.level > previous_level + 1 {
+                return Err(ValidationError::new(field("level"), ValidationCode::OutOfRange));
+            }
+            if section.heading_sv.trim().is_empty() {
+                return Err(ValidationError::new(field("heading_sv"), ValidationCode::Required));
+            }
+            previous_level = section.level;
+        }
+        Ok(())
+    }
+
+    /// The section numbers, in order: "1", "2", "5", "5.1", "5.1.1" …
+    pub fn numbers(&self) -> Vec<String> {
+        section_numbers(self.sections.iter().map(|s| s.level))
+    }
+}
+
+/// Numbers sections by level: each level-n section counts up within its level-(n−1) parent.
+pub fn section_numbers(levels: impl IntoIterator<Item = u8>) -> Vec<String> {
+    let mut counters = [0u32; 3];
+    levels
+        .into_iter()
+        .map(|level| {
+            let depth = usize::from(level.clamp(1, 3)) - 1;
+            counters[depth] += 1;
+            for deeper in counters.iter_mut().skip(depth + 1) {
+                *deeper = 0;
+            }
+            counters[..=depth].iter().map(|n| n.max(&1).to_string()).collect::<Vec<_>>().join(".")
+        })
+        .collect()
+}
+
+/// Who decided a plan document: printed in "Intern referens".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionReference {
+    /// "RS" (regionstyrelsen), "Regionfullmäktige" …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::validate::opt_date_text")]
+    pub date: Option<time::Date>,
+    /// "§ 123".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paragraph: Option<String>,
+    /// Diarienummer: "RV 2019/1234".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_number: Option<String>,
+}
+
+/// Where and by whom a plan document is signed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signing {
+    /// "Västerås".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::validate::opt_date_text")]
+    pub date: Option<time::Date>,
+    #[serde(default)]
+    pub parties: Vec<SigningParty>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningParty {
+    /// "Region Västmanland", "Regionkontoret".
+    pub party: String,
+    /// Who signs; empty until known.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// One unit's report made from a template for a period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub id: crate::ReportId,
+    pub template: crate::TemplateId,
+    pub unit: crate::OrgUnitId,
+    pub year: i32,
+    /// "2020" for a plan or annual report, "2020-T1" or "2020-08" for a follow-up.
+    pub period: String,
+    /// "Förvaltningsplan 2020".
+    pub title: String,
+    pub state: ReportState,
+    pub decision: DecisionReference,
+    pub signing: Signing,
+    /// When the unit's texts are due (set when the report is activated).
+    pub deadline: Option<time::Date>,
+    /// Why the manager sent the report back, until it is approved.
+    pub returned_comment: Option<String>,
+    pub version: i64,
+}
+
+/// Where a report is in its life: prepared, written (sections marked ready), approved by the
+/// unit's manager, completed (frozen) and archived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportState {
+    /// Being prepared; reporters have not been asked yet.
+    Draft,
+    /// Reporters write and mark sections ready.
+    Active,
+    /// The manager approved it; texts are locked until it is sent back or completed.
+    Approved,
+    /// Frozen: the stored snapshot is what was reported.
+    Completed,
+    Archived,
+}
+
+impl ReportState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportState::Draft => "draft",
+            ReportState::Active => "active",
+            ReportState::Approved => "approved",
+            ReportState::Completed => "completed",
+            ReportState::Archived => "archived",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReportState> {
+        Some(match text {
+            "draft" => ReportState::Draft,
+            "active" => ReportState::Active,
+            "approved" => ReportState::Approved,
+            "completed" => ReportState::Completed,
+            "archived" => ReportState::Archived,
+            _ => return None,
+        })
+    }
+
+    /// Texts may be written and details changed: before approval.
+    pub fn is_open(self) -> bool {
+        matches!(self, ReportState::Draft | ReportState::Active)
+    }
+
+    /// The report is frozen: exports print its snapshot.
+    pub fn is_frozen(self) -> bool {
+        matches!(self, ReportState::Completed | ReportState::Archived)
+    }
+}
+
+/// A step in a report's life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStep {
+    /// Draft → active: reporters are asked to write.
+    Activate,
+    /// Active → approved, by the unit's manager, once every section is ready.
+    Approve,
+    /// Active or approved → active, with a comment saying what to change.
+    SendBack,
+    /// Approved → completed: the document is frozen as it reads now.
+    Complete,
+    /// Completed → archived.
+    Archive,
+    /// Completed or archived → active again, by an administrator.
+    Reopen,
+}
+
+impl ReportStep {
+    pub const ALL: [ReportStep; 6] =
+        [ReportStep::Activate, ReportStep::Approve, ReportStep::SendBack, ReportStep::Complete, ReportStep::Archive, ReportStep::Reopen];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStep::Activate => "activate",
+            ReportStep::Approve => "approve",
+            ReportStep::SendBack => "send_back",
+            ReportStep::Complete => "complete",
+            ReportStep::Archive => "archive",
+            ReportStep::Reopen => "reopen",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReportStep> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The state the step leads to from `from`, or None if the step does not apply there.
+    pub fn from(self, from: ReportState) -> Option<ReportState> {
+        use ReportState::*;
+        match (self, from) {
+            (ReportStep::Activate, Draft) => Some(Active),
+            (ReportStep::Approve, Active) => Some(Approved),
+            (ReportStep::SendBack, Active | Approved) => Some(Active),
+            (ReportStep::Complete, Approved) => Some(Completed),
+            (ReportStep::Archive, Completed) => Some(Archived),
+            (ReportStep::Reopen, Completed | Archived) => Some(Active),
+            _ => None,
+        }
+    }
+}
+
+/// The text a unit wrote in one section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SectionText {
+    pub section_key: String,
+    pub body: String,
+    /// The reporter marked the section ready for approval.
+    pub ready: bool,
+    pub updated_by: Option<crate::UserId>,
+    pub updated_at_ms: i64,
+    pub version: i64,
+}
+
+/// Longest text of one section: some fifteen pages, more than any chapter needs, and small
+/// enough that the longest text still fits the API's 256 KB body when JSON escapes every
+/// character in six bytes (`\u00d5`).
+pub const MAX_SECTION_TEXT: usize = 40_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_numbered_by_level() {
+        assert_eq!(section_numbers([1, 1, 2, 3, 3, 2, 1, 2]), ["1", "2", "2.1", "2.1.1", "2.1.2", "2.2", "3", "3.1"]);
+    }
+
+    #[test]
+    fn the_forvaltningsplan_numbers_as_seed_004() {
+        let template = crate::report_defaults::forvaltningsplan();
+        template.validate().unwrap();
+        let numbered: Vec<String> = template
+            .numbers()
+            .into_iter()
+            .zip(&template.sections)
+            .map(|(number, section)| format!("{number} {}", section.heading_sv))
+            .collect();
+        for expected in [
+            "1 Förvaltningens grunduppdrag",
+            "2 Planering och uppföljning i förvaltningen",
+            "3 Mål och uppdrag",
+            "4 Plan för genomförande",
+            "5 Ekonomiska förutsättningar",
+            "5.1 Ersättningar",
+            "5.1.1 Fördelningen av ersättningen inom förvaltningen",
+            "5.1.2 Ramförändring jämfört med föregående års ram",
+            "5.2 Intäktsfinansierade verksamheter",
+            "5.6 Budget",
+            "6 Intern kontroll",
+            "7 Förvaltningsspecifika mål med indikatorer och målvärde",
+            "8 Intern referens",
+            "9 Underskrifter",
+        ] {
+            assert!(numbered.iter().any(|line| line == expected), "{expected} missing from {numbered:#?}");
+        }
+    }
+
+    #[test]
+    fn a_template_with_a_skipped_level_or_a_repeated_key_is_refused_naming_the_section() {
+        let mut template = crate::report_defaults::forvaltningsplan();
+        template.sections[1].level = 3;
+        assert_eq!(template.validate().unwrap_err().field, "sections[1].level");
+        let mut template = crate::report_defaults::forvaltningsplan();
+        template.sections[2].key = template.sections[0].key.clone();
+        assert_eq!(template.validate().unwrap_err().field, "sections[2].key");
+    }
+
+    #[test]
+    fn a_report_moves_through_its_life_one_step_at_a_time() {
+        use ReportState::*;
+        let walk = [
+            (ReportStep::Activate, Draft, Active),
+            (ReportStep::Approve, Active, Approved),
+            (ReportStep::SendBack, Approved, Active),
+            (ReportStep::Complete, Approved, Completed),
+            (ReportStep::Archive, Completed, Archived),
+            (ReportStep::Reopen, Archived, Active),
+            (ReportStep::Reopen, Completed, Active),
+        ];
+        for (step, from, to) in walk {
+            assert_eq!(step.from(from), Some(to), "{step:?} from {from:?}");
+        }
+        assert_eq!(ReportStep::Complete.from(Active), None, "not completed before approval");
+        assert_eq!(ReportStep::Approve.from(Draft), None, "not approved before anyone was asked");
+        assert_eq!(ReportStep::Activate.from(Completed), None);
+        assert!(!Approved.is_open() && Active.is_open() && Completed.is_frozen() && !Approved.is_frozen());
+        for step in ReportStep::ALL {
+            assert_eq!(ReportStep::parse(step.as_str()), Some(step));
+        }
+    }
+
+    #[test]
+    fn templates_round_trip_through_json() {
+        let template = crate::report_defaults::forvaltningsplan();
+        let json = serde_json::to_string(&template).unwrap();
+        assert_eq!(serde_json::from_str::<ReportTemplate>(&json).unwrap(), template);
+    }
+}
