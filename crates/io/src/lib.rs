@@ -1,6 +1,6 @@
-//! File formats of Styrbord: ledger files in, XLSX workbooks out. Bytes in → typed rows and
-//! per-line problems; tables in → bytes. No I/O and no knowledge of the organisation: whether a
-//! unit or account exists is for the caller to judge.
+//! File formats of Styrbord: ledger files in; XLSX workbooks and DOCX documents out. Bytes in →
+//! typed rows and per-line problems; tables or documents in → bytes. No I/O and no knowledge of
+//! the organisation: whether a unit or account exists is for the caller to judge.
 //!
 //! # Reading ledger files ([`ledger::read_ledger`])
 //!
@@ -31,12 +31,24 @@
 //!
 //! A small table model ([`xlsx::Sheet`], [`xlsx::Cell`]): numbers and amounts become numeric
 //! cells with a grouped format that Excel shows in the reader's locale ("2 547,4").
+//!
+//! # Writing documents ([`docx::write_docx`], [`document_workbook`])
+//!
+//! A report or plan ([`domain::document::Document`]) as a DOCX file, laid out like the region's
+//! own plans: title block, table of contents, numbered headings in Word's heading styles, tables
+//! with repeated header rows, group and total rows, signatures (see [`docx`]). Its tables alone
+//! as an XLSX workbook, one sheet per table, numbers as numbers and group and total rows in bold.
+//! Both are pure: the same document always gives the same bytes.
 
+mod document_xlsx;
+pub mod docx;
 pub mod ledger;
 pub mod problem;
 mod text;
 pub mod xlsx;
 
+pub use document_xlsx::document_workbook;
+pub use docx::{DocxError, write_docx};
 pub use ledger::{LedgerColumn, LedgerFile, LedgerFormat, LedgerOptions, LedgerRow, read_ledger};
 pub use problem::{LineProblem, LineProblemCode};
 pub use xlsx::{Cell, Sheet, WriteError, write_workbook};

@@ -1,5 +1,7 @@
 //! Ledger files as users' systems write them (CSV in Windows-1252 or UTF-8, XLSX), and
-//! workbooks as Excel will read them.
+//! workbooks as Excel will read them. Documents (DOCX and their tables as XLSX) in [`documents`].
+
+mod documents;
 
 use std::io::Cursor;
 

@@ -50,6 +50,18 @@ pub(crate) fn column_width(widest: usize) -> f64 {
     (widest + 2).clamp(8, 60) as f64
 }
 
+/// Lines `text` takes in a column `width` units wide: one per line break, and long lines wrapped.
+/// Estimated from the character count, so a little high rather than cutting a line off.
+pub(crate) fn text_lines(text: &str, width: f64) -> usize {
+    let per_line = (width as usize).saturating_sub(1).max(1);
+    text.split('\n').map(|line| line.chars().count().div_ceil(per_line).max(1)).sum()
+}
+
+/// Row height in points for `lines` lines of Excel's default 11 pt font.
+pub(crate) fn row_height(lines: usize) -> f64 {
+    15.0 * lines as f64
+}
+
 #[cfg(test)]
 mod tests {
     use domain::money::{Money, Unit};
@@ -72,6 +84,9 @@ mod tests {
         assert_eq!(shown_width(&Cell::Money { amount: frame, unit: Unit::Tkr, decimals: 0 }), "221 000".len());
         assert_eq!(shown_width(&Cell::Text("Vårdcentral\nÅby".into())), 11);
         assert_eq!(column_width(0), 8.0);
+        assert_eq!(text_lines("2020–2022\nDelårsrapport\noch årsredov.", 15.0), 3);
+        assert_eq!(text_lines(&"lång text ".repeat(12), 60.0), 3, "120 characters in a 60 wide column");
+        assert_eq!(text_lines("", 60.0), 1);
         assert_eq!(column_width(500), 60.0);
     }
 }
