@@ -6,9 +6,11 @@ pub mod budget;
 pub mod budget_outcomes;
 pub mod follow_ups;
 pub mod governance;
+pub mod jobs;
 pub mod objects;
 pub mod modules;
 pub mod org_units;
+pub mod reports;
 pub mod role_assignments;
 pub mod sessions;
 mod sql;
@@ -107,6 +109,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20261124000004, "deadline rules", include_str!("../migrations/20261124000004_deadline_rules.sql")),
     (20261125000001, "budget outcomes", include_str!("../migrations/20261125000001_budget_outcomes.sql")),
     (20261126000001, "budget-sourced indicators", include_str!("../migrations/20261126000001_budget_sourced_indicators.sql")),
+    (20261127000001, "reports", include_str!("../migrations/20261127000001_reports.sql")),
+    (20261128000001, "jobs", include_str!("../migrations/20261128000001_jobs.sql")),
 ];
 
 impl Store {

@@ -43,6 +43,9 @@ conformance! {
     governance_models => governance_models_sqlite, governance_models_postgres;
     concurrent_writers => concurrent_writers_sqlite, concurrent_writers_postgres;
     budget_chapters => budget_chapters_sqlite, budget_chapters_postgres;
+    reports => reports_sqlite, reports_postgres;
+    jobs => jobs_sqlite, jobs_postgres;
+    jobs_are_claimed_once_by_racing_workers => jobs_race_sqlite, jobs_race_postgres;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1743,4 +1746,321 @@ async fn budget_chapters(db: Db) {
     assert_eq!((first.version.number, &content), (1, &smaller));
     assert_eq!(budget::years(&mut tx, rk).await.unwrap(), [2020]);
     assert!(budget::load_latest(&mut tx, units["CE"].id, 2020).await.unwrap().is_none());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports
+// ---------------------------------------------------------------------------------------------
+
+async fn reports(db: Db) {
+    use domain::report::{DecisionReference, Report, ReportState, SectionText, Signing, SigningParty};
+    use domain::{ReportId, TemplateId};
+    use store::reports;
+    let store = db.store.clone();
+    let units = build_tree(&store, &[("RK", None), ("CE", Some("RK"))]).await;
+    let template = domain::report_defaults::forvaltningsplan();
+    let template_id = TemplateId::new();
+
+    // A template round-trips with its sections; its key is unique; a stale edit changes nothing.
+    let mut tx = store.begin_write().await.unwrap();
+    reports::insert_template(&mut tx, template_id, &template, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    expect_constraint(reports::insert_template(&mut tx, TemplateId::new(), &template, NOW).await, "key");
+    drop(tx);
+    let mut tx = store.begin_read().await.unwrap();
+    let stored = reports::template_by_key(&mut tx, "forvaltningsplan").await.unwrap().expect("the template");
+    drop(tx);
+    assert_eq!((stored.id, stored.version), (template_id, 1));
+    assert_eq!(stored.template, template, "sections, parts and instructions round-trip exactly");
+    let mut renamed = template.clone();
+    renamed.name_sv = "Verksamhetsplan".into();
+    let mut tx = store.begin_write().await.unwrap();
+    reports::update_template(&mut tx, template_id, &renamed, 1, NOW + 1).await.unwrap();
+    expect_stale(reports::update_template(&mut tx, template_id, &template, 1, NOW + 2).await);
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let listed = reports::templates(&mut tx).await.unwrap();
+    drop(tx);
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].template.name_sv.as_str(), listed[0].version), ("Verksamhetsplan", 2));
+
+    // One report per template, unit and period; details and state saved with their version.
+    let report = Report {
+        id: ReportId::new(),
+        template: template_id,
+        unit: units["RK"].id,
+        year: 2020,
+        period: "2020".into(),
+        title: "Förvaltningsplan 2020".into(),
+        state: ReportState::Draft,
+        decision: DecisionReference::default(),
+        signing: Signing::default(),
+        deadline: None,
+        returned_comment: None,
+        version: 1,
+    };
+    let mut tx = store.begin_write().await.unwrap();
+    reports::insert_report(&mut tx, &report, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    let twin = Report { id: ReportId::new(), ..report.clone() };
+    // SQLite names the columns, PostgreSQL the constraint.
+    let refused = reports::insert_report(&mut tx, &twin, NOW).await;
+    assert!(matches!(&refused, Err(StoreError::Constraint(c)) if c.contains("reports_one_per_unit_and_period") || c.contains("reports.template_id")), "{refused:?}");
+    drop(tx);
+    let decided = Report {
+        decision: DecisionReference {
+            decided_by: Some("RS".into()),
+            date: Some(day("2019-12-17")),
+            paragraph: Some("§ 245".into()),
+            case_number: Some("RV 2019/1234".into()),
+        },
+        signing: Signing {
+            place: Some("Västerås".into()),
+            date: None,
+            parties: vec![SigningParty { party: "Region Västmanland".into(), name: "Anna Andersson".into() }],
+        },
+        state: ReportState::Active,
+        deadline: Some(day("2019-11-30")),
+        returned_comment: Some("Komplettera avsnitt 3.".into()),
+        ..report.clone()
+    };
+    let mut tx = store.begin_write().await.unwrap();
+    reports::update_report(&mut tx, &decided, 1, NOW + 1).await.unwrap();
+    expect_stale(reports::update_report(&mut tx, &report, 1, NOW + 2).await);
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let loaded = reports::report(&mut tx, report.id).await.unwrap().expect("the report");
+    let found = reports::report_for(&mut tx, template_id, units["RK"].id, "2020").await.unwrap().expect("found by period");
+    let none = reports::report_for(&mut tx, template_id, units["CE"].id, "2020").await.unwrap();
+    let of_unit = reports::reports_of_unit(&mut tx, units["RK"].id).await.unwrap();
+    assert_eq!(reports::snapshot(&mut tx, report.id).await.unwrap(), None, "no snapshot before completion");
+    drop(tx);
+    assert_eq!(loaded, Report { version: 2, ..decided.clone() });
+    assert_eq!(found.id, report.id);
+    assert!(none.is_none());
+    assert_eq!(of_unit.iter().map(|r| r.id).collect::<Vec<_>>(), vec![report.id]);
+
+    // A section's text: first written at version 0, then only over the version read.
+    let text = |body: &str| SectionText {
+        section_key: "grunduppdrag".into(),
+        body: body.into(),
+        ready: body.contains("punkt"),
+        updated_by: None,
+        updated_at_ms: NOW,
+        version: 0,
+    };
+    let mut tx = store.begin_write().await.unwrap();
+    reports::save_text(&mut tx, report.id, &text("Första texten å ä ö"), 0).await.unwrap();
+    expect_stale(reports::save_text(&mut tx, report.id, &text("En andra första text"), 0).await);
+    reports::save_text(&mut tx, report.id, &text("Andra versionen\n\n• punkt"), 1).await.unwrap();
+    expect_stale(reports::save_text(&mut tx, report.id, &text("Över en gammal version"), 1).await);
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let texts = reports::texts(&mut tx, report.id).await.unwrap();
+    drop(tx);
+    assert_eq!(texts.len(), 1);
+    assert_eq!((texts[0].body.as_str(), texts[0].version, texts[0].ready), ("Andra versionen\n\n• punkt", 2, true));
+
+    // The snapshot of a completed report is stored and read back whole, and cleared on reopening.
+    let mut tx = store.begin_write().await.unwrap();
+    reports::set_snapshot(&mut tx, report.id, Some("{\"sv\":{\"title\":\"Förvaltningsplan 2020\"}}"), Some(NOW)).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(reports::snapshot(&mut tx, report.id).await.unwrap().as_deref(), Some("{\"sv\":{\"title\":\"Förvaltningsplan 2020\"}}"));
+    drop(tx);
+    let mut tx = store.begin_write().await.unwrap();
+    reports::set_snapshot(&mut tx, report.id, None, None).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(reports::snapshot(&mut tx, report.id).await.unwrap(), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs: the durable queue
+// ---------------------------------------------------------------------------------------------
+
+async fn jobs(db: Db) {
+    use domain::job::{JobState, NewJob};
+    use store::jobs;
+    const LEASE: i64 = 60_000;
+    const HOUR: i64 = 3_600_000;
+    let store = &db.store;
+    let reminders = Some(&["reminder-digest"][..]);
+
+    // Enqueueing the same key twice is a no-op that answers the first job; keyless jobs never
+    // clash.
+    let digest = NewJob::new("reminder-digest", json!({"user": "u1", "day": "2026-01-01"}))
+        .idempotency_key("reminder-digest:u1:2026-01-01")
+        .max_attempts(2);
+    let mut tx = store.begin_write().await.unwrap();
+    let (first, created) = jobs::enqueue(&mut tx, &digest, NOW).await.unwrap();
+    assert!(created);
+    let twin = NewJob { payload: json!({"user": "someone else"}), ..digest.clone() };
+    assert_eq!(jobs::enqueue(&mut tx, &twin, NOW + 1).await.unwrap(), (first, false));
+    let (later, created) =
+        jobs::enqueue(&mut tx, &NewJob::new("reminder-digest", json!(null)).not_before(NOW + HOUR), NOW).await.unwrap();
+    assert!(created);
+    let (sync, _) = jobs::enqueue(&mut tx, &NewJob::new("directory-sync", json!({})), NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM jobs").await, 3);
+    let mut tx = store.begin_read().await.unwrap();
+    let stored = jobs::get(&mut tx, first).await.unwrap().expect("stored");
+    assert!(jobs::get(&mut tx, domain::JobId::new()).await.unwrap().is_none());
+    drop(tx);
+    assert_eq!(stored.payload, json!({"user": "u1", "day": "2026-01-01"}), "the first payload stands");
+    assert_eq!(
+        (stored.state, stored.attempts, stored.max_attempts, stored.run_at_ms, stored.created_at_ms),
+        (JobState::Queued, 0, 2, NOW, NOW)
+    );
+    assert_eq!((stored.locked_by.as_deref(), stored.finished_at_ms), (None, None));
+
+    // A claim takes the oldest due job of the kinds asked for and holds it under a lease.
+    let held = jobs::claim(store, "worker-a", NOW, LEASE, reminders).await.unwrap().expect("a due job");
+    assert_eq!(held.id, first);
+    assert_eq!((held.state, held.attempts), (JobState::Running, 1));
+    assert_eq!((held.locked_by.as_deref(), held.locked_until_ms), (Some("worker-a"), Some(NOW + LEASE)));
+    // `later` is not due before its run_at, and the held job is not claimed again in its lease,
+    // not even at its last millisecond.
+    assert_eq!(jobs::claim(store, "worker-b", NOW + LEASE, LEASE, reminders).await.unwrap(), None);
+    // Another kind is claimed by a worker for that kind.
+    let synced = jobs::claim(store, "worker-b", NOW, LEASE, Some(&["directory-sync"])).await.unwrap().expect("the sync job");
+    assert_eq!(synced.id, sync);
+    let mut tx = store.begin_write().await.unwrap();
+    jobs::complete(&mut tx, sync, "worker-b", NOW + 5).await.unwrap();
+    // Only the holder finishes a job: not another worker, and nobody a job that is not running.
+    expect_stale(jobs::complete(&mut tx, first, "worker-b", NOW).await);
+    expect_stale(jobs::fail(&mut tx, first, "worker-b", "boom", NOW, Some(NOW)).await);
+    expect_stale(jobs::complete(&mut tx, later, "worker-a", NOW).await);
+    expect_stale(jobs::complete(&mut tx, sync, "worker-b", NOW).await);
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let done = jobs::get(&mut tx, sync).await.unwrap().unwrap();
+    drop(tx);
+    assert_eq!((done.state, done.finished_at_ms, done.locked_by), (JobState::Done, Some(NOW + 5), None));
+    assert_eq!(jobs::claim(store, "worker-b", NOW + 10, LEASE, None).await.unwrap(), None, "done is done");
+
+    // Once the lease has run out, another worker takes the job over; the first holder is stale.
+    let taken_over = jobs::claim(store, "worker-b", NOW + LEASE + 1, LEASE, reminders).await.unwrap().expect("lease expired");
+    assert_eq!((taken_over.id, taken_over.attempts), (first, 2));
+    assert_eq!(taken_over.locked_by.as_deref(), Some("worker-b"));
+    assert!(taken_over.last_error.as_deref().is_some_and(|e| e.contains("lease")), "why it ran again is on record");
+    let mut tx = store.begin_write().await.unwrap();
+    expect_stale(jobs::complete(&mut tx, first, "worker-a", NOW + LEASE + 2).await);
+    // Its second failure is its last allowed one: dead, whatever retry was asked for.
+    let state = jobs::fail(&mut tx, first, "worker-b", "smtp: 421 try later", NOW + LEASE + 3, Some(NOW + 2 * HOUR)).await.unwrap();
+    assert_eq!(state, JobState::Dead);
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let dead = jobs::get(&mut tx, first).await.unwrap().unwrap();
+    drop(tx);
+    assert_eq!((dead.state, dead.attempts, dead.run_at_ms), (JobState::Dead, 2, NOW));
+    assert_eq!((dead.last_error.as_deref(), dead.finished_at_ms), (Some("smtp: 421 try later"), Some(NOW + LEASE + 3)));
+    assert_eq!((dead.locked_by, dead.locked_until_ms), (None, None));
+    assert_eq!(jobs::claim(store, "worker-c", NOW + 3 * HOUR, LEASE, reminders).await.unwrap().map(|j| j.id), Some(later));
+
+    // A failure with attempts left queues the job again for the retry time, and no sooner.
+    let mut tx = store.begin_write().await.unwrap();
+    let retry_at = NOW + 3 * HOUR + 60_000;
+    assert_eq!(jobs::fail(&mut tx, later, "worker-c", "timeout", NOW + 3 * HOUR, Some(retry_at)).await.unwrap(), JobState::Queued);
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    let queued = jobs::get(&mut tx, later).await.unwrap().unwrap();
+    drop(tx);
+    assert_eq!((queued.state, queued.attempts, queued.run_at_ms), (JobState::Queued, 1, retry_at));
+    assert_eq!((queued.last_error.as_deref(), queued.locked_by, queued.finished_at_ms), (Some("timeout"), None, None));
+    assert_eq!(jobs::claim(store, "worker-c", retry_at - 1, LEASE, None).await.unwrap(), None);
+    let again = jobs::claim(store, "worker-c", retry_at, LEASE, None).await.unwrap().expect("due at its retry time");
+    assert_eq!((again.id, again.attempts), (later, 2));
+    // A failure that retrying cannot mend kills the job at once.
+    let mut tx = store.begin_write().await.unwrap();
+    assert_eq!(jobs::fail(&mut tx, later, "worker-c", "unknown kind", retry_at, None).await.unwrap(), JobState::Dead);
+    tx.commit().await.unwrap();
+
+    // A worker that vanishes during the last allowed attempt leaves a dead letter, not a job that
+    // runs for ever (nor once more than allowed).
+    let mut tx = store.begin_write().await.unwrap();
+    let (once, _) = jobs::enqueue(&mut tx, &NewJob::new("reminder-digest", json!({})).max_attempts(1), NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    let t = NOW + 4 * HOUR;
+    assert_eq!(jobs::claim(store, "worker-d", t, LEASE, None).await.unwrap().map(|j| j.id), Some(once));
+    assert_eq!(jobs::claim(store, "worker-e", t + LEASE + 1, LEASE, None).await.unwrap(), None);
+    let mut tx = store.begin_read().await.unwrap();
+    let abandoned = jobs::get(&mut tx, once).await.unwrap().unwrap();
+    drop(tx);
+    assert_eq!((abandoned.state, abandoned.attempts, abandoned.finished_at_ms), (JobState::Dead, 1, Some(t + LEASE + 1)));
+    assert!(abandoned.last_error.unwrap().contains("lease"));
+
+    // The dead letters, newest first, a page at a time.
+    let mut tx = store.begin_read().await.unwrap();
+    let page = jobs::list_dead(&mut tx, 2, None).await.unwrap();
+    assert_eq!(page.items.iter().map(|j| j.id).collect::<Vec<_>>(), [once, later]);
+    let rest = jobs::list_dead(&mut tx, 2, page.next_cursor.as_deref()).await.unwrap();
+    assert_eq!((rest.items.iter().map(|j| j.id).collect::<Vec<_>>(), rest.next_cursor), (vec![first], None));
+    drop(tx);
+
+    // An administrator puts a dead letter back: due now, with all its attempts again. Only a dead
+    // job can be put back.
+    let mut tx = store.begin_write().await.unwrap();
+    let back = jobs::retry_dead(&mut tx, first, t).await.unwrap();
+    assert_eq!((back.state, back.attempts, back.run_at_ms, back.finished_at_ms), (JobState::Queued, 0, t, None));
+    assert_eq!(back.last_error.as_deref(), Some("smtp: 421 try later"), "why it died stays readable");
+    expect_stale(jobs::retry_dead(&mut tx, first, t).await);
+    expect_stale(jobs::retry_dead(&mut tx, sync, t).await);
+    expect_stale(jobs::retry_dead(&mut tx, domain::JobId::new(), t).await);
+    tx.commit().await.unwrap();
+    let retried = jobs::claim(store, "worker-f", t, LEASE, reminders).await.unwrap().expect("back in the queue");
+    assert_eq!((retried.id, retried.attempts), (first, 1));
+    let mut tx = store.begin_write().await.unwrap();
+    jobs::complete(&mut tx, first, "worker-f", t + 1).await.unwrap();
+    // The key still names the job after it is done: enqueueing it again still does nothing.
+    assert_eq!(jobs::enqueue(&mut tx, &digest, t + 2).await.unwrap(), (first, false));
+    tx.commit().await.unwrap();
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM jobs WHERE state = 'dead'").await, 2);
+}
+
+/// Two workers, each with a connection pool of its own (as two server instances would have),
+/// race for the same jobs: every job is claimed, and claimed exactly once. On PostgreSQL this is
+/// the `SKIP LOCKED` path; on SQLite the immediate transactions.
+async fn jobs_are_claimed_once_by_racing_workers(db: Db) {
+    use domain::job::NewJob;
+    use store::jobs;
+    const JOBS: usize = 200;
+    const WORKERS: usize = 2;
+    let mut tx = db.store.begin_write().await.unwrap();
+    for i in 0..JOBS {
+        let job = NewJob::new("reminder-digest", json!({"n": i})).not_before(NOW + i as i64);
+        jobs::enqueue(&mut tx, &job, NOW).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(WORKERS));
+    let mut tasks = Vec::new();
+    for w in 0..WORKERS {
+        let store = Store::connect(&db.url).await.expect("a second pool");
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            let worker = format!("worker-{w}");
+            barrier.wait().await;
+            let mut claimed = Vec::new();
+            while let Some(job) = jobs::claim(&store, &worker, NOW + JOBS as i64, 60_000, None).await? {
+                let mut tx = store.begin_write().await?;
+                jobs::complete(&mut tx, job.id, &worker, NOW + JOBS as i64).await?;
+                tx.commit().await?;
+                claimed.push(job.id);
+            }
+            store.close().await;
+            Ok::<_, StoreError>(claimed)
+        }));
+    }
+    let mut claims: HashMap<domain::JobId, usize> = HashMap::new();
+    for task in tasks {
+        for id in task.await.expect("worker panicked").expect("worker failed (Stale: another worker had claimed its job too)") {
+            *claims.entry(id).or_default() += 1;
+        }
+    }
+    assert_eq!(claims.len(), JOBS, "every job was claimed");
+    assert!(claims.values().all(|n| *n == 1), "no job was claimed twice");
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM jobs WHERE state = 'done' AND attempts = 1").await, JOBS as i64);
 }

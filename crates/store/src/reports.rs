@@ -1,0 +1,284 @@
+//! Report templates, reports and the texts written in them.
+
+use crate::sql;
+use crate::{Result, StoreError, Tx};
+use domain::report::{Report, ReportState, ReportTemplate, SectionText, TemplateKind};
+use domain::{OrgUnitId, ReportId, TemplateId};
+use sqlx::any::AnyRow;
+
+/// A template as stored: its id and version beside the template itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredTemplate {
+    pub id: TemplateId,
+    pub version: i64,
+    pub template: ReportTemplate,
+}
+
+const TEMPLATE_COLUMNS: &str = "id, key, name_sv, name_en, kind, sections, version";
+
+fn template_from_row(r: &AnyRow) -> Result<StoredTemplate> {
+    let kind = sql::text(r, "kind")?;
+    let sections = sql::text(r, "sections")?;
+    Ok(StoredTemplate {
+        id: sql::id(r, "id")?,
+        version: sql::int(r, "version")?,
+        template: ReportTemplate {
+            key: sql::text(r, "key")?,
+            name_sv: sql::text(r, "name_sv")?,
+            name_en: sql::text(r, "name_en")?,
+            kind: TemplateKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("kind: {kind}")))?,
+            sections: serde_json::from_str(&sections).map_err(|e| StoreError::Corrupt(format!("sections: {e}")))?,
+        },
+    })
+}
+
+fn sections_json(template: &ReportTemplate) -> Result<String> {
+    serde_json::to_string(&template.sections).map_err(|e| StoreError::Corrupt(format!("sections: {e}")))
+}
+
+pub async fn insert_template(tx: &mut Tx, id: TemplateId, template: &ReportTemplate, now_ms: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO report_templates (id, key, name_sv, name_en, kind, sections, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+    )
+    .bind(id.to_string())
+    .bind(&template.key)
+    .bind(&template.name_sv)
+    .bind(&template.name_en)
+    .bind(template.kind.as_str())
+    .bind(sections_json(template)?)
+    .bind(now_ms)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Replaces a template's content if it is still at `expected_version`.
+pub async fn update_template(tx: &mut Tx, id: TemplateId, template: &ReportTemplate, expected_version: i64, now_ms: i64) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE report_templates SET key = $1, name_sv = $2, name_en = $3, kind = $4, sections = $5, \
+         version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
+    )
+    .bind(&template.key)
+    .bind(&template.name_sv)
+    .bind(&template.name_en)
+    .bind(template.kind.as_str())
+    .bind(sections_json(template)?)
+    .bind(now_ms)
+    .bind(id.to_string())
+    .bind(expected_version)
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+pub async fn template_by_key(tx: &mut Tx, key: &str) -> Result<Option<StoredTemplate>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TEMPLATE_COLUMNS} FROM report_templates WHERE key = $1")))
+        .bind(key.to_owned())
+        .fetch_optional(tx.conn())
+        .await?;
+    row.as_ref().map(template_from_row).transpose()
+}
+
+pub async fn template(tx: &mut Tx, id: TemplateId) -> Result<Option<StoredTemplate>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TEMPLATE_COLUMNS} FROM report_templates WHERE id = $1")))
+        .bind(id.to_string())
+        .fetch_optional(tx.conn())
+        .await?;
+    row.as_ref().map(template_from_row).transpose()
+}
+
+pub async fn templates(tx: &mut Tx) -> Result<Vec<StoredTemplate>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {TEMPLATE_COLUMNS} FROM report_templates ORDER BY key")))
+        .fetch_all(tx.conn())
+        .await?;
+    rows.iter().map(template_from_row).collect()
+}
+
+const REPORT_COLUMNS: &str = "id, template_id, unit_id, year, period, title, state, decision, signing, deadline, returned_comment, version";
+
+fn report_from_row(r: &AnyRow) -> Result<Report> {
+    let state = sql::text(r, "state")?;
+    let decision = sql::text(r, "decision")?;
+    let signing = sql::text(r, "signing")?;
+    Ok(Report {
+        id: sql::id(r, "id")?,
+        template: sql::id(r, "template_id")?,
+        unit: sql::id(r, "unit_id")?,
+        year: i32::try_from(sql::int(r, "year")?).map_err(|_| StoreError::Corrupt("year".into()))?,
+        period: sql::text(r, "period")?,
+        title: sql::text(r, "title")?,
+        state: ReportState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("state: {state}")))?,
+        decision: serde_json::from_str(&decision).map_err(|e| StoreError::Corrupt(format!("decision: {e}")))?,
+        signing: serde_json::from_str(&signing).map_err(|e| StoreError::Corrupt(format!("signing: {e}")))?,
+        deadline: sql::opt_date(r, "deadline")?,
+        returned_comment: sql::opt_text(r, "returned_comment")?,
+        version: sql::int(r, "version")?,
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T, what: &str) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+pub async fn insert_report(tx: &mut Tx, report: &Report, now_ms: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO reports (id, template_id, unit_id, year, period, title, state, decision, signing, deadline, returned_comment, \
+         version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+    )
+    .bind(report.id.to_string())
+    .bind(report.template.to_string())
+    .bind(report.unit.to_string())
+    .bind(i64::from(report.year))
+    .bind(&report.period)
+    .bind(&report.title)
+    .bind(report.state.as_str())
+    .bind(to_json(&report.decision, "decision")?)
+    .bind(to_json(&report.signing, "signing")?)
+    .bind(report.deadline.map(domain::validate::format_date))
+    .bind(report.returned_comment.clone())
+    .bind(report.version)
+    .bind(now_ms)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Saves title, state, decision, signing, deadline and the send-back comment if the report is
+/// still at `expected_version`.
+pub async fn update_report(tx: &mut Tx, report: &Report, expected_version: i64, now_ms: i64) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE reports SET title = $1, state = $2, decision = $3, signing = $4, deadline = $5, returned_comment = $6, \
+         version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
+    )
+    .bind(&report.title)
+    .bind(report.state.as_str())
+    .bind(to_json(&report.decision, "decision")?)
+    .bind(to_json(&report.signing, "signing")?)
+    .bind(report.deadline.map(domain::validate::format_date))
+    .bind(report.returned_comment.clone())
+    .bind(now_ms)
+    .bind(report.id.to_string())
+    .bind(expected_version)
+    .execute(tx.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+pub async fn report(tx: &mut Tx, id: ReportId) -> Result<Option<Report>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1")))
+        .bind(id.to_string())
+        .fetch_optional(tx.conn())
+        .await?;
+    row.as_ref().map(report_from_row).transpose()
+}
+
+/// The unit's report from `template` for `period`, if one was made.
+pub async fn report_for(tx: &mut Tx, template: TemplateId, unit: OrgUnitId, period: &str) -> Result<Option<Report>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE template_id = $1 AND unit_id = $2 AND period = $3"
+    )))
+    .bind(template.to_string())
+    .bind(unit.to_string())
+    .bind(period.to_owned())
+    .fetch_optional(tx.conn())
+    .await?;
+    row.as_ref().map(report_from_row).transpose()
+}
+
+/// The reports of a unit, newest period first.
+pub async fn reports_of_unit(tx: &mut Tx, unit: OrgUnitId) -> Result<Vec<Report>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE unit_id = $1 ORDER BY year DESC, period DESC, title"
+    )))
+    .bind(unit.to_string())
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(report_from_row).collect()
+}
+
+/// Stores (or, on reopening, clears) the completed report's documents as JSON, with the time
+/// it was completed.
+pub async fn set_snapshot(tx: &mut Tx, id: ReportId, snapshot: Option<&str>, completed_at_ms: Option<i64>) -> Result<()> {
+    sqlx::query("UPDATE reports SET snapshot = $1, completed_at = $2 WHERE id = $3")
+        .bind(snapshot.map(str::to_owned))
+        .bind(completed_at_ms)
+        .bind(id.to_string())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The completed report's document (JSON), if it was frozen.
+pub async fn snapshot(tx: &mut Tx, id: ReportId) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT snapshot FROM reports WHERE id = $1").bind(id.to_string()).fetch_optional(tx.conn()).await?;
+    Ok(match row {
+        Some(row) => sql::opt_text(&row, "snapshot")?,
+        None => None,
+    })
+}
+
+pub async fn texts(tx: &mut Tx, report: ReportId) -> Result<Vec<SectionText>> {
+    let rows = sqlx::query(
+        "SELECT section_key, body, ready, updated_by, updated_at, version FROM report_texts WHERE report_id = $1 ORDER BY section_key",
+    )
+    .bind(report.to_string())
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SectionText {
+                section_key: sql::text(r, "section_key")?,
+                body: sql::text(r, "body")?,
+                ready: sql::int(r, "ready")? != 0,
+                updated_by: sql::opt_id(r, "updated_by")?,
+                updated_at_ms: sql::int(r, "updated_at")?,
+                version: sql::int(r, "version")?,
+            })
+        })
+        .collect()
+}
+
+/// Writes a section's text. `expected_version` is the version the writer saw (0 = none yet);
+/// a text changed meanwhile is [`StoreError::Stale`].
+pub async fn save_text(tx: &mut Tx, report: ReportId, text: &SectionText, expected_version: i64) -> Result<()> {
+    let updated_by = text.updated_by.map(|u| u.to_string());
+    let done = if expected_version == 0 {
+        sqlx::query(
+            "INSERT INTO report_texts (report_id, section_key, body, ready, updated_by, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (report_id, section_key) DO NOTHING",
+        )
+        .bind(report.to_string())
+        .bind(&text.section_key)
+        .bind(&text.body)
+        .bind(i64::from(text.ready))
+        .bind(updated_by)
+        .bind(text.updated_at_ms)
+        .execute(tx.conn())
+        .await?
+    } else {
+        sqlx::query(
+            "UPDATE report_texts SET body = $1, ready = $2, updated_by = $3, updated_at = $4, version = version + 1 \
+             WHERE report_id = $5 AND section_key = $6 AND version = $7",
+        )
+        .bind(&text.body)
+        .bind(i64::from(text.ready))
+        .bind(updated_by)
+        .bind(text.updated_at_ms)
+        .bind(report.to_string())
+        .bind(&text.section_key)
+        .bind(expected_version)
+        .execute(tx.conn())
+        .await?
+    };
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
