@@ -368,7 +368,7 @@ pub(crate) async fn administration_scope(tx: &mut Tx, unit: &OrgUnit) -> Result<
     Ok((path, units))
 }
 
-fn validate_year(year: i32) -> Result<(), AppError> {
+pub(crate) fn validate_year(year: i32) -> Result<(), AppError> {
     budget::check_year("year", year).map(|_| ()).map_err(|e| AppError::Validation(vec![e]))
 }
 

@@ -196,10 +196,58 @@ impl App {
         self.import_plan(&actor, SEED_004_PLAN).await?;
         // Seed 004's economy chapter (section 5), through the same use case as the API.
         self.load_seed_004_budget(&actor).await?;
+        // Seed 004's document itself: the förvaltningsplan report with its texts, decision and
+        // signing parties; the rest it prints comes from the plan and the budget.
+        self.install_default_templates().await?;
+        self.load_seed_004_report(&actor).await?;
         // And a plan for this year at Centrum för ekonomi, so to-do lists and deadlines have
         // something current to show.
         self.import_plan(&actor, &current_year_plan(self.clock.today()).to_string()).await?;
         self.store.analyze().await?;
+        Ok(())
+    }
+}
+
+/// Seed 004's texts, decision and signing parties (`demo/seed-004-texts.json`).
+const SEED_004_TEXTS: &str = include_str!("../demo/seed-004-texts.json");
+
+#[derive(serde::Deserialize)]
+struct SeedReport {
+    title: String,
+    decision: domain::report::DecisionReference,
+    signing: domain::report::Signing,
+    texts: std::collections::BTreeMap<String, String>,
+}
+
+impl App {
+    async fn load_seed_004_report(&self, actor: &Actor) -> Result<(), AppError> {
+        let seed: SeedReport = serde_json::from_str(SEED_004_TEXTS).expect("demo/seed-004-texts.json is valid");
+        let input = crate::reports::NewReport {
+            template: domain::report::FORVALTNINGSPLAN.into(),
+            unit: "RK".into(),
+            year: 2020,
+            period: None,
+            title: Some(seed.title.clone()),
+        };
+        let view = self.create_report(actor, input).await?;
+        let id = view.report.id.to_string();
+        let details = crate::reports::ReportDetails { title: seed.title, decision: seed.decision, signing: seed.signing, version: view.report.version };
+        self.save_report_details(actor, &id, details).await?;
+        for (section, text) in &seed.texts {
+            self.save_report_text(actor, &id, section, text, true, 0).await?;
+        }
+        // The first interim report of 2020, begun: the follow-up of tertial 1 prints from the
+        // plan and the budget; the summary is written.
+        let interim = crate::reports::NewReport {
+            template: domain::report_defaults::DELARSRAPPORT.into(),
+            unit: "RK".into(),
+            year: 2020,
+            period: Some("2020-T1".into()),
+            title: Some("Delårsrapport 1 2020".into()),
+        };
+        let view = self.create_report(actor, interim).await?;
+        let summary = "Regionkontoret följer planen för årets första tertial. Sjukfrånvaron har minskat i flera centrum, och arbetet med ekonomi i balans fortsätter.";
+        self.save_report_text(actor, &view.report.id.to_string(), "sammanfattning", summary, true, 0).await?;
         Ok(())
     }
 }

@@ -56,6 +56,15 @@ pub enum ConflictKind {
     /// The import is not waiting to be committed: committed already, rejected, or its file was
     /// too large to keep between preview and commit.
     ImportNotCheckable,
+    /// The report is approved, completed or archived: its texts and details stay as they are.
+    ReportClosed,
+    /// The step does not apply in the report's state (completing a report not yet approved).
+    ReportStepNotAllowed,
+    /// Approval needs every section with text marked ready: these are not (numbered, headed).
+    SectionsNotReady { sections: Vec<String> },
+    /// A part of a template names a module or level that does not exist (any more): the
+    /// section as numbered and headed, and the missing reference (`module` or `module/level`).
+    TemplatePartBroken { section: String, reference: String },
 }
 
 impl From<StoreError> for AppError {

@@ -30,6 +30,12 @@ conformance! {
     plan_file_budget_merges_into_the_stored_chapter => plan_file_budget_merge_sqlite, plan_file_budget_merge_postgres;
     plan_file_budget_problems_are_listed_and_nothing_written => plan_file_budget_problems_sqlite, plan_file_budget_problems_postgres;
     plan_file_budget_round_trips_through_a_fresh_store => plan_file_budget_round_trip_sqlite, plan_file_budget_round_trip_postgres;
+    reports_are_written_by_their_unit_only => reports_written_by_their_unit_sqlite, reports_written_by_their_unit_postgres;
+    a_template_part_naming_a_missing_module_is_refused_by_section => template_part_missing_sqlite, template_part_missing_postgres;
+    a_report_is_activated_written_approved_completed_and_frozen => report_lifecycle_sqlite, report_lifecycle_postgres;
+    a_failed_job_runs_again_once_its_backoff_has_passed => jobs_retry_after_backoff_sqlite, jobs_retry_after_backoff_postgres;
+    a_job_that_always_fails_ends_dead_for_a_system_administrator => jobs_dead_letters_sqlite, jobs_dead_letters_postgres;
+    an_interim_report_reads_the_follow_up_of_its_tertial => interim_report_sqlite, interim_report_postgres;
 }
 
 /// 2020-05-15 10:00 UTC: the first tertial of the seed's plan year has just been reported.
@@ -134,7 +140,13 @@ async fn plan_file_round_trip_is_lossless_and_import_idempotent(db: Db) {
 
     // Everything the seed file says is in the export (unknown fields such as `timeline` too).
     let objects = exported["objects"].as_array().unwrap();
-    for wanted in seed["objects"].as_array().unwrap() {
+    // The seed's internal control plan (section 6) is in its own module, exported with it.
+    let control = app.export_plan(&system, "RK", 2020, Some("ik")).await.unwrap();
+    let control_keys: BTreeSet<&str> = control["objects"].as_array().unwrap().iter().filter_map(|o| o["key"].as_str()).collect();
+    for wanted in seed["objects"].as_array().unwrap().iter().filter(|o| o["module"] == "ik") {
+        assert!(control_keys.contains(wanted["key"].as_str().unwrap()), "{} missing from the ik export", wanted["key"]);
+    }
+    for wanted in seed["objects"].as_array().unwrap().iter().filter(|o| o["module"] == "vgpu") {
         let key = wanted["key"].as_str().unwrap();
         let got = objects.iter().find(|o| o["key"] == key).unwrap_or_else(|| panic!("{key} missing from the export"));
         for (field, value) in wanted.as_object().unwrap() {
@@ -384,7 +396,7 @@ async fn todo_lists_what_is_due_and_unreported(db: Db) {
     let periods = |items: &[app::todo::TodoItem]| items.iter().map(|i| (i.object.key.clone(), i.period.to_string(), i.overdue)).collect::<Vec<_>>();
     // On 15 May 2020, CE's monthly sick-leave figures for February–April are overdue (CE is one
     // level above the leaves: the 10th + 3 days), May's is due on 13 June; T1 is reported.
-    let sick = |items: std::sync::Arc<Vec<app::todo::TodoItem>>| items.iter().cloned().filter(|i| i.object.key == "i-sjukfranvaro.CE").collect::<Vec<_>>();
+    let sick = |items: std::sync::Arc<Vec<app::todo::TodoItem>>| items.iter().filter(|i| i.object.key == "i-sjukfranvaro.CE").cloned().collect::<Vec<_>>();
     let items = app.todo(&vera).await.unwrap();
     // CE's own plan of the year (the demo's current-year plan) is reported up to March.
     let fakturor: Vec<String> = items.iter().filter(|i| i.object.key == "ce-fakturor").map(|i| i.period.to_string()).collect();
@@ -1947,4 +1959,396 @@ mod budget_indicator {
         }
         assert!(app.object(&system, "ce-bad").await.is_err(), "nothing written");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports
+// ---------------------------------------------------------------------------------------------
+
+async fn reports_are_written_by_their_unit_only(db: Db) {
+    use app::reports::NewReport;
+    let app = demo(&db).await;
+    let system = Actor::system();
+
+    // The demo holds RK's förvaltningsplan 2020 with seed 004's texts and decision, and a
+    // document of it reads the plan, the internal control module and the budget.
+    let (_, rk_reports) = app.reports_of_unit(&system, "RK").await.unwrap();
+    assert_eq!(rk_reports.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["Delårsrapport 1 2020", "Förvaltningsplan 2020"], "newest period first");
+    let data = app.document_data(&system, "RK", 2020, None, "forvaltningsplan").await.unwrap();
+    assert!(data.texts["grunduppdrag"].starts_with("Inom Regionkontoret organiseras verksamheter"));
+    assert_eq!(data.report.as_ref().unwrap().decision.decided_by.as_deref(), Some("RS"));
+    assert_eq!(data.organisation, "Region Västmanland");
+    assert_eq!(data.modules["vgpu"].objects.iter().filter(|o| o.level == "activity").count(), 22);
+    assert_eq!(data.modules["ik"].objects.iter().filter(|o| o.level == "control-area").count(), 5);
+    assert!(data.chapter.is_some(), "section 5 reads RK's budget 2020");
+    let sick_leave = data.modules["vgpu"].objects.iter().find(|o| o.key == "i-sjukfranvaro").unwrap();
+    assert_eq!(data.modules["vgpu"].previous_year[&sick_leave.id].outcome, Some(dec("4.5")), "2019 is the current value");
+
+    // Business support on CE makes CE's plan for 2021: once.
+    let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await;
+    let new = |unit: &str| NewReport { template: "forvaltningsplan".into(), unit: unit.into(), year: 2021, period: None, title: None };
+    let ce = app.create_report(&vera, new("CE")).await.unwrap();
+    assert_eq!(ce.report.title, "Förvaltningsplan 2021");
+    assert_eq!(ce.numbers[6], "5.1.1");
+    assert!(matches!(app.create_report(&vera, new("CE")).await, Err(AppError::Conflict(ConflictKind::Duplicate { .. }))));
+    assert!(matches!(app.create_report(&vera, new("RK")).await, Err(AppError::Forbidden)), "not above CE");
+    let id = ce.report.id.to_string();
+
+    // CE's manager writes; a second writer who read the old version is refused, not overwriting.
+    let chef = actor_of(&app, "chef@styrbord.example").await;
+    let written = app.save_report_text(&chef, &id, "grunduppdrag", "Centrum för ekonomi stödjer\r\n\n• redovisning\n• controlling  \n", false, 0).await.unwrap();
+    let text = &written.texts["grunduppdrag"];
+    assert_eq!((text.body.as_str(), text.version), ("Centrum för ekonomi stödjer\n\n• redovisning\n• controlling", 1));
+    assert!(matches!(
+        app.save_report_text(&vera, &id, "grunduppdrag", "Något annat", false, 0).await,
+        Err(AppError::Conflict(ConflictKind::Stale))
+    ));
+    let problem = |r: Result<app::reports::ReportView, AppError>| match r {
+        Err(AppError::Validation(p)) => p[0].field.clone(),
+        other => panic!("expected a validation error, got {other:?}"),
+    };
+    assert_eq!(problem(app.save_report_text(&chef, &id, "no-such-section", "x", false, 0).await), "section");
+    assert_eq!(problem(app.save_report_text(&chef, &id, "ekonomi", "x", false, 0).await), "section", "a heading without text");
+    assert_eq!(problem(app.save_report_text(&chef, &id, "planering", &"x".repeat(100_001), false, 0).await), "body");
+
+    // A reporter of another unit cannot write CE's sections; a viewer cannot write at all.
+    let ulla = actor_of(&app, "anvandare@styrbord.example").await; // user on CE-REDO
+    assert!(matches!(app.save_report_text(&ulla, &id, "planering", "Intrång", false, 0).await, Err(AppError::NotFound)));
+    let titta = actor_of(&app, "titta@styrbord.example").await; // view on RK
+    assert!(app.report(&titta, &id).await.is_ok(), "a viewer above reads the report");
+    assert!(matches!(app.save_report_text(&titta, &id, "planering", "Intrång", false, 0).await, Err(AppError::Forbidden)));
+    assert!(matches!(app.create_report(&chef, new("CE-REDO")).await, Err(AppError::Forbidden)), "a manager does not edit the plan");
+    let stored = app.report(&system, &id).await.unwrap();
+    assert_eq!(stored.texts.len(), 1, "nothing of the refused writes was stored");
+
+    // Details: every problem named by field, nothing stored; then saved, and audited.
+    let details = |title: &str, party: &str, version: i64| app::reports::ReportDetails {
+        title: title.into(),
+        decision: domain::report::DecisionReference { decided_by: Some("Förvaltningschefen".into()), ..Default::default() },
+        signing: domain::report::Signing { place: Some("Västerås".into()), date: None, parties: vec![domain::report::SigningParty { party: party.into(), name: String::new() }] },
+        version,
+    };
+    match app.save_report_details(&vera, &id, details(" ", "", 1)).await {
+        Err(AppError::Validation(p)) => {
+            assert_eq!(p.iter().map(|p| p.field.as_str()).collect::<Vec<_>>(), ["title"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    match app.save_report_details(&vera, &id, details("Plan", "", 1)).await {
+        Err(AppError::Validation(p)) => assert_eq!(p[0].field, "signing.parties[0].party"),
+        other => panic!("{other:?}"),
+    }
+    let saved = app.save_report_details(&vera, &id, details("Verksamhetsplan CE 2021", "Centrum för ekonomi", 1)).await.unwrap();
+    assert_eq!((saved.report.title.as_str(), saved.report.version), ("Verksamhetsplan CE 2021", 2));
+    assert!(matches!(app.save_report_details(&vera, &id, details("Gammal", "CE", 1)).await, Err(AppError::Conflict(ConflictKind::Stale))));
+    let events = db.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE object_type = 'report' AND object_id = '{id}'")).await;
+    assert_eq!(events, 3, "created, one text, details");
+}
+
+async fn a_template_part_naming_a_missing_module_is_refused_by_section(db: Db) {
+    let app = demo(&db).await;
+    let system = Actor::system();
+    // Someone renamed the internal-control module's key in the template (templates are data).
+    let mut conn = db.raw().await;
+    sqlx::query("UPDATE report_templates SET sections = REPLACE(sections, '\"module\":\"ik\"', '\"module\":\"ic\"')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    match app.document_data(&system, "RK", 2020, None, "forvaltningsplan").await {
+        Err(AppError::Conflict(ConflictKind::TemplatePartBroken { section, reference })) => {
+            assert_eq!((section.as_str(), reference.as_str()), ("6 Intern kontroll", "ic"));
+        }
+        other => panic!("expected the broken part named, got {:?}", other.map(|d| d.template.key)),
+    }
+    // A level that the module's model does not have is named with its module.
+    sqlx::query("UPDATE report_templates SET sections = REPLACE(sections, '\"module\":\"ic\"', '\"module\":\"ik\"')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE report_templates SET sections = REPLACE(sections, '\"risk_level\":\"risk\"', '\"risk_level\":\"hazard\"')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    match app.document_data(&system, "RK", 2020, None, "forvaltningsplan").await {
+        Err(AppError::Conflict(ConflictKind::TemplatePartBroken { reference, .. })) => assert_eq!(reference, "ik/hazard"),
+        other => panic!("expected the missing level named, got {:?}", other.map(|d| d.template.key)),
+    }
+    // An unknown template is a field error, not a crash.
+    match app.document_data(&system, "RK", 2020, None, "no-such-template").await {
+        Err(AppError::Validation(p)) => assert_eq!(p[0].field, "template"),
+        other => panic!("{:?}", other.map(|d| d.template.key)),
+    }
+}
+
+async fn a_report_is_activated_written_approved_completed_and_frozen(db: Db) {
+    use app::reports::{NewReport, StepInput};
+    use domain::report::{ReportState, ReportStep};
+    let app = demo(&db).await;
+    let system = Actor::system();
+    let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await; // business support on CE
+    let chef = actor_of(&app, "chef@styrbord.example").await; // manager of CE
+    let lars = actor_of(&app, "lokaladmin@styrbord.example").await; // local admin on RK
+    let view = app.create_report(&vera, NewReport { template: "forvaltningsplan".into(), unit: "CE".into(), year: 2021, period: None, title: None }).await.unwrap();
+    let id = view.report.id.to_string();
+    // The snapshot a completion stores: here the texts and the first plan title it was given.
+    let freeze = |data: &app::reports::DocumentData| json!({ "sv": { "texts": data.texts.clone(), "report": data.report.as_ref().map(|r| r.title.clone()) } });
+    let step = |who: &Actor, step: ReportStep, deadline: Option<&str>, comment: Option<&str>, version: i64| {
+        let input = StepInput {
+            deadline: deadline.map(|d| domain::validate::date("deadline", d).unwrap()),
+            comment: comment.map(str::to_owned),
+            version,
+        };
+        let id = id.clone();
+        let who = who.clone();
+        let app = app.clone();
+        async move { app.report_step(&who, &id, step, input, &freeze).await }
+    };
+    let field = |r: Result<app::reports::ReportView, AppError>| match r {
+        Err(AppError::Validation(p)) => (p[0].field.clone(), p[0].code),
+        other => panic!("expected a field error, got {:?}", other.map(|v| v.report.state)),
+    };
+
+    // Activate: a deadline is required and may not lie before the plan's year is prepared.
+    assert_eq!(field(step(&vera, ReportStep::Activate, None, None, 1).await), ("deadline".into(), domain::validate::ValidationCode::Required));
+    assert_eq!(field(step(&vera, ReportStep::Activate, Some("2019-12-31"), None, 1).await).0, "deadline");
+    assert!(matches!(step(&chef, ReportStep::Activate, Some("2020-11-30"), None, 1).await, Err(AppError::Forbidden)), "a manager does not activate");
+    assert!(matches!(step(&vera, ReportStep::Complete, None, None, 1).await, Err(AppError::Conflict(ConflictKind::ReportStepNotAllowed))));
+    let active = step(&vera, ReportStep::Activate, Some("2020-11-30"), None, 1).await.unwrap();
+    assert_eq!((active.report.state, active.report.deadline.map(|d| d.to_string())), (ReportState::Active, Some("2020-11-30".into())));
+    assert!(active.steps.is_empty(), "business support neither approves nor sends back");
+    assert_eq!(app.report(&chef, &id).await.unwrap().steps, [ReportStep::Approve, ReportStep::SendBack], "the manager does");
+
+    // Approval needs every section with text ready; the refusal names the sections.
+    match step(&chef, ReportStep::Approve, None, None, 2).await {
+        Err(AppError::Conflict(ConflictKind::SectionsNotReady { sections })) => {
+            assert_eq!(sections.len(), 12, "every section with text");
+            assert_eq!(sections[0], "1 Förvaltningens grunduppdrag");
+        }
+        other => panic!("{:?}", other.map(|v| v.report.state)),
+    }
+    let sections: Vec<String> = active.template.template.sections.iter().filter(|s| s.text).map(|s| s.key.clone()).collect();
+    for key in &sections {
+        app.save_report_text(&chef, &id, key, &format!("Text i {key}."), true, 0).await.unwrap();
+    }
+    let approved = step(&chef, ReportStep::Approve, None, None, 2).await.unwrap();
+    assert_eq!(approved.report.state, ReportState::Approved);
+    // Approved texts are locked; the manager sends it back with a comment, which is required.
+    assert!(matches!(
+        app.save_report_text(&chef, &id, "planering", "Ändrad", true, 1).await,
+        Err(AppError::Conflict(ConflictKind::ReportClosed))
+    ));
+    assert_eq!(field(step(&chef, ReportStep::SendBack, None, Some("  "), 3).await).0, "comment");
+    let back = step(&chef, ReportStep::SendBack, None, Some("Förtydliga avsnitt 2."), 3).await.unwrap();
+    assert_eq!((back.report.state, back.report.returned_comment.as_deref()), (ReportState::Active, Some("Förtydliga avsnitt 2.")));
+    app.save_report_text(&chef, &id, "planering", "Tydligare text.", true, 1).await.unwrap();
+    let approved = step(&chef, ReportStep::Approve, None, None, 4).await.unwrap();
+    assert_eq!(approved.report.returned_comment, None, "the comment is gone once approved");
+
+    // Completed: the document is frozen; later changes to the plan do not reach it.
+    let completed = step(&vera, ReportStep::Complete, None, None, 5).await.unwrap();
+    assert_eq!(completed.report.state, ReportState::Completed);
+    let frozen = app.document_data(&system, "CE", 2021, None, "forvaltningsplan").await.unwrap();
+    let snapshot = frozen.snapshot.expect("a completed report keeps its snapshot");
+    assert_eq!(snapshot["sv"]["texts"]["planering"], "Tydligare text.");
+    assert!(matches!(app.save_report_details(&vera, &id, app::reports::ReportDetails { title: "Ny".into(), version: 6, ..Default::default() }).await, Err(AppError::Conflict(ConflictKind::ReportClosed))));
+    // Reopening is for an administrator, and is audited as such; the snapshot goes.
+    assert!(matches!(step(&vera, ReportStep::Reopen, None, None, 6).await, Err(AppError::Forbidden)));
+    let archived = step(&vera, ReportStep::Archive, None, None, 6).await.unwrap();
+    assert_eq!(archived.report.state, ReportState::Archived);
+    let reopened = step(&lars, ReportStep::Reopen, None, None, 7).await.unwrap();
+    assert_eq!(reopened.report.state, ReportState::Active);
+    assert!(app.document_data(&system, "CE", 2021, None, "forvaltningsplan").await.unwrap().snapshot.is_none());
+    let reopenings = db.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE object_id = '{id}' AND action = 'reopened'")).await;
+    assert_eq!(reopenings, 1);
+    // A step over a version someone else changed is refused.
+    assert!(matches!(step(&chef, ReportStep::SendBack, None, Some("x"), 7).await, Err(AppError::Conflict(ConflictKind::Stale))));
+}
+
+async fn an_interim_report_reads_the_follow_up_of_its_tertial(db: Db) {
+    use app::reports::NewReport;
+    let app = demo(&db).await;
+    let system = Actor::system();
+    // The demo's first interim report of 2020 reads tertial 1 as the plan page shows it, and
+    // the budget to the end of April.
+    let data = app.document_data(&system, "RK", 2020, Some("2020-T1"), "delarsrapport").await.unwrap();
+    assert_eq!(data.report.as_ref().map(|r| r.title.as_str()), Some("Delårsrapport 1 2020"));
+    assert!(data.texts["sammanfattning"].starts_with("Regionkontoret följer planen"));
+    let plan = &data.follow_up["vgpu"];
+    assert_eq!(plan.period.to_string(), "2020-T1");
+    let page = app.plan_view(&system, "RK", "vgpu", Some("2020-T1")).await.unwrap();
+    let value = |view: &app::plan_view::PlanView, key: &str| view.rows.iter().find(|r| r.record.object.key == key).and_then(|r| r.value);
+    assert!(value(plan, "i-sjukfranvaro").is_some(), "sick leave is reported for T1");
+    assert_eq!(value(plan, "i-sjukfranvaro"), value(&page, "i-sjukfranvaro"), "the document shows what the plan page shows");
+    assert!(data.follow_up_before.contains_key("vgpu"), "the tertial before, for the trend");
+    let outcome = data.outcome.as_ref().expect("the budget outcome part reads the budget");
+    assert_eq!(outcome.month.to_string(), "2020-04");
+    assert!(outcome.chapter.is_some(), "RK's budget 2020");
+
+    // A follow-up report names its period, within its year and of the right kind.
+    let field = |r: Result<app::reports::ReportView, AppError>| match r {
+        Err(AppError::Validation(p)) => (p[0].field.clone(), p[0].code),
+        other => panic!("expected a field error, got {:?}", other.map(|v| v.report.period)),
+    };
+    let interim = |period: Option<&str>| NewReport { template: "delarsrapport".into(), unit: "CE".into(), year: 2020, period: period.map(str::to_owned), title: None };
+    use domain::validate::ValidationCode;
+    assert_eq!(field(app.create_report(&system, interim(None)).await), ("period".into(), ValidationCode::Required));
+    assert_eq!(field(app.create_report(&system, interim(Some("2020"))).await), ("period".into(), ValidationCode::InvalidPeriod));
+    assert_eq!(field(app.create_report(&system, interim(Some("2021-T1"))).await), ("period".into(), ValidationCode::InvalidPeriod));
+    let second = app.create_report(&system, interim(Some("2020-T2"))).await.unwrap();
+    assert_eq!((second.report.period.as_str(), second.report.title.as_str()), ("2020-T2", "Delårsrapport 2 2020"));
+    assert!(matches!(app.document_data(&system, "CE", 2020, None, "delarsrapport").await, Err(AppError::Validation(_))));
+    // An interim report's deadline cannot lie before its period starts.
+    let step = app::reports::StepInput { deadline: Some(domain::validate::date("d", "2020-04-30").unwrap()), comment: None, version: 1 };
+    match app.report_step(&system, &second.report.id.to_string(), domain::report::ReportStep::Activate, step, &|_| json!({})).await {
+        Err(AppError::Validation(p)) => assert_eq!((p[0].field.as_str(), p[0].code), ("deadline", ValidationCode::DateOrder)),
+        other => panic!("{:?}", other.map(|v| v.report.state)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+// ---------------------------------------------------------------------------------------------
+
+/// Fails each job the first time it runs, and succeeds the next.
+#[derive(Default)]
+struct FailsOnce {
+    runs: std::sync::Mutex<std::collections::HashMap<domain::JobId, u32>>,
+}
+
+impl FailsOnce {
+    fn runs_of(&self, id: domain::JobId) -> u32 {
+        self.runs.lock().unwrap().get(&id).copied().unwrap_or(0)
+    }
+}
+
+#[async_trait::async_trait]
+impl app::jobs::JobHandler for FailsOnce {
+    async fn run(&self, job: &domain::job::Job) -> Result<(), String> {
+        let runs = {
+            let mut runs = self.runs.lock().unwrap();
+            let n = runs.entry(job.id).or_default();
+            *n += 1;
+            *n
+        };
+        if runs == 1 { Err("smtp: 421 service not available".into()) } else { Ok(()) }
+    }
+
+    fn kinds(&self) -> Option<&[&str]> {
+        Some(&["reminder-digest"])
+    }
+}
+
+/// Whatever it is given, it fails (or, made with `true`, succeeds).
+struct Always(bool);
+
+#[async_trait::async_trait]
+impl app::jobs::JobHandler for Always {
+    async fn run(&self, _job: &domain::job::Job) -> Result<(), String> {
+        if self.0 { Ok(()) } else { Err("the mail server refuses the address".into()) }
+    }
+}
+
+/// Runs past its lease, during which another worker takes the job over and finishes it.
+struct Overtaken {
+    app: App,
+    clock: Arc<FixedClock>,
+}
+
+#[async_trait::async_trait]
+impl app::jobs::JobHandler for Overtaken {
+    async fn run(&self, _job: &domain::job::Job) -> Result<(), String> {
+        self.clock.advance_ms(app::jobs::DEFAULT_LEASE_MS + 1);
+        let other = self.app.run_due_jobs("worker-2", &Always(true), 1).await.map_err(|e| e.to_string())?;
+        assert_eq!(other.completed, 1, "the other worker took the job over");
+        Ok(())
+    }
+}
+
+async fn a_failed_job_runs_again_once_its_backoff_has_passed(db: Db) {
+    use app::jobs::RunSummary;
+    use domain::job::NewJob;
+    let clock = Arc::new(FixedClock::at_ms(MAY_2020));
+    let app = App::new(db.store.clone(), clock.clone(), Settings::default());
+    let digest = NewJob::new("reminder-digest", json!({"user": "chef@styrbord.example"})).idempotency_key("reminder-digest:chef:2020-05-15");
+    let (id, created) = app.enqueue_job(&digest).await.unwrap();
+    assert!(created);
+    assert_eq!(app.enqueue_job(&digest).await.unwrap(), (id, false), "the same key enqueues nothing");
+    app.enqueue_job(&NewJob::new("directory-sync", json!({}))).await.unwrap();
+    assert!(matches!(app.enqueue_job(&NewJob::new(" ", json!({}))).await, Err(AppError::Validation(_))));
+
+    let handler = FailsOnce::default();
+    let first = app.run_due_jobs("worker-1", &handler, 10).await.unwrap();
+    assert_eq!(first, RunSummary { retried: 1, ..RunSummary::default() }, "only the handler's kind runs");
+    // The first retry waits a minute (domain::job::backoff): not a millisecond less.
+    clock.advance_ms(59_999);
+    assert_eq!(app.run_due_jobs("worker-1", &handler, 10).await.unwrap().ran(), 0);
+    clock.advance_ms(1);
+    let second = app.run_due_jobs("worker-2", &handler, 10).await.unwrap();
+    assert_eq!(second, RunSummary { completed: 1, ..RunSummary::default() });
+    assert_eq!(handler.runs_of(id), 2);
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM jobs WHERE state = 'done' AND attempts = 2").await, 1);
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'directory-sync' AND state = 'queued'").await, 1);
+    assert_eq!(app.run_due_jobs("worker-1", &handler, 10).await.unwrap().ran(), 0, "done is done");
+
+    // `max` bounds one call; the rest waits for the next.
+    for n in 0..3 {
+        app.enqueue_job(&NewJob::new("reminder-digest", json!({"n": n}))).await.unwrap();
+    }
+    let succeeding = Always(true);
+    assert_eq!(app.run_due_jobs("worker-1", &succeeding, 2).await.unwrap().ran(), 2);
+    assert_eq!(app.run_due_jobs("worker-1", &succeeding, 2).await.unwrap().completed, 2, "the other two (the sync job too: this handler runs every kind)");
+    assert_eq!(app.run_due_jobs("worker-1", &succeeding, 2).await.unwrap().ran(), 0);
+
+    // A run that outlasts its lease is not recorded over the worker that took the job over.
+    let (late, _) = app.enqueue_job(&NewJob::new("reminder-digest", json!({"late": true}))).await.unwrap();
+    let overtaken = Overtaken { app: app.clone(), clock: clock.clone() };
+    assert_eq!(app.run_due_jobs("worker-1", &overtaken, 10).await.unwrap(), RunSummary { lost: 1, ..RunSummary::default() });
+    let sql = format!("SELECT COUNT(*) FROM jobs WHERE id = '{late}' AND state = 'done' AND attempts = 2");
+    assert_eq!(db.scalar(&sql).await, 1);
+}
+
+async fn a_job_that_always_fails_ends_dead_for_a_system_administrator(db: Db) {
+    use app::jobs::RunSummary;
+    use domain::job::{JobState, NewJob};
+    let demo = demo(&db).await;
+    let clock = Arc::new(FixedClock::at_ms(MAY_2020));
+    let app = App::new(db.store.clone(), clock.clone(), Settings::default());
+    let (id, _) = app.enqueue_job(&NewJob::new("reminder-digest", json!({"user": "vera"})).max_attempts(3)).await.unwrap();
+
+    let failing = Always(false);
+    let mut summaries = Vec::new();
+    for _ in 0..4 {
+        summaries.push(app.run_due_jobs("worker-1", &failing, 10).await.unwrap());
+        clock.advance_ms(3_600_000);
+    }
+    let retried = RunSummary { retried: 1, ..RunSummary::default() };
+    assert_eq!(summaries, [retried, retried, RunSummary { dead: 1, ..RunSummary::default() }, RunSummary::default()]);
+
+    // The dead letter is for system administrators: not for business support, nor for a local
+    // administrator of the whole region.
+    let admin = actor_of(&demo, "admin@styrbord.example").await;
+    for email in ["verksamhetsstod@styrbord.example", "lokaladmin@styrbord.example"] {
+        let actor = actor_of(&demo, email).await;
+        assert!(matches!(app.dead_jobs(&actor, None, 10).await, Err(AppError::Forbidden)), "{email}");
+        assert!(matches!(app.retry_job(&actor, &id.to_string()).await, Err(AppError::Forbidden)), "{email}");
+    }
+    let dead = app.dead_jobs(&admin, None, 10).await.unwrap();
+    assert_eq!(dead.items.iter().map(|j| j.id).collect::<Vec<_>>(), [id]);
+    assert_eq!((dead.items[0].attempts, dead.items[0].last_error.as_deref()), (3, Some("the mail server refuses the address")));
+    assert!(matches!(app.dead_jobs(&admin, Some("not-an-id"), 10).await, Err(AppError::Validation(_))));
+
+    // Put back, audited; only a dead job can be.
+    let audited = audit_count(&db).await;
+    let back = app.retry_job(&admin, &id.to_string()).await.unwrap();
+    assert_eq!((back.state, back.attempts), (JobState::Queued, 0));
+    assert_eq!(audit_count(&db).await, audited + 1);
+    let sql = format!("SELECT COUNT(*) FROM audit_events WHERE object_type = 'job' AND action = 'reopened' AND object_id = '{id}'");
+    assert_eq!(db.scalar(&sql).await, 1);
+    assert!(matches!(app.retry_job(&admin, &id.to_string()).await, Err(AppError::Conflict(ConflictKind::Stale))));
+    assert!(matches!(app.retry_job(&admin, &domain::JobId::new().to_string()).await, Err(AppError::NotFound)));
+    assert_eq!(audit_count(&db).await, audited + 1);
+
+    // Mended, it runs at once and is no dead letter any more.
+    assert_eq!(app.run_due_jobs("worker-1", &Always(true), 10).await.unwrap().completed, 1);
+    assert!(app.dead_jobs(&Actor::system(), None, 10).await.unwrap().items.is_empty());
 }
