@@ -46,6 +46,13 @@ impl ApiError {
         let (status, code, details) = classify(&err, lang);
         let message = match &err {
             AppError::Internal(_) => lang.t("error-internal"),
+            AppError::Conflict(ConflictKind::SectionsNotReady { sections }) => {
+                lang.t_args("error-conflict-sections-not-ready", &[("sections", sections.join(", "))])
+            }
+            AppError::Conflict(ConflictKind::TemplatePartBroken { section, reference }) => lang.t_args(
+                "error-conflict-template-part-broken",
+                &[("section", section.clone()), ("reference", reference.clone())],
+            ),
             _ => lang.t(&format!("error-{}", code.replace('_', "-"))),
         };
         if let AppError::Internal(source) = &err {
@@ -90,6 +97,12 @@ pub fn classify(err: &AppError, lang: Lang) -> (StatusCode, &'static str, serde_
                 ConflictKind::BudgetDecided => ("conflict_budget_decided", serde_json::Value::Null),
                 ConflictKind::BudgetNotDecided => ("conflict_budget_not_decided", serde_json::Value::Null),
                 ConflictKind::ImportNotCheckable => ("conflict_import_not_checkable", serde_json::Value::Null),
+                ConflictKind::ReportClosed => ("conflict_report_closed", serde_json::Value::Null),
+                ConflictKind::ReportStepNotAllowed => ("conflict_report_step_not_allowed", serde_json::Value::Null),
+                ConflictKind::SectionsNotReady { sections } => ("conflict_sections_not_ready", serde_json::json!({ "sections": sections })),
+                ConflictKind::TemplatePartBroken { section, reference } => {
+                    ("conflict_template_part_broken", serde_json::json!({ "section": section, "reference": reference }))
+                }
             };
             (StatusCode::CONFLICT, code, details)
         }

@@ -97,8 +97,8 @@ mod tests {
     #[test]
     fn both_languages_have_every_key() {
         // Every file of a language, in the same order for both.
-        let sv = [include_str!("../locales/sv/main.ftl"), include_str!("../locales/sv/budget_edit.ftl"), include_str!("../locales/sv/budget_outcome.ftl"), include_str!("../locales/sv/budget_indicator.ftl")].concat();
-        let en = [include_str!("../locales/en/main.ftl"), include_str!("../locales/en/budget_edit.ftl"), include_str!("../locales/en/budget_outcome.ftl"), include_str!("../locales/en/budget_indicator.ftl")].concat();
+        let sv = [include_str!("../locales/sv/main.ftl"), include_str!("../locales/sv/budget_edit.ftl"), include_str!("../locales/sv/budget_outcome.ftl"), include_str!("../locales/sv/budget_indicator.ftl"), include_str!("../locales/sv/report.ftl")].concat();
+        let en = [include_str!("../locales/en/main.ftl"), include_str!("../locales/en/budget_edit.ftl"), include_str!("../locales/en/budget_outcome.ftl"), include_str!("../locales/en/budget_indicator.ftl"), include_str!("../locales/en/report.ftl")].concat();
         let keys = |s: &str| -> Vec<String> {
             s.lines()
                 .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains(" ="))
@@ -114,7 +114,8 @@ mod tests {
             let args = [("field", "x".to_owned()), ("name", "x".to_owned()), ("n", "1".to_owned()), ("module", "x".to_owned()), ("year", "2020".to_owned()), ("values", "x".to_owned()), ("target", "x".to_owned()),
                 ("stated", "1".to_owned()), ("computed", "1".to_owned()), ("difference", "0".to_owned()), ("number", "1".to_owned()),
                 ("reference", "x".to_owned()), ("date", "2020-01-01".to_owned()), ("per_level", "3".to_owned()),
-                ("value", "x".to_owned()), ("column", "x".to_owned()), ("code", "x".to_owned()), ("kind", "x".to_owned())];
+                ("value", "x".to_owned()), ("column", "x".to_owned()), ("code", "x".to_owned()), ("kind", "x".to_owned()),
+                ("section", "x".to_owned()), ("document", "x".to_owned()), ("body", "x".to_owned()), ("amount", "1".to_owned()), ("unit", "x".to_owned()), ("sections", "x".to_owned())];
             assert!(LOCALES.try_lookup_with_args(&SV, &key, &args_map(&args)).is_some(), "sv lookup of {key}");
             assert!(LOCALES.try_lookup_with_args(&EN, &key, &args_map(&args)).is_some(), "en lookup of {key}");
         }

@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+pub mod documents;
 mod error;
 mod i18n;
 mod middleware;

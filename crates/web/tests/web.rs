@@ -62,6 +62,12 @@ const BUDGET_EDITORS_OF_RK: &[Who] = &[Who::Admin, Who::SuperUser];
 /// and admin above (ImportOutcomes; a manager edits the budget but does not import).
 const IMPORTERS_OF_CE: &[Who] = &[Who::Admin, Who::SuperUser, Who::BusinessSupport];
 
+/// May make and edit CE's reports: a report spans modules, so a module owner's grant (scoped to
+/// VGPU) does not reach it; business support on CE and the super user and admin above do.
+const REPORT_MAKERS_OF_CE: &[Who] = &[Who::Admin, Who::SuperUser, Who::BusinessSupport];
+/// May write the texts of CE's reports: also CE's manager (the Report right on CE).
+const REPORT_WRITERS_ON_CE: &[Who] = &[Who::Admin, Who::SuperUser, Who::BusinessSupport, Who::Manager];
+
 /// One concrete request against one documented operation, and who may make it.
 struct Entry {
     method: &'static str,
@@ -136,6 +142,15 @@ const MATRIX: &[Entry] = &[
     e("GET", "/api/v1/budgets/imports/{id}", "read an import", IMPORTERS_OF_CE, 200),
     e("POST", "/api/v1/budgets/imports/{id}/commit", "commit a checked import", IMPORTERS_OF_CE, 200),
     e("GET", "/api/v1/budgets/outcomes/{unit}", "read CE's budget outcome", READERS_OF_CE, 200),
+    e("GET", "/api/v1/reports/templates", "list the report templates", EVERYONE, 200),
+    e("GET", "/api/v1/reports/templates/{key}/document", "the förvaltningsplan of CE as a workbook", READERS_OF_CE, 200),
+    e("GET", "/api/v1/reports", "list CE's reports", READERS_OF_CE, 200),
+    e("POST", "/api/v1/reports", "make a report for CE", REPORT_MAKERS_OF_CE, 201),
+    e("GET", "/api/v1/reports/{id}", "read a report of CE", READERS_OF_CE, 200),
+    e("PUT", "/api/v1/reports/{id}", "retitle a report of CE", REPORT_MAKERS_OF_CE, 200),
+    e("PUT", "/api/v1/reports/{id}/sections/{section}", "write a section of a report of CE", REPORT_WRITERS_ON_CE, 200),
+    e("POST", "/api/v1/reports/{id}/steps", "activate a report of CE", REPORT_MAKERS_OF_CE, 200),
+    e("GET", "/api/v1/reports/{id}/document", "a report of CE as a workbook", READERS_OF_CE, 200),
 ];
 
 /// What the matrix sets up before it runs (through the use cases, as the operator).
@@ -153,6 +168,21 @@ struct Fixture {
     rk_budget: Value,
     /// Per caller: a checked (not yet committed) import of actuals for them to commit.
     checked_imports: BTreeMap<Who, String>,
+    /// Per caller: a report of CE's (a förvaltningsplan of a year of its own) to write in.
+    ce_reports: BTreeMap<Who, String>,
+    /// Per caller: a draft report of CE's to activate.
+    ce_drafts: BTreeMap<Who, String>,
+}
+
+/// A förvaltningsplan of CE's for each caller, each for a year of its own from `first_year`.
+async fn fixture_reports(h: &Harness, first_year: i32) -> BTreeMap<Who, String> {
+    let mut reports = BTreeMap::new();
+    for who in Who::ALL {
+        let input = app::reports::NewReport { template: "forvaltningsplan".into(), unit: "CE".into(), year: first_year + who_index(who) as i32, period: None, title: None };
+        let view = h.app.create_report(&Actor::system(), input).await.expect("a report of CE's");
+        reports.insert(who, view.report.id.to_string());
+    }
+    reports
 }
 
 /// The demo modules and the level keys of their models.
@@ -397,7 +427,11 @@ async fn fixture(h: &Harness) -> Fixture {
     fixture_budgets(h).await;
     let rk_budget = h.get("/api/v1/budgets/RK/2020", &admin).await.json();
     let checked_imports = fixture_imports(h).await;
+    let ce_reports = fixture_reports(h, 2040).await;
+    let ce_drafts = fixture_reports(h, 2080).await;
     Fixture {
+        ce_reports,
+        ce_drafts,
         rk_budget,
         checked_imports,
         models,
@@ -599,6 +633,33 @@ fn matrix_request(fx: &Fixture, case: &str, who: Who) -> (Method, String, Option
         "read an import" => (Method::GET, format!("/api/v1/budgets/imports/{}", fx.checked_imports[&Who::Admin]), None),
         "commit a checked import" => (Method::POST, format!("/api/v1/budgets/imports/{}/commit", fx.checked_imports[&who]), None),
         "read CE's budget outcome" => (Method::GET, "/api/v1/budgets/outcomes/CE?month=2020-03".into(), None),
+        "list the report templates" => (Method::GET, "/api/v1/reports/templates".into(), None),
+        "the förvaltningsplan of CE as a workbook" => {
+            (Method::GET, "/api/v1/reports/templates/forvaltningsplan/document?unit=CE&year=2020&format=xlsx".into(), None)
+        }
+        "list CE's reports" => (Method::GET, "/api/v1/reports?unit=CE&limit=50".into(), None),
+        "make a report for CE" => (
+            Method::POST,
+            "/api/v1/reports".into(),
+            Some(json!({"template": "forvaltningsplan", "unit": "CE", "year": 2060 + who_index(who) as i32})),
+        ),
+        "read a report of CE" => (Method::GET, format!("/api/v1/reports/{}", fx.ce_reports[&Who::Admin]), None),
+        "retitle a report of CE" => (
+            Method::PUT,
+            format!("/api/v1/reports/{}", fx.ce_reports[&who]),
+            Some(json!({"title": format!("Plan {tag}"), "version": 1, "signing": {"place": "Västerås", "parties": [{"party": "CE"}]}})),
+        ),
+        "write a section of a report of CE" => (
+            Method::PUT,
+            format!("/api/v1/reports/{}/sections/grunduppdrag", fx.ce_reports[&who]),
+            Some(json!({"text": format!("Text {tag}"), "version": 0})),
+        ),
+        "activate a report of CE" => (
+            Method::POST,
+            format!("/api/v1/reports/{}/steps", fx.ce_drafts[&who]),
+            Some(json!({"step": "activate", "deadline": format!("{}-11-30", 2079 + who_index(who)), "version": 1})),
+        ),
+        "a report of CE as a workbook" => (Method::GET, format!("/api/v1/reports/{}/document?format=xlsx", fx.ce_reports[&Who::Admin]), None),
         other => panic!("the matrix case {other:?} has no request"),
     }
 }
@@ -718,6 +779,21 @@ async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Optio
         }
         "commit a checked import" => {
             h.get(&format!("/api/v1/budgets/imports/{}", fx.checked_imports[&who]), admin).await.json()["state"] == "committed"
+        }
+        "make a report for CE" => {
+            let year = 2060 + who_index(who) as i64;
+            h.get_all("/api/v1/reports?unit=CE&limit=100", admin).await.iter().any(|r| r["year"] == json!(year))
+        }
+        "retitle a report of CE" => {
+            h.get(&format!("/api/v1/reports/{}", fx.ce_reports[&who]), admin).await.json()["title"] == format!("Plan {tag}").as_str()
+        }
+        "activate a report of CE" => {
+            let report = h.get(&format!("/api/v1/reports/{}", fx.ce_drafts[&who]), admin).await.json();
+            report["state"] == "active" && report["deadline"] == format!("{}-11-30", 2079 + who_index(who)).as_str()
+        }
+        "write a section of a report of CE" => {
+            let report = h.get(&format!("/api/v1/reports/{}", fx.ce_reports[&who]), admin).await.json();
+            report["sections"].as_array().expect("sections").iter().any(|s| s["key"] == "grunduppdrag" && s["text"] == format!("Text {tag}").as_str())
         }
         _ => return None,
     })
@@ -966,7 +1042,13 @@ async fn authorization_matrix_covers_every_api_operation_and_role() {
                     failures.push(format!("DENIED {what}: expected {}, got {status} {}", entry.ok, resp.text()));
                     continue;
                 }
+                // Documents are files: a workbook is a zip package ("PK"), not JSON.
+                let is_file = resp.headers.get(header::CONTENT_DISPOSITION).is_some();
+                if is_file && !resp.body.starts_with(b"PK") {
+                    failures.push(format!("WRONG CONTENT {what}: not an XLSX package"));
+                }
                 if status == 200
+                    && !is_file
                     && let Some(problem) = matrix_check_read(&h, &fx, entry.case, who, &resp.json()).await
                 {
                     failures.push(format!("WRONG CONTENT {what}: {problem}"));
@@ -3834,4 +3916,182 @@ async fn an_indicator_takes_its_values_from_the_budget_through_the_form_and_the_
     let history = h.get(&format!("/api/v1/objects/{key}/follow-ups"), &token).await.json();
     let periods: BTreeSet<String> = history.as_array().unwrap().iter().map(|f| f["period"].as_str().unwrap().to_owned()).collect();
     assert!(periods.contains("2020-08") && !periods.contains("2020-09"), "January–August, as the demo's ledger: {periods:?}");
+}
+
+/// A unit's report in HTML: made from the template, written section by section with the
+/// instructions beside the text and the live parts shown from the data; a stale save keeps the
+/// typed words; downloads in three formats; and a reporter of another unit is kept out.
+#[tokio::test]
+async fn a_report_is_made_written_and_downloaded_in_html() {
+    let h = Harness::new().await;
+    let vera = h.login(Who::BusinessSupport).await;
+    let page = h.page("/units/CE/reports", Some(&vera)).await;
+    page.expect(200);
+    assert!(page.text().contains("Enheten har inga rapporter ännu."), "{}", page.text());
+    let r = h.post_form("/units/CE/reports", &vera, &[("template", "forvaltningsplan"), ("year", "2021")]).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let id = location.trim_start_matches("/reports/").to_owned();
+    let again = h.post_form("/units/CE/reports", &vera, &[("template", "forvaltningsplan"), ("year", "2021")]).await;
+    assert_eq!(again.status, 422);
+    assert!(again.text().contains("Enheten har redan en rapport från den mallen för året."));
+
+    let html = h.page(&location, Some(&vera)).await.text();
+    for expected in [
+        "<h1>Förvaltningsplan 2021</h1>",
+        "5.1.1 Fördelningen av ersättningen inom förvaltningen",
+        "Anvisning:</span> Beskriv förvaltningens grunduppdrag",
+        "Budgeten för 2021 är inte upprättad.",
+        "Inget är planerat här för året.",
+    ] {
+        assert!(html.contains(expected), "{expected} missing from the report page");
+    }
+    // CE's manager writes section 1; the page shows it; a save over an older version is refused
+    // with the typed text kept in the box.
+    let chef = h.login(Who::Manager).await;
+    let section = format!("/reports/{id}/sections/grunduppdrag");
+    let r = h.post_form(&section, &chef, &[("version", "0"), ("text", "Centrum för ekonomi stödjer regionen.\r\n\r\n• Redovisning\r\n• Controlling")]).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let stale = h.post_form(&section, &vera, &[("version", "0"), ("text", "Min egen version")]).await;
+    assert_eq!(stale.status, 409);
+    assert!(stale.text().contains("Någon annan har sparat texten i avsnittet"), "{}", stale.text());
+    assert!(stale.text().contains(">Min egen version</textarea>"), "the typed text stays");
+
+    // Details: a bad date is named, nothing saved; then saved.
+    let details = format!("/reports/{id}/details");
+    let bad = h.post_form(&details, &vera, &[("version", "1"), ("title", "Förvaltningsplan 2021"), ("decision_date", "2021-13-01"), ("party", "Centrum för ekonomi"), ("signer", "")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("aria-invalid=\"true\" aria-describedby=\"d-decision-date-error\""), "{}", bad.text());
+    let ok = h.post_form(&details, &vera, &[("version", "1"), ("title", "Verksamhetsplan 2021"), ("decided_by", "Regiondirektören"), ("decision_date", "2020-12-15"), ("place", "Västerås"), ("party", "Centrum för ekonomi"), ("signer", "Christer Chef"), ("party", ""), ("signer", "")]).await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let token = h.token(Who::Admin).await;
+    let report = h.get(&format!("/api/v1/reports/{id}"), &token).await.json();
+    assert_eq!(report["title"], "Verksamhetsplan 2021");
+    assert_eq!(report["decision"]["date"], "2020-12-15");
+    assert_eq!(report["signing"]["parties"], json!([{"party": "Centrum för ekonomi", "name": "Christer Chef"}]));
+    let first = &report["sections"][0];
+    assert_eq!((first["number"].as_str(), first["text_version"].as_i64()), (Some("1"), Some(1)));
+
+    // Downloads: each format, named and typed; the workbook has the document's tables.
+    for (format, kind) in [
+        ("pdf", "application/pdf"),
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ] {
+        let r = h.page(&format!("/reports/{id}/document?format={format}"), Some(&chef)).await;
+        r.expect(200);
+        assert_eq!(r.headers[header::CONTENT_TYPE], kind);
+        assert_eq!(r.headers[header::CONTENT_DISPOSITION].to_str().unwrap(), format!("attachment; filename=\"forvaltningsplan-CE-2021.{format}\""));
+        assert!(r.body.len() > 1000, "{format}: {} bytes", r.body.len());
+    }
+    assert!(h.page(&format!("/reports/{id}/document?format=odt"), Some(&chef)).await.status == 400);
+
+    // The user on CE-REDO reads no report of CE's and writes none.
+    let ulla = h.login(Who::User).await;
+    assert_eq!(h.page(&location, Some(&ulla)).await.status, 404);
+    assert_eq!(h.post_form(&section, &ulla, &[("version", "1"), ("text", "Intrång")]).await.status, 404);
+}
+
+/// The API names a broken template part and the section it is in; an unknown format is a field
+/// error; the förvaltningsplan of the demo comes out with seed 004's structure.
+#[tokio::test]
+async fn documents_through_the_api() {
+    let h = Harness::new().await;
+    let token = h.token(Who::Admin).await;
+    let templates = h.get("/api/v1/reports/templates", &token).await.json();
+    let keys: Vec<&str> = templates.as_array().unwrap().iter().map(|t| t["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["arsredovisning", "delarsrapport", "forvaltningsplan"], "the defaults that ship");
+    let plan = templates.as_array().unwrap().iter().find(|t| t["key"] == "forvaltningsplan").unwrap().clone();
+    assert_eq!(plan["sections"].as_array().unwrap().len(), 17, "nine chapters, 5.1–5.6, 5.1.1 and 5.1.2");
+    let r = h.get("/api/v1/reports/templates/forvaltningsplan/document?unit=RK&year=2020&format=odt", &token).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(problems(&r), [problem("format", "invalid_choice")]);
+    let r = h.get("/api/v1/reports/templates/forvaltningsplan/document?unit=RK&year=2020&format=docx", &token).await;
+    r.expect(200);
+    assert_eq!(&r.body[..2], b"PK", "a zip package");
+
+    let rk: Vec<Value> = h.get_all("/api/v1/reports?unit=RK", &token).await.into_iter().filter(|r| r["template"] == "forvaltningsplan").collect();
+    assert_eq!(rk.len(), 1);
+    let numbers: Vec<String> = rk[0]["sections"].as_array().unwrap().iter().map(|s| format!("{} {}", s["number"].as_str().unwrap(), s["heading"].as_str().unwrap())).collect();
+    assert_eq!(numbers.first().map(String::as_str), Some("1 Förvaltningens grunduppdrag"));
+    assert_eq!(numbers.last().map(String::as_str), Some("9 Underskrifter"));
+    assert_eq!(rk[0]["decision"], json!({"decided_by": "RS", "date": "2019-12-17", "paragraph": "§ xxx", "case_number": "RV xxxxxxx"}));
+
+    // A template whose internal-control part names a module that is gone: 409, naming it.
+    let id = rk[0]["id"].as_str().unwrap();
+    let sections = plan["sections"].to_string().replace("\"module\":\"ik\"", "\"module\":\"ic\"");
+    let mut conn = {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        sqlx::AnyConnection::connect(&h.url).await.unwrap()
+    };
+    sqlx::query("UPDATE report_templates SET sections = $1 WHERE key = 'forvaltningsplan'").bind(sections).execute(&mut conn).await.unwrap();
+    let r = h.get(&format!("/api/v1/reports/{id}/document?format=pdf"), &token).await;
+    assert_eq!(r.status, 409, "{}", r.text());
+    let body = r.json();
+    assert_eq!(body["code"], "conflict_template_part_broken");
+    assert_eq!(body["details"], json!({"section": "6 Intern kontroll", "reference": "ic"}));
+    assert_eq!(body["message"], "Mallens avsnitt ”6 Intern kontroll” hämtar uppgifter från ic, som inte finns. Rätta mallen eller skapa modulen.");
+}
+
+/// Through the API, as a script would: activate with a deadline, write and mark every section
+/// ready, approve as the manager, complete; the completed report's exports are byte-stable and
+/// do not change when the plan does; reopening lets them follow the data again.
+#[tokio::test]
+async fn a_completed_report_is_frozen_and_its_exports_stay_as_reported() {
+    let h = Harness::new().await;
+    let vera = h.token(Who::BusinessSupport).await;
+    let chef = h.token(Who::Manager).await;
+    let lars = h.token(Who::LocalAdmin).await;
+    let r = h.api(Method::POST, "/api/v1/reports", Some(&vera), Some(json!({"template": "forvaltningsplan", "unit": "CE", "year": 2026}))).await;
+    r.expect(201);
+    let report = r.json();
+    let id = report["id"].as_str().unwrap().to_owned();
+    let steps_uri = format!("/api/v1/reports/{id}/steps");
+    let step = |token: String, body: Value| {
+        let uri = steps_uri.clone();
+        let h = &h;
+        async move { h.api(Method::POST, &uri, Some(&token), Some(body)).await }
+    };
+
+    let r = step(vera.clone(), json!({"step": "activate", "deadline": "2024-12-31", "version": 1})).await;
+    assert_eq!(r.status, 422, "a deadline before the year is prepared: {}", r.text());
+    assert_eq!(problems(&r), [problem("deadline", "date_order")]);
+    let r = step(vera.clone(), json!({"step": "publish", "version": 1})).await;
+    assert_eq!(problems(&r), [problem("step", "invalid_choice")]);
+    step(vera.clone(), json!({"step": "activate", "deadline": "2025-11-30", "version": 1})).await.expect(200);
+    let r = step(chef.clone(), json!({"step": "approve", "version": 2})).await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.json()["code"], "conflict_sections_not_ready");
+    assert_eq!(r.json()["details"]["sections"][0], "1 Förvaltningens grunduppdrag");
+    for section in report["sections"].as_array().unwrap().iter().filter(|s| s["takes_text"] == true) {
+        let key = section["key"].as_str().unwrap();
+        let r = h.api(Method::PUT, &format!("/api/v1/reports/{id}/sections/{key}"), Some(&chef), Some(json!({"text": format!("Skrivet i {key}."), "version": 0, "ready": true}))).await;
+        r.expect(200);
+    }
+    let approved = step(chef.clone(), json!({"step": "approve", "version": 2})).await;
+    approved.expect(200);
+    assert_eq!(approved.json()["steps"], json!(["send_back"]), "the manager may still send it back");
+    step(vera.clone(), json!({"step": "complete", "version": 3})).await.expect(200);
+
+    let download = |format: &'static str| {
+        let (h, uri, vera) = (&h, format!("/api/v1/reports/{id}/document?format={format}"), vera.clone());
+        async move { h.get(&uri, &vera).await }
+    };
+    let first = download("docx").await;
+    first.expect(200);
+    let first_pdf = download("pdf").await.body;
+    // The plan changes after completion: a goal of CE's for 2026.
+    let admin = h.token(Who::Admin).await;
+    h.api(Method::POST, "/api/v1/objects", Some(&admin), Some(json!({"key": "efter-fryst", "module": "vgpu", "level": "goal", "unit": "CE", "year": 2026, "title": "Ett mål som kom till efteråt", "issued_by": "Regionfullmäktige"}))).await.expect(201);
+    assert!(download("docx").await.body == first.body, "the DOCX of a completed report does not change");
+    assert!(download("pdf").await.body == first_pdf, "nor does the PDF");
+    let live = h.get("/api/v1/reports/templates/forvaltningsplan/document?unit=CE&year=2026&format=docx", &vera).await;
+    assert!(live.body == first.body, "the template's document for the unit and year is the report's frozen one too");
+
+    // Reopened by an administrator, the report follows the data again.
+    let r = step(vera.clone(), json!({"step": "reopen", "version": 4})).await;
+    assert_eq!(r.status, 403);
+    step(lars.clone(), json!({"step": "reopen", "version": 4})).await.expect(200);
+    assert!(download("docx").await.body != first.body, "after reopening the document shows the new goal");
 }

@@ -222,6 +222,7 @@ object-org-unit = Organisation unit
 object-user = User
 object-role-assignment = Role
 object-api-token = API token
+object-job = Job
 
 settings-title = Settings
 settings-language = Language

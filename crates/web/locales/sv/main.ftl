@@ -222,6 +222,7 @@ object-org-unit = Organisationsenhet
 object-user = Användare
 object-role-assignment = Roll
 object-api-token = API-nyckel
+object-job = Jobb
 
 settings-title = Inställningar
 settings-language = Språk

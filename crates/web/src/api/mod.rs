@@ -10,6 +10,9 @@ mod objects;
 mod org_units;
 mod periods;
 mod plan_files;
+mod reports;
+
+pub(crate) use reports::file_response;
 mod role_assignments;
 mod users;
 
@@ -40,7 +43,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "periods", description = "Periods of follow-up (years, half-years, tertials, quarters, months)"),
         (name = "objects", description = "Plan objects (goals, assignments, indicators, activities …) and their follow-ups"),
         (name = "plan-files", description = "The plan file `styrbord-plan/1`: import and export"),
-        (name = "budgets", description = "Budgets: an administration's economy chapter per year (frames, frame changes, detailed budget) with its reconciliation checks")
+        (name = "budgets", description = "Budgets: an administration's economy chapter per year (frames, frame changes, detailed budget) with its reconciliation checks"),
+        (name = "reports", description = "Reports and documents: templates, a unit's reports with their texts, and documents as DOCX, PDF or XLSX")
     )
 )]
 struct ApiDoc;
@@ -77,6 +81,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(plan_files::router())
         .merge(budgets::router())
         .merge(budget_outcomes::router())
+        .merge(reports::router())
         .split_for_parts()
 }
 

@@ -12,11 +12,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use domain::budget::{EconomyChapter, YearAmount};
-use domain::money::{Money, Unit};
+use crate::documents::{mkr, year_cells, years_of};
+use domain::budget::EconomyChapter;
+use domain::money::Unit;
 use fileio::{Cell, Sheet, write_workbook};
 use serde::Deserialize;
-use std::collections::BTreeSet;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/units/{key}/budget.xlsx", get(chapter_xlsx))
@@ -43,19 +43,6 @@ pub(super) fn xlsx_download(lang: Lang, file_name: &str, workbook: Result<Vec<u8
             super::error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &lang.t("error-internal"))
         }
     }
-}
-
-fn mkr(m: Money) -> Cell {
-    Cell::money(m, Unit::Mkr, 1)
-}
-
-/// The years of a set of rows' amounts, in order.
-fn years_of<'a>(rows: impl Iterator<Item = &'a [YearAmount]>) -> Vec<i32> {
-    rows.flat_map(|a| a.iter().map(|y| y.year)).collect::<BTreeSet<_>>().into_iter().collect()
-}
-
-fn year_cells(amounts: &[YearAmount], years: &[i32]) -> Vec<Cell> {
-    years.iter().map(|y| amounts.iter().find(|a| a.year == *y).map_or(Cell::Empty, |a| mkr(a.amount))).collect()
 }
 
 fn sheets(lang: Lang, view: &BudgetView, c: &EconomyChapter) -> Vec<Sheet> {

@@ -3,9 +3,10 @@
 
 mod audit;
 mod budget;
-mod budget_export;
+pub(crate) mod budget_export;
 mod budget_imports;
 mod budget_outcome;
+mod reports;
 mod budget_decision;
 mod budget_edit;
 mod budget_form;
@@ -18,7 +19,7 @@ mod login;
 mod modules;
 mod object_form;
 mod org;
-mod plan;
+pub(crate) mod plan;
 mod settings;
 mod todo;
 mod users;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(budget_export::router())
         .merge(budget_imports::router())
         .merge(budget_outcome::router())
+        .merge(reports::router())
         .merge(budget_decision::router())
         .merge(budget_edit::router())
 }
@@ -126,9 +128,6 @@ pub fn form_failure(err: app::AppError, lang: crate::Lang) -> Result<(String, Fi
 
 /// An error page for an application error.
 pub fn error_page_for(err: app::AppError, lang: crate::Lang) -> axum::response::Response {
-    let (status, code, _) = crate::error::classify(&err, lang);
-    if let app::AppError::Internal(source) = &err {
-        tracing::error!(error = %source, "internal error");
-    }
-    error_page(lang, status, &lang.t(&format!("error-{}", code.replace('_', "-"))))
+    let api = crate::error::ApiError::from_app(err, lang);
+    error_page(lang, api.status, &api.body.message)
 }

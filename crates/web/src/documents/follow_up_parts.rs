@@ -1,0 +1,262 @@
+//! Follow-up of the report's period, as the plan page shows it: goals and assignments with
+//! their assessment and comment, indicators with target, outcome, assessment and trend,
+//! activities with their status; and budget, actual and forecast for the year to date.
+
+use std::collections::HashMap;
+
+use app::plan_view::{PlanRow, PlanView};
+use app::reports::DocumentData;
+use domain::ObjectId;
+use domain::consolidation::Decimal;
+use domain::document::{Block, Cell, Column, Row, Table};
+use domain::money::Unit;
+
+use crate::i18n::Lang;
+use crate::views::plan::{fixed, level_name, status_label, with_unit};
+
+/// The rows of a module's plan by object, and the group (an ancestor at a level) of each.
+struct Rows<'a> {
+    view: &'a PlanView,
+    by_id: HashMap<ObjectId, &'a PlanRow>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(view: &'a PlanView) -> Self {
+        Rows { view, by_id: view.rows.iter().map(|r| (r.record.object.id, r)).collect() }
+    }
+
+    fn group_of(&self, row: &PlanRow, level: &str) -> Option<ObjectId> {
+        let mut current = Some(row);
+        for _ in 0..32 {
+            let r = current?;
+            if r.record.object.level == level {
+                return Some(r.record.object.id);
+            }
+            current = r.record.object.parent.and_then(|p| self.by_id.get(&p).copied());
+        }
+        None
+    }
+
+    /// Per group at `group_level` (then "Övrigt"), the rows at `levels` under it.
+    fn grouped(&self, group_level: &str, levels: &[&str], lang: Lang) -> Vec<(String, Vec<&'a PlanRow>)> {
+        let groups = self
+            .view
+            .rows
+            .iter()
+            .filter(|r| r.record.object.level == group_level)
+            .map(|r| (Some(r.record.object.id), r.record.object.title.clone()))
+            .chain(std::iter::once((None, lang.t("doc-other-goals"))));
+        groups
+            .map(|(group, title)| {
+                let rows = self
+                    .view
+                    .rows
+                    .iter()
+                    .filter(|r| levels.contains(&r.record.object.level.as_str()) && self.group_of(r, group_level) == group)
+                    .collect();
+                (title, rows)
+            })
+            .filter(|(_, rows): &(String, Vec<&PlanRow>)| !rows.is_empty())
+            .collect()
+    }
+
+    fn assessment(&self, row: &PlanRow, lang: Lang) -> String {
+        self.view
+            .model
+            .scale
+            .level(&row.assessment)
+            .map(|l| if lang == Lang::En { l.label_en.clone() } else { l.label_sv.clone() })
+            .unwrap_or_default()
+    }
+}
+
+fn comment(row: &PlanRow) -> Cell {
+    row.follow_up.as_ref().and_then(|f| f.comment.clone()).map_or(Cell::Empty, Cell::Text)
+}
+
+fn nothing(lang: Lang) -> Vec<Block> {
+    vec![Block::Paragraph { text: lang.t("doc-nothing-followed-up") }]
+}
+
+/// The groups as one table under their headings, or a line saying nothing is followed up.
+fn table(name: String, columns: Vec<Column>, groups: Vec<(String, Vec<Row>)>, lang: Lang) -> Vec<Block> {
+    if groups.is_empty() {
+        return nothing(lang);
+    }
+    let mut rows = Vec::new();
+    for (title, group_rows) in groups {
+        rows.push(Row::group(title));
+        rows.extend(group_rows);
+    }
+    vec![Block::Table(Table { name, caption: None, columns, rows })]
+}
+
+/// Goals and assignments: assessment and comment for the period.
+pub fn text_follow_up(data: &DocumentData, module: &str, group_level: &str, levels: &[String], number: &str, lang: Lang) -> Vec<Block> {
+    let Some(view) = data.follow_up.get(module) else { return nothing(lang) };
+    let rows = Rows::new(view);
+    let levels: Vec<&str> = levels.iter().map(String::as_str).collect();
+    let groups: Vec<(String, Vec<Row>)> = rows
+        .grouped(group_level, &levels, lang)
+        .into_iter()
+        .map(|(title, group)| {
+            let body = group
+                .into_iter()
+                .map(|r| {
+                    let what = format!("{}: {}", level_name(&view.model, &r.record.object.level, lang), r.record.object.title);
+                    Row::body(vec![Cell::text(what), Cell::text(rows.assessment(r, lang)), comment(r)])
+                })
+                .collect();
+            (title, body)
+        })
+        .collect();
+    let columns = vec![Column::new(lang.t("doc-col-objective"), 5), Column::new(lang.t("doc-col-assessment"), 2), Column::new(lang.t("doc-col-comment"), 5)];
+    table(format!("{number} {}", lang.t("doc-goals-sheet")), columns, groups, lang)
+}
+
+/// Indicators: target and outcome for the period, assessment, and the change since the period
+/// before (better or worse, as the indicator's direction says).
+pub fn indicator_follow_up(data: &DocumentData, module: &str, group_level: &str, level: &str, number: &str, lang: Lang) -> Vec<Block> {
+    let Some(view) = data.follow_up.get(module) else { return nothing(lang) };
+    let before: HashMap<ObjectId, Option<Decimal>> = data
+        .follow_up_before
+        .get(module)
+        .map(|v| v.rows.iter().map(|r| (r.record.object.id, r.value)).collect())
+        .unwrap_or_default();
+    let rows = Rows::new(view);
+    let groups: Vec<(String, Vec<Row>)> = rows
+        .grouped(group_level, &[level], lang)
+        .into_iter()
+        .map(|(title, group)| {
+            let body = group
+                .into_iter()
+                .map(|r| {
+                    let measure = r.record.object.measure.as_ref();
+                    let decimals = measure.map_or(0, |m| m.decimals);
+                    let unit = measure.and_then(|m| m.unit.as_deref());
+                    let shown = |v: Option<Decimal>| v.map(|v| with_unit(lang, fixed(v, decimals), unit)).unwrap_or_default();
+                    let higher_is_better = measure.is_none_or(|m| m.higher_is_better);
+                    let trend = trend(r.value, before.get(&r.record.object.id).copied().flatten(), higher_is_better, lang);
+                    Row::body(vec![
+                        Cell::text(r.record.object.title.clone()),
+                        Cell::text(shown(r.target)),
+                        Cell::text(shown(r.value)),
+                        Cell::text(rows.assessment(r, lang)),
+                        Cell::text(trend),
+                        comment(r),
+                    ])
+                })
+                .collect();
+            (title, body)
+        })
+        .collect();
+    let columns = vec![
+        Column::new(level_name(&view.model, level, lang), 4),
+        Column::new(lang.t("doc-col-target"), 2),
+        Column::new(lang.t("doc-col-outcome"), 2),
+        Column::new(lang.t("doc-col-assessment"), 2),
+        Column::new(lang.t("doc-col-trend"), 2),
+        Column::new(lang.t("doc-col-comment"), 4),
+    ];
+    table(format!("{number} {}", lang.t("doc-indicators-sheet")), columns, groups, lang)
+}
+
+/// "↑ bättre", "↓ sämre", "→ oförändrat", or nothing without two values. Arrows show the
+/// direction of the value; the word says whether that is good, so colour is not needed.
+fn trend(now: Option<Decimal>, before: Option<Decimal>, higher_is_better: bool, lang: Lang) -> String {
+    let (Some(now), Some(before)) = (now, before) else { return String::new() };
+    let now = now.to_string().parse::<f64>().unwrap_or_default();
+    let before = before.to_string().parse::<f64>().unwrap_or_default();
+    if (now - before).abs() < f64::EPSILON {
+        return format!("→ {}", lang.t("doc-trend-same"));
+    }
+    let up = now > before;
+    let word = if up == higher_is_better { lang.t("doc-trend-better") } else { lang.t("doc-trend-worse") };
+    format!("{} {word}", if up { "↑" } else { "↓" })
+}
+
+/// Activities: timeline, responsible, status and comment.
+pub fn activity_follow_up(data: &DocumentData, module: &str, group_level: &str, level: &str, number: &str, lang: Lang) -> Vec<Block> {
+    let Some(view) = data.follow_up.get(module) else { return nothing(lang) };
+    let rows = Rows::new(view);
+    let groups: Vec<(String, Vec<Row>)> = rows
+        .grouped(group_level, &[level], lang)
+        .into_iter()
+        .map(|(title, group)| {
+            let body = group
+                .into_iter()
+                .map(|r| {
+                    let o = &r.record.object;
+                    let responsible = o
+                        .activity
+                        .as_ref()
+                        .and_then(|a| a.responsible_text.clone())
+                        .or_else(|| r.record.responsible_name.clone())
+                        .unwrap_or_default();
+                    let status = r.status.map(|s| status_label(lang, s)).unwrap_or_default();
+                    Row::body(vec![Cell::text(o.title.clone()), Cell::text(super::plan_parts::timeline(o)), Cell::text(responsible), Cell::text(status), comment(r)])
+                })
+                .collect();
+            (title, body)
+        })
+        .collect();
+    let columns = vec![
+        Column::new(level_name(&view.model, level, lang), 5),
+        Column::new(lang.t("doc-col-timeline"), 2),
+        Column::new(lang.t("doc-col-responsible"), 2),
+        Column::new(lang.t("doc-col-status"), 2),
+        Column::new(lang.t("doc-col-comment"), 4),
+    ];
+    table(format!("{number} {}", lang.t("doc-actions-sheet")), columns, groups, lang)
+}
+
+/// Budget, actual and forecast per top category with income, costs and result, in mkr.
+pub fn budget_outcome(data: &DocumentData, number: &str, lang: Lang) -> Vec<Block> {
+    let Some(view) = &data.outcome else { return Vec::new() };
+    if view.chapter.is_none() {
+        return vec![Block::Paragraph { text: lang.t_args("doc-no-budget", &[("year", data.year.to_string())]) }];
+    }
+    let mkr = |m| Cell::money(m, Unit::Mkr, 1);
+    let figures = |f: &domain::budget::Figures| vec![mkr(f.budget_year), mkr(f.budget_ytd), mkr(f.actual_ytd), mkr(f.variance_ytd), mkr(f.forecast_year), mkr(f.variance_year)];
+    let name = |code: &str| {
+        view.categories.get(code).map(|c| if lang == Lang::En { c.name_en.clone() } else { c.name_sv.clone() }).unwrap_or_else(|| code.to_owned())
+    };
+    // Top categories (income, costs) head their categories; deeper accounts are summed in them.
+    let mut rows: Vec<Row> = view
+        .comparison
+        .rows
+        .iter()
+        .filter(|r| r.depth <= 1)
+        .map(|r| {
+            if r.depth == 0 {
+                return Row::group(name(&r.code));
+            }
+            let mut cells = vec![Cell::text(name(&r.code))];
+            cells.extend(figures(&r.figures));
+            Row::body(cells)
+        })
+        .collect();
+    for (label, f) in [(lang.t("outcome-income"), &view.comparison.income), (lang.t("outcome-costs"), &view.comparison.costs), (lang.t("outcome-result"), &view.comparison.result)] {
+        let mut cells = vec![Cell::text(label)];
+        cells.extend(figures(f));
+        rows.push(Row::total(cells));
+    }
+    let month = view.month.to_string();
+    vec![
+        Block::Paragraph { text: lang.t_args("doc-outcome-intro", &[("value", month)]) },
+        Block::Table(Table {
+            name: format!("{number} {}", lang.t("doc-outcome-sheet")),
+            caption: None,
+            columns: vec![
+                Column::new(lang.t("budget-col-category"), 4),
+                Column::new(lang.t("doc-col-budget-year"), 2),
+                Column::new(lang.t("doc-col-budget-ytd"), 2),
+                Column::new(lang.t("doc-col-actual-ytd"), 2),
+                Column::new(lang.t("doc-col-variance-ytd"), 2),
+                Column::new(lang.t("doc-col-forecast"), 2),
+                Column::new(lang.t("doc-col-variance-year"), 2),
+            ],
+            rows,
+        }),
+    ]
+}
