@@ -577,6 +577,60 @@ async function budgetFlow() {
   });
 }
 
+/** Reports: the förvaltningsplan of the demo is opened from its unit, a section is written,
+ * the live parts show the budget, and the document downloads as PDF and Word. */
+async function reportFlow() {
+  const { page } = await newContext({ acceptDownloads: true });
+  currentPage = page;
+  const loggedIn = await check('r0 reports: log in', async () => {
+    await page.goto(url('/login'));
+    await login(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  });
+  if (!loggedIn) return skipRest('report flow', 'login failed');
+  await check('r1 the unit page links to its reports, which list the förvaltningsplan', async () => {
+    await page.goto(url('/org/units/RK'));
+    await clickAndWait(page, page.getByRole('link', { name: 'Rapporter och dokument', exact: true }));
+    await expectH1(page, 'Rapporter för Regionkontoret');
+    await page.getByRole('table', { name: 'Enhetens rapporter' }).getByRole('link', { name: 'Förvaltningsplan 2020', exact: true }).waitFor();
+  });
+  await visited(page, 'reports');
+  await check('r2 the report page shows instructions, texts and the live tables of section 5', async () => {
+    await clickAndWait(page, page.getByRole('link', { name: 'Förvaltningsplan 2020', exact: true }));
+    await expectH1(page, 'Förvaltningsplan 2020');
+    await page.getByRole('heading', { name: '5.1.1 Fördelningen av ersättningen inom förvaltningen' }).waitFor();
+    const table = page.getByRole('table', { name: /^5\.1\.1 / });
+    const text = await table.innerText();
+    assert(text.includes('Summa Regionkontoret') && text.includes('221,0'), `the distribution table shows "${text.replace(/\s+/g, ' ')}"`);
+    await page.getByText('Beskriv förvaltningens grunduppdrag', { exact: false }).waitFor();
+  });
+  await visited(page, 'report');
+  await check('r3 the text of a section is written and saved', async () => {
+    const box = page.getByLabel('Text – 2 Planering och uppföljning i förvaltningen', { exact: true });
+    await box.fill('Planen utgår från Regionplanen.\n\nEtt nytt stycke från e2e.');
+    await clickAndWait(page, box.locator('xpath=ancestor::form').getByRole('button', { name: 'Spara texten' }));
+    const saved = await page.getByLabel('Text – 2 Planering och uppföljning i förvaltningen', { exact: true }).inputValue();
+    assert(saved.includes('Ett nytt stycke från e2e.'), `the saved text reads "${saved}"`);
+  });
+  await check('r4 the document downloads as PDF and as Word', async () => {
+    for (const [name, file] of [['PDF', 'forvaltningsplan-RK-2020.pdf'], ['Word (DOCX)', 'forvaltningsplan-RK-2020.docx']]) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: STEP_TIMEOUT_MS }),
+        page.getByRole('link', { name, exact: true }).click(),
+      ]);
+      assert(download.suggestedFilename() === file, `downloaded "${download.suggestedFilename()}"`);
+    }
+  });
+  await check('r5 the report is activated with a deadline, and a refused approval names what is missing', async () => {
+    await page.getByLabel('Sista dag', { exact: true }).fill('2019-11-30');
+    await clickAndWait(page, page.getByRole('button', { name: 'Aktivera rapporten', exact: true }));
+    await page.getByText('Status: Aktiverad.', { exact: false }).waitFor();
+    await page.getByText('Sista dag: 2019-11-30', { exact: false }).waitFor();
+    await clickAndWait(page, page.getByRole('button', { name: 'Godkänn rapporten', exact: true }));
+    await page.getByText('Inte klara: 7 Förvaltningsspecifika mål med indikatorer och målvärde', { exact: false }).waitFor();
+  });
+  await visited(page, 'report-active');
+}
+
 async function closeContexts() {
   for (const { ctx, profile } of contexts.splice(0)) {
     await ctx.close().catch(() => {});
@@ -600,6 +654,7 @@ try {
   await noJsFlow(axeVia).catch((e) => fail('no-JS flow aborted', e));
   await planFlow().catch((e) => fail('plan flow aborted', e));
   await budgetFlow().catch((e) => fail('budget flow aborted', e));
+  await reportFlow().catch((e) => fail('report flow aborted', e));
 } catch (e) {
   fail('e2e aborted', e);
 } finally {

@@ -2,7 +2,7 @@
 # tests/infra/test-infra.sh install|start|stop
 #
 # Throwaway test services for Styrbord, on loopback only:
-#   install  Debian packages (PostgreSQL, Chromium, fonts), a Python venv with schemathesis and the
+#   install  Debian packages (PostgreSQL, Chromium, fonts, LibreOffice, poppler), a Python venv with schemathesis and the
 #            npm packages of tests/e2e. Idempotent: a machine that has everything skips apt, pip
 #            and npm entirely. Never downloads a browser (Chromium comes from Debian).
 #   start    a fresh PostgreSQL cluster in $STYRBORD_TEST_DIR/pg on 127.0.0.1:55432, trust auth,
@@ -15,7 +15,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 T=${STYRBORD_TEST_DIR:-${TMPDIR:-/tmp}/styrbord-test}
 PG_PORT=55432
-APT_PACKAGES=(postgresql chromium fonts-dejavu-core fonts-liberation2 curl)
+# LibreOffice (Writer, Calc) and poppler open the exported DOCX, XLSX and PDF in the export tests.
+APT_PACKAGES=(postgresql chromium fonts-dejavu-core fonts-liberation2 curl
+  libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils)
 SCHEMATHESIS_VERSION=4.32.5
 export DEBIAN_FRONTEND=noninteractive
 
@@ -47,6 +49,8 @@ do_install() {
     say "apt: all packages present"
   fi
   [ -x /usr/bin/chromium ] || die "/usr/bin/chromium missing after install"
+  command -v soffice >/dev/null || die "soffice (LibreOffice) missing after install"
+  command -v pdftotext >/dev/null || die "pdftotext (poppler-utils) missing after install"
 
   if [ -x "$T/py/bin/schemathesis" ] && "$T/py/bin/python" -c \
       "import importlib.metadata as m, sys; sys.exit(m.version('schemathesis') != '$SCHEMATHESIS_VERSION')" 2>/dev/null; then

@@ -112,6 +112,30 @@ enum ExportCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Render a document from a report template for a unit and year (DOCX, PDF or XLSX).
+    Document {
+        /// The unit's key.
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        year: i32,
+        /// A follow-up report's period within the year: `2020-T1` (tertial), `2020-H1`, `2020-05`.
+        /// Plans and annual reports are for the year.
+        #[arg(long)]
+        period: Option<String>,
+        /// The template's key: `forvaltningsplan`, `delarsrapport` and `arsredovisning` ship by
+        /// default.
+        #[arg(long)]
+        template: String,
+        /// docx, pdf or xlsx.
+        #[arg(long)]
+        format: String,
+        /// The document's language: sv (default) or en.
+        #[arg(long, default_value = "sv")]
+        lang: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -239,6 +263,19 @@ async fn run() -> Result<()> {
             }
             Ok(())
         }
+        Command::Export { command: ExportCommand::Document { unit, year, period, template, format, lang, out } } => {
+            let format = web::documents::Format::parse(&format).with_context(|| format!("unknown format {format:?}; use docx, pdf or xlsx"))?;
+            let lang = web::Lang::parse(&lang).with_context(|| format!("unknown language {lang:?}; use sv or en"))?;
+            let app = open(&config).await?;
+            let file = match web::documents::export(&app, &app::Actor::system(), &unit, year, period.as_deref(), &template, format, lang).await {
+                Ok(file) => file,
+                Err(web::documents::ExportError::App(e)) => return Err(app_error(e)),
+                Err(e) => return Err(e.into()),
+            };
+            std::fs::write(&out, &file.bytes).with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("wrote {} ({} bytes)", out.display(), file.bytes.len());
+            Ok(())
+        }
         Command::CheckConfig => {
             let app = open(&config).await?;
             if !app.healthy().await {
@@ -272,6 +309,9 @@ fn app_error(e: app::AppError) -> anyhow::Error {
             "invalid input: {}",
             problems.iter().map(|p| format!("{} ({})", p.field, p.code.as_str())).collect::<Vec<_>>().join(", ")
         ),
+        app::AppError::Conflict(app::ConflictKind::TemplatePartBroken { section, reference }) => {
+            anyhow::anyhow!("the template's section \"{section}\" reads from {reference}, which does not exist")
+        }
         app::AppError::Conflict(kind) => anyhow::anyhow!("conflict: {kind:?}"),
         app::AppError::NotFound => anyhow::anyhow!("not found"),
         app::AppError::Internal(source) => anyhow::anyhow!("database error: {source}"),
@@ -283,7 +323,11 @@ async fn open(config: &Config) -> Result<App> {
     let url = config.database_url()?;
     let store = store::Store::connect(&url).await.with_context(|| format!("connecting to {}", config.database_url_redacted()))?;
     store.migrate().await.context("applying migrations")?;
-    Ok(App::new(store, Arc::new(SystemClock), app::Settings::default()))
+    let app = App::new(store, Arc::new(SystemClock), app::Settings::default());
+    // The templates that ship with Styrbord, so `export document --template forvaltningsplan`
+    // works on any database; templates an owner has edited are left as they are.
+    app.install_default_templates().await.map_err(app_error)?;
+    Ok(app)
 }
 
 async fn serve(app: App, config: &Config, listen: &str) -> Result<()> {

@@ -165,3 +165,176 @@ fn plan_files_export_and_import_from_the_command_line() {
     let out = styrbord(dir, &["export", "plan", "--unit", "CE", "--year", "2020"], None);
     assert!(!text(&out.stdout).contains("x-1"));
 }
+
+/// Runs a document tool (poppler, LibreOffice) that the test command installs; a missing tool
+/// fails the test with its package named.
+fn tool(program: &str, package: &str, args: &[&str]) -> Output {
+    let out = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{program} did not run ({e}); install the Debian package {package} (scripts/test does)"));
+    assert!(out.status.success(), "{program} {args:?} failed: {}", text(&out.stderr));
+    out
+}
+
+/// Text as a reader sees it: spaces of every kind as one space.
+fn words(text: &str) -> String {
+    text.replace(['\u{a0}', '\u{202f}', '\u{2009}'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    words(&text(&tool("pdftotext", "poppler-utils", &["-layout", pdf.to_str().unwrap(), "-"]).stdout))
+}
+
+/// Seed 004 from the demo organisation, as a region would publish it: the nine chapters and the
+/// economy chapter's sections in order, the tables' totals, the internal control plan, the own
+/// goals with targets, the decision and the signatures — in a tagged A4 PDF, a DOCX that
+/// LibreOffice opens and prints the same, and a workbook of the tables. Exports are byte-stable.
+#[test]
+fn the_demo_forvaltningsplan_comes_out_as_pdf_docx_and_xlsx() {
+    let tmp = TempDir::new("document");
+    let dir = tmp.0.as_path();
+    let out = styrbord(dir, &["demo"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let export = |format: &str, lang: &str, name: &str| {
+        let path = dir.join(name);
+        let out = styrbord(
+            dir,
+            &["export", "document", "--unit", "RK", "--year", "2020", "--template", "forvaltningsplan", "--format", format, "--lang", lang, "--out", path.to_str().unwrap()],
+            None,
+        );
+        assert!(out.status.success(), "export {format}: {}", text(&out.stderr));
+        path
+    };
+    let pdf = export("pdf", "sv", "fp.pdf");
+    let docx = export("docx", "sv", "fp.docx");
+    let xlsx = export("xlsx", "sv", "fp.xlsx");
+
+    let info = text(&tool("pdfinfo", "poppler-utils", &[pdf.to_str().unwrap()]).stdout);
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    assert!(info.contains("(A4)"), "{info}");
+    assert!(info.contains("Title:           Förvaltningsplan 2020"), "{info}");
+
+    let chapters = [
+        "1 Förvaltningens grunduppdrag",
+        "2 Planering och uppföljning i förvaltningen",
+        "3 Mål och uppdrag",
+        "4 Plan för genomförande",
+        "5 Ekonomiska förutsättningar",
+        "5.1 Ersättningar",
+        "5.1.1 Fördelningen av ersättningen inom förvaltningen",
+        "5.1.2 Ramförändring jämfört med föregående års ram",
+        "5.2 Intäktsfinansierade verksamheter",
+        "5.3 Beslutade ersättningar ur regionstyrelsens anslag",
+        "5.4 Resultatreglering",
+        "5.5 Investeringar",
+        "5.6 Budget",
+        "6 Intern kontroll",
+        "7 Förvaltningsspecifika mål med indikatorer och målvärde",
+        "8 Intern referens",
+        "9 Underskrifter",
+    ];
+    let content = [
+        "Inom Regionkontoret organiseras verksamheter",
+        "Tillväxten ska vara hållbar i hela regionen.",
+        "221,0 miljoner kronor för 2020",
+        "Summa Regionkontoret",
+        "\u{2212}2 326,2",
+        "Ekonomistöd 3,0 1,2 0,0 41,7",
+        "Personalkostnader \u{2212}215,4",
+        "Summa intäkter 423,8",
+        "Brandskydd",
+        "Allvarlig/möjlig",
+        "2020: 4,0 % 2019: 4,5 %",
+        "Denna förvaltningsplan är beslutad av RS 2019-12-17, § xxx",
+        "Region Västmanland",
+    ];
+    let check = |what: &str, printed: &str| {
+        // The chapters appear in order, after the table of contents lists them once.
+        let body = printed.rfind("1 Förvaltningens grunduppdrag").map_or(printed, |start| &printed[start..]);
+        let mut from = 0;
+        for chapter in chapters {
+            match body[from..].find(chapter) {
+                Some(at) => from += at + chapter.len(),
+                None => panic!("{what}: {chapter:?} missing or out of order in:\n{printed}"),
+            }
+        }
+        for expected in content {
+            assert!(printed.contains(expected), "{what}: {expected:?} missing from:\n{printed}");
+        }
+    };
+    check("PDF", &pdf_text(&pdf));
+
+    // LibreOffice opens the DOCX and the workbook without complaint and prints the same text.
+    let profile = format!("-env:UserInstallation=file://{}", dir.join("lo-profile").display());
+    let converted = dir.join("converted");
+    tool(
+        "soffice",
+        "libreoffice-writer-nogui",
+        &[&profile, "--headless", "--convert-to", "pdf", "--outdir", converted.to_str().unwrap(), docx.to_str().unwrap()],
+    );
+    check("DOCX", &pdf_text(&converted.join("fp.pdf")));
+    tool(
+        "soffice",
+        "libreoffice-calc-nogui",
+        &[&profile, "--headless", "--convert-to", "pdf", "--outdir", converted.join("xlsx").to_str().unwrap(), xlsx.to_str().unwrap()],
+    );
+    let sheets = pdf_text(&converted.join("xlsx").join("fp.pdf"));
+    for expected in ["Centrum för ekonomi", "Reducering ram till följd av EIB", "Summa intäkter", "Kontrollområde"] {
+        assert!(sheets.contains(expected), "XLSX: {expected:?} missing from:\n{sheets}");
+    }
+
+    // Byte-stable: the same data gives the same file.
+    for (format, first) in [("pdf", &pdf), ("docx", &docx), ("xlsx", &xlsx)] {
+        let again = export(format, "sv", &format!("again.{format}"));
+        assert!(std::fs::read(first).unwrap() == std::fs::read(&again).unwrap(), "{format} differs between two exports");
+    }
+
+    // English is complete; a template that does not exist is named on one line.
+    let english = pdf_text(&export("pdf", "en", "fp-en.pdf"));
+    for expected in ["Contents", "3 Goals and assignments", "Regional council", "This administration plan was decided by RS"] {
+        assert!(english.contains(expected), "{expected:?} missing from the English PDF:\n{english}");
+    }
+    let out = styrbord(dir, &["export", "document", "--unit", "RK", "--year", "2020", "--template", "no-such-template", "--format", "pdf", "--out", "x.pdf"], None);
+    assert!(!out.status.success());
+    let reason = text(&out.stderr);
+    assert_eq!(reason.trim().lines().count(), 1, "{reason}");
+    assert!(reason.contains("template"), "{reason}");
+}
+
+/// The demo's first interim report of 2020 prints the follow-up of tertial 1 as the plan page
+/// shows it (sick leave against its target, assessed), and budget, actual and forecast to the
+/// end of April; a follow-up report without its period is refused on one line.
+#[test]
+fn the_demo_interim_report_prints_tertial_1() {
+    let tmp = TempDir::new("interim");
+    let dir = tmp.0.as_path();
+    let out = styrbord(dir, &["demo"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pdf = dir.join("d1.pdf");
+    let args = ["export", "document", "--unit", "RK", "--year", "2020", "--template", "delarsrapport", "--format", "pdf"];
+    let out = styrbord(dir, &[&args[..], &["--period", "2020-T1", "--out", pdf.to_str().unwrap()]].concat(), None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = pdf_text(&pdf);
+    for expected in [
+        "Delårsrapport 1 2020",
+        "1 Sammanfattning",
+        "Regionkontoret följer planen för årets första tertial.",
+        "2.1 Mål och uppdrag",
+        "Grön: uppfyllt",
+        "2.2 Indikatorer",
+        "Sjukfrånvaro 4,0 % 4,2 %",
+        "2.3 Åtgärder",
+        "3 Ekonomi",
+        "Budget, utfall och prognos till och med 2020-04",
+        "Utfall ack.",
+        "Resultat",
+    ] {
+        assert!(printed.contains(expected), "{expected:?} missing from:\n{printed}");
+    }
+    let out = styrbord(dir, &[&args[..], &["--out", dir.join("x.pdf").to_str().unwrap()]].concat(), None);
+    assert!(!out.status.success());
+    let reason = text(&out.stderr);
+    assert!(reason.trim().lines().count() == 1 && reason.contains("period"), "{reason}");
+}
