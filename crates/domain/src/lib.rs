@@ -19,6 +19,7 @@ pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod report_defaults;
+pub mod reminder;
 pub mod role;
 pub mod user;
 pub mod validate;

@@ -203,6 +203,22 @@ impl ReportTemplate {
     pub fn numbers(&self) -> Vec<String> {
         section_numbers(self.sections.iter().map(|s| s.level))
     }
+
+    /// The sections the unit writes text in that are not marked ready, numbered ("7 Intern
+    /// referens"): what stands between the report and its approval.
+    pub fn sections_not_ready(&self, texts: &[SectionText]) -> Vec<String> {
+        self.sections
+            .iter()
+            .zip(self.numbers())
+            .filter(|(s, _)| s.text && !texts.iter().any(|t| t.section_key == s.key && t.ready))
+            .map(|(s, number)| format!("{number} {}", s.heading_sv))
+            .collect()
+    }
+
+    /// How many sections the unit writes text in.
+    pub fn text_sections(&self) -> usize {
+        self.sections.iter().filter(|s| s.text).count()
+    }
 }
 
 /// Numbers sections by level: each level-n section counts up within its level-(n−1) parent.

@@ -3,7 +3,8 @@
 use crate::sql;
 use crate::{Result, StoreError, Tx};
 use domain::report::{Report, ReportState, ReportTemplate, SectionText, TemplateKind};
-use domain::{OrgUnitId, ReportId, TemplateId};
+use domain::role::Role;
+use domain::{OrgUnitId, ReportId, TemplateId, UserId};
 use sqlx::any::AnyRow;
 
 /// A template as stored: its id and version beside the template itself.
@@ -281,4 +282,95 @@ pub async fn save_text(tx: &mut Tx, report: ReportId, text: &SectionText, expect
         return Err(StoreError::Stale);
     }
     Ok(())
+}
+
+/// The people who write a report, in no particular order.
+pub async fn reporters(tx: &mut Tx, report: ReportId) -> Result<Vec<UserId>> {
+    let rows = sqlx::query("SELECT user_id FROM report_reporters WHERE report_id = $1 ORDER BY user_id")
+        .bind(report.to_string())
+        .fetch_all(tx.conn())
+        .await?;
+    rows.iter().map(|r| sql::id(r, "user_id")).collect()
+}
+
+/// Replaces the report's reporters.
+pub async fn set_reporters(tx: &mut Tx, report: ReportId, users: &[UserId]) -> Result<()> {
+    sqlx::query("DELETE FROM report_reporters WHERE report_id = $1").bind(report.to_string()).execute(tx.conn()).await?;
+    for user in users {
+        sqlx::query("INSERT INTO report_reporters (report_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(report.to_string())
+            .bind(user.to_string())
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// The people of a unit itself (not of the units above it): its manager, and every active user
+/// with a role assigned on exactly this unit, with that role. The manager without a role
+/// assignment is answered with the role `manager`.
+pub async fn people_of_unit(tx: &mut Tx, unit: OrgUnitId) -> Result<Vec<(UserId, Role)>> {
+    let rows = sqlx::query(
+        "SELECT a.user_id, a.role FROM role_assignments a JOIN users u ON u.id = a.user_id \
+         WHERE a.unit_id = $1 AND u.active \
+         UNION SELECT o.manager_id AS user_id, 'manager' AS role FROM org_units o JOIN users u ON u.id = o.manager_id \
+         WHERE o.id = $1 AND u.active ORDER BY user_id, role",
+    )
+    .bind(unit.to_string())
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let role = sql::text(r, "role")?;
+            Ok((sql::id(r, "user_id")?, role.parse().map_err(|_| StoreError::Corrupt(format!("role {role}")))?))
+        })
+        .collect()
+}
+
+/// An active report with a deadline and what one person does with it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PersonsReport {
+    pub report: Report,
+    /// The person is one of its reporters.
+    pub writes: bool,
+    /// The person is the unit's manager, or has the manager role on the unit itself.
+    pub approves: bool,
+}
+
+const PERSON_SCOPE: &str = "FROM reports r JOIN org_units o ON o.id = r.unit_id \
+    WHERE r.state = 'active' AND r.deadline IS NOT NULL";
+const WRITES: &str = "EXISTS (SELECT 1 FROM report_reporters p WHERE p.report_id = r.id AND p.user_id = $1)";
+const APPROVES: &str = "(o.manager_id = $1 OR EXISTS (SELECT 1 FROM role_assignments a \
+    WHERE a.unit_id = r.unit_id AND a.user_id = $1 AND a.role = 'manager'))";
+
+/// The active reports with a deadline that the person writes or approves, by deadline.
+pub async fn active_reports_of_person(tx: &mut Tx, user: UserId) -> Result<Vec<PersonsReport>> {
+    let columns = REPORT_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {columns}, CASE WHEN {WRITES} THEN 1 ELSE 0 END AS writes, CASE WHEN {APPROVES} THEN 1 ELSE 0 END AS approves \
+         {PERSON_SCOPE} AND ({WRITES} OR {APPROVES}) ORDER BY r.deadline, r.id"
+    )))
+    .bind(user.to_string())
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter()
+        .map(|r| Ok(PersonsReport { report: report_from_row(r)?, writes: sql::int(r, "writes")? != 0, approves: sql::int(r, "approves")? != 0 }))
+        .collect()
+}
+
+/// Everyone who writes or approves an active report with a deadline: whom the
+/// reminder scheduler looks at.
+pub async fn people_with_report_tasks(tx: &mut Tx) -> Result<Vec<UserId>> {
+    let rows = sqlx::query(
+        "SELECT p.user_id FROM report_reporters p JOIN reports r ON r.id = p.report_id \
+         WHERE r.state = 'active' AND r.deadline IS NOT NULL \
+         UNION SELECT o.manager_id AS user_id FROM reports r JOIN org_units o ON o.id = r.unit_id \
+         WHERE r.state = 'active' AND r.deadline IS NOT NULL AND o.manager_id IS NOT NULL \
+         UNION SELECT a.user_id FROM reports r JOIN role_assignments a ON a.unit_id = r.unit_id \
+         WHERE r.state = 'active' AND r.deadline IS NOT NULL AND a.role = 'manager' \
+         ORDER BY user_id",
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(|r| sql::id(r, "user_id")).collect()
 }

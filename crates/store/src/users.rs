@@ -2,6 +2,7 @@
 
 use crate::sql::{self, Page};
 use crate::{Result, StoreError, Tx};
+use domain::reminder::DigestFrequency;
 use domain::user::{Licence, User};
 use domain::{OrgUnitId, UserId};
 use sqlx::any::AnyRow;
@@ -160,4 +161,26 @@ pub async fn get_many(tx: &mut Tx, ids: &[UserId]) -> Result<Vec<User>> {
     q.push_list(ids);
     let rows = q.fetch_all(tx.conn()).await?;
     rows.iter().map(from_row).collect()
+}
+
+/// How often the person gets the reminder digest.
+pub async fn digest(tx: &mut Tx, id: UserId) -> Result<DigestFrequency> {
+    let row = sqlx::query("SELECT digest FROM users WHERE id = $1").bind(id.to_string()).fetch_optional(tx.conn()).await?;
+    match row {
+        Some(row) => {
+            let value = sql::text(&row, "digest")?;
+            DigestFrequency::parse(&value).ok_or_else(|| StoreError::Corrupt(format!("digest {value}")))
+        }
+        None => Ok(DigestFrequency::default()),
+    }
+}
+
+pub async fn set_digest(tx: &mut Tx, id: UserId, frequency: DigestFrequency, now_ms: i64) -> Result<()> {
+    sqlx::query("UPDATE users SET digest = $1, updated_at = $2 WHERE id = $3")
+        .bind(frequency.as_str())
+        .bind(now_ms)
+        .bind(id.to_string())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
 }

@@ -44,6 +44,7 @@ conformance! {
     concurrent_writers => concurrent_writers_sqlite, concurrent_writers_postgres;
     budget_chapters => budget_chapters_sqlite, budget_chapters_postgres;
     reports => reports_sqlite, reports_postgres;
+    report_people => report_people_sqlite, report_people_postgres;
     jobs => jobs_sqlite, jobs_postgres;
     jobs_are_claimed_once_by_racing_workers => jobs_race_sqlite, jobs_race_postgres;
 }
@@ -1875,6 +1876,95 @@ async fn reports(db: Db) {
     tx.commit().await.unwrap();
     let mut tx = store.begin_read().await.unwrap();
     assert_eq!(reports::snapshot(&mut tx, report.id).await.unwrap(), None);
+}
+
+/// Reporters, the people of a unit, and whose tasks an active report is: what the to-do list
+/// and the reminder digests read.
+async fn report_people(db: Db) {
+    use domain::reminder::DigestFrequency;
+    use domain::report::{DecisionReference, Report, ReportState, Signing};
+    use domain::{ReportId, TemplateId};
+    use store::reports;
+    let store = db.store.clone();
+    let units = build_tree(&store, &[("RK", None), ("CE", Some("RK"))]).await;
+    let boss = user("chef@region.se", "Chef för CE", None);
+    let writer = user("skribent@region.se", "Skribent", None);
+    let deputy = user("bitradande@region.se", "Biträdande chef", None);
+    let above = user("ovan@region.se", "Verksamhetsstöd RK", None);
+    let gone = User { active: false, ..user("slutat@region.se", "Har slutat", None) };
+    let all = ModuleScope::All;
+    let mut tx = store.begin_write().await.unwrap();
+    for u in [&boss, &writer, &deputy, &above, &gone] {
+        users::insert(&mut tx, u, None, NOW).await.unwrap();
+    }
+    let ce = OrgUnit { manager_id: Some(boss.id), ..units["CE"].clone() };
+    org_units::update(&mut tx, &ce, ce.version, NOW).await.unwrap();
+    for (who, role, unit) in [(&writer, Role::User, "CE"), (&deputy, Role::Manager, "CE"), (&above, Role::Manager, "RK"), (&gone, Role::User, "CE")] {
+        let new = grant(AssignmentId::new(), who.id, role, units[unit].id, &all, GrantSource::Manual, None);
+        role_assignments::insert(&mut tx, &new, NOW).await.unwrap();
+    }
+    let template_id = TemplateId::new();
+    reports::insert_template(&mut tx, template_id, &domain::report_defaults::delarsrapport(), NOW).await.unwrap();
+    let report = |period: &str, state: ReportState| Report {
+        id: ReportId::new(),
+        template: template_id,
+        unit: units["CE"].id,
+        year: 2026,
+        period: period.into(),
+        title: format!("Delårsrapport {period}"),
+        state,
+        decision: DecisionReference::default(),
+        signing: Signing::default(),
+        deadline: Some(day("2026-12-01")),
+        returned_comment: None,
+        version: 1,
+    };
+    let active = report("2026-T3", ReportState::Active);
+    let draft = report("2026-T2", ReportState::Draft);
+    reports::insert_report(&mut tx, &active, NOW).await.unwrap();
+    reports::insert_report(&mut tx, &draft, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // The people of CE itself: its manager (without a role assignment) and those with a role
+    // on CE; not the role holder above, not someone who left.
+    let mut tx = store.begin_read().await.unwrap();
+    let mut people = reports::people_of_unit(&mut tx, units["CE"].id).await.unwrap();
+    drop(tx);
+    people.sort_by_key(|(u, r)| (u.to_string(), r.as_str()));
+    let mut expected = vec![(boss.id, Role::Manager), (writer.id, Role::User), (deputy.id, Role::Manager)];
+    expected.sort_by_key(|(u, r)| (u.to_string(), r.as_str()));
+    assert_eq!(people, expected);
+
+    // Reporters are replaced as a set.
+    let mut tx = store.begin_write().await.unwrap();
+    reports::set_reporters(&mut tx, active.id, &[writer.id, above.id]).await.unwrap();
+    reports::set_reporters(&mut tx, active.id, &[writer.id]).await.unwrap();
+    reports::set_reporters(&mut tx, draft.id, &[writer.id]).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(reports::reporters(&mut tx, active.id).await.unwrap(), vec![writer.id]);
+
+    // Whose task the active report is: the reporter writes, the manager and the deputy approve,
+    // the role holder above does neither; the draft is nobody's task yet.
+    let of = |found: Vec<reports::PersonsReport>| found.into_iter().map(|f| (f.report.id, f.writes, f.approves)).collect::<Vec<_>>();
+    assert_eq!(of(reports::active_reports_of_person(&mut tx, writer.id).await.unwrap()), vec![(active.id, true, false)]);
+    assert_eq!(of(reports::active_reports_of_person(&mut tx, boss.id).await.unwrap()), vec![(active.id, false, true)]);
+    assert_eq!(of(reports::active_reports_of_person(&mut tx, deputy.id).await.unwrap()), vec![(active.id, false, true)]);
+    assert!(reports::active_reports_of_person(&mut tx, above.id).await.unwrap().is_empty());
+    let mut with_tasks = reports::people_with_report_tasks(&mut tx).await.unwrap();
+    with_tasks.sort_by_key(|u| u.to_string());
+    let mut expected = vec![boss.id, writer.id, deputy.id];
+    expected.sort_by_key(|u| u.to_string());
+    assert_eq!(with_tasks, expected);
+
+    // The digest choice: daily until changed.
+    assert_eq!(users::digest(&mut tx, writer.id).await.unwrap(), DigestFrequency::Daily);
+    drop(tx);
+    let mut tx = store.begin_write().await.unwrap();
+    users::set_digest(&mut tx, writer.id, DigestFrequency::Weekly, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_read().await.unwrap();
+    assert_eq!(users::digest(&mut tx, writer.id).await.unwrap(), DigestFrequency::Weekly);
 }
 
 // ---------------------------------------------------------------------------------------------
