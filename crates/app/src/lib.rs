@@ -15,6 +15,7 @@ pub mod org;
 pub mod plan;
 pub mod plan_file;
 pub mod plan_view;
+pub mod reminders;
 pub mod reports;
 mod rate_limit;
 pub mod roles;

@@ -37,6 +37,8 @@ pub struct ReportView {
     pub may_edit: bool,
     /// The steps of the report's life the actor may take now.
     pub steps: Vec<ReportStep>,
+    /// Who writes the report (chosen when it is activated), by name.
+    pub reporters: Vec<domain::user::User>,
 }
 
 /// A module's model and the unit's objects in it for the year, in plan order.
@@ -223,6 +225,9 @@ impl App {
         let unit = store::org_units::get(tx, report.unit).await?.ok_or(AppError::NotFound)?;
         let texts = store::reports::texts(tx, report.id).await?.into_iter().map(|t| (t.section_key.clone(), t)).collect();
         let open = report.state.is_open();
+        let reporter_ids = store::reports::reporters(tx, report.id).await?;
+        let mut reporters = store::users::get_many(tx, &reporter_ids).await?;
+        reporters.sort_by(|a, b| a.name.cmp(&b.name));
         let steps = ReportStep::ALL.into_iter().filter(|step| step.from(report.state).is_some() && actor.may(step_right(*step), &Target::unit(path))).collect();
         Ok(ReportView {
             steps,
@@ -233,6 +238,7 @@ impl App {
             template,
             unit,
             texts,
+            reporters,
         })
     }
 
@@ -341,18 +347,14 @@ impl App {
                         return Err(invalid("deadline", ValidationCode::DateOrder));
                     }
                     after.deadline = Some(deadline);
+                    if store::reports::reporters(&mut tx, id).await?.is_empty() {
+                        let reporters = crate::reminders::default_reporters(&mut tx, &before).await?;
+                        store::reports::set_reporters(&mut tx, id, &reporters).await?;
+                    }
                 }
                 ReportStep::Approve => {
                     let texts = store::reports::texts(&mut tx, id).await?;
-                    let numbers = template.template.numbers();
-                    let missing: Vec<String> = template
-                        .template
-                        .sections
-                        .iter()
-                        .zip(&numbers)
-                        .filter(|(s, _)| s.text && !texts.iter().any(|t| t.section_key == s.key && t.ready))
-                        .map(|(s, number)| format!("{number} {}", s.heading_sv))
-                        .collect();
+                    let missing = template.template.sections_not_ready(&texts);
                     if !missing.is_empty() {
                         return Err(AppError::Conflict(ConflictKind::SectionsNotReady { sections: missing }));
                     }

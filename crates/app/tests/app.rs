@@ -36,6 +36,7 @@ conformance! {
     a_failed_job_runs_again_once_its_backoff_has_passed => jobs_retry_after_backoff_sqlite, jobs_retry_after_backoff_postgres;
     a_job_that_always_fails_ends_dead_for_a_system_administrator => jobs_dead_letters_sqlite, jobs_dead_letters_postgres;
     an_interim_report_reads_the_follow_up_of_its_tertial => interim_report_sqlite, interim_report_postgres;
+    reporters_get_a_task_and_one_digest_per_slot => report_reminders_sqlite, report_reminders_postgres;
 }
 
 /// 2020-05-15 10:00 UTC: the first tertial of the seed's plan year has just been reported.
@@ -2203,6 +2204,73 @@ async fn an_interim_report_reads_the_follow_up_of_its_tertial(db: Db) {
         Err(AppError::Validation(p)) => assert_eq!((p[0].field.as_str(), p[0].code), ("deadline", ValidationCode::DateOrder)),
         other => panic!("{:?}", other.map(|v| v.report.state)),
     }
+}
+
+async fn reporters_get_a_task_and_one_digest_per_slot(db: Db) {
+    use app::reports::{NewReport, StepInput};
+    use domain::reminder::{DigestFrequency, Task};
+    use domain::report::ReportStep;
+    let clock = Arc::new(FixedClock::at_ms(MAY_2020));
+    let app = App::new(db.store.clone(), clock.clone(), Settings::default());
+    app.load_demo().await.expect("the demo loads");
+    let system = Actor::system();
+    let chef = actor_of(&app, "chef@styrbord.example").await;
+    let ulla = actor_of(&app, "anvandare@styrbord.example").await;
+    let day = |s: &str| domain::validate::date("d", s).unwrap();
+    let activate = |deadline: &str| StepInput { deadline: Some(day(deadline)), comment: None, version: 1 };
+    let interim = |unit: &str| NewReport { template: "delarsrapport".into(), unit: unit.into(), year: 2020, period: Some("2020-T2".into()), title: None };
+
+    // Activating gives each report its unit's own people as reporters: CE's manager, and the
+    // user of CE-REDO (not CE's manager, who only inherits rights there).
+    let ce = app.create_report(&system, interim("CE")).await.unwrap();
+    let redo = app.create_report(&system, interim("CE-REDO")).await.unwrap();
+    assert!(app.report_tasks(&chef).await.unwrap().is_empty(), "a draft is nobody's task");
+    let ce = app.report_step(&system, &ce.report.id.to_string(), ReportStep::Activate, activate("2020-05-20"), &|_| json!({})).await.unwrap();
+    let redo = app.report_step(&system, &redo.report.id.to_string(), ReportStep::Activate, activate("2020-06-30"), &|_| json!({})).await.unwrap();
+    let names = |v: &app::reports::ReportView| v.reporters.iter().map(|u| u.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&ce), ["Christer Chef"]);
+    assert_eq!(names(&redo), ["Ulla Användare"]);
+
+    // Their to-do lists: write, with how far they have come.
+    let sections = ce.template.template.text_sections();
+    let tasks = app.report_tasks(&ulla).await.unwrap();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!((tasks[0].title.as_str(), tasks[0].unit_name.as_str(), tasks[0].task), ("Delårsrapport 2 2020", "Redovisningsenheten", Task::Write { ready: 0, sections }));
+    assert_eq!(app.report_tasks(&chef).await.unwrap()[0].task, Task::Write { ready: 0, sections });
+
+    // Once every section is ready, the manager's task is to approve it.
+    for section in ce.template.template.sections.iter().filter(|s| s.text) {
+        app.save_report_text(&chef, &ce.report.id.to_string(), &section.key, "Klart.", true, 0).await.unwrap();
+    }
+    let tasks = app.report_tasks(&chef).await.unwrap();
+    assert_eq!((tasks.len(), tasks[0].task), (1, Task::Approve));
+
+    // On 2020-05-15 the CE report is due in five days: within a daily digest's week. The
+    // CE-REDO report, due 2020-06-30, is not yet worth an e-mail, so Ulla gets none.
+    assert_eq!(app.schedule_digests().await.unwrap(), 1, "Christer's digest");
+    assert_eq!(app.schedule_digests().await.unwrap(), 0, "scheduling again queues nothing: the key is taken");
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'reminder-digest'").await, 1);
+    let chef_id = chef.user.as_ref().unwrap().id;
+    let job = app::reminders::DigestJob { user: chef_id, day: "2020-05-15".into(), frequency: DigestFrequency::Daily };
+    let digest = app.digest(&job).await.unwrap().expect("a digest to send");
+    assert_eq!(digest.user.email, "chef@styrbord.example");
+    assert_eq!((digest.day, digest.items.len(), digest.items[0].task), (day("2020-05-15"), 1, Task::Approve));
+
+    // Christer turns reminders off: the queued digest sends nothing, and no more are queued.
+    app.set_digest_frequency(&chef, DigestFrequency::Off).await.unwrap();
+    assert_eq!(app.digest(&job).await.unwrap(), None, "no e-mail once the person turned reminders off");
+    // Six weeks later Ulla's deadline is four days off: her digest is queued; Christer's
+    // overdue report brings him nothing.
+    clock.advance_ms(42 * 24 * 3600 * 1000);
+    assert_eq!(app.schedule_digests().await.unwrap(), 1, "Ulla's digest");
+    let ulla_id = ulla.user.as_ref().unwrap().id;
+    let job = app::reminders::DigestJob { user: ulla_id, day: "2020-06-26".into(), frequency: DigestFrequency::Daily };
+    let digest = app.digest(&job).await.unwrap().expect("Ulla's digest");
+    assert_eq!((digest.items[0].deadline, digest.items[0].days_left(digest.day)), (day("2020-06-30"), 4));
+    // A report approved meanwhile drops out of what is sent.
+    let approved = app.report_step(&chef, &ce.report.id.to_string(), ReportStep::Approve, StepInput { deadline: None, comment: None, version: ce.report.version }, &|_| json!({})).await;
+    assert!(approved.is_ok(), "{:?}", approved.err());
+    assert!(app.report_tasks(&chef).await.unwrap().is_empty());
 }
 
 // ---------------------------------------------------------------------------------------------
