@@ -7,6 +7,8 @@
 #            and npm entirely. Never downloads a browser (Chromium comes from Debian).
 #   start    a fresh PostgreSQL cluster in $STYRBORD_TEST_DIR/pg on 127.0.0.1:55432, trust auth,
 #            superuser "postgres". A cluster left behind by an earlier run is stopped and wiped first.
+#            An SMTP sink (aiosmtpd) on 127.0.0.1:55025 that files every message it receives in the
+#            Maildir $STYRBORD_TEST_DIR/mail (emptied at start).
 #   stop     stops what start started, by its pid file.
 #
 # $STYRBORD_TEST_DIR defaults to ${TMPDIR:-/tmp}/styrbord-test. Must run as root (apt, runuser).
@@ -19,6 +21,8 @@ PG_PORT=55432
 APT_PACKAGES=(postgresql chromium fonts-dejavu-core fonts-liberation2 curl
   libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils)
 SCHEMATHESIS_VERSION=4.32.5
+AIOSMTPD_VERSION=1.4.6
+SMTP_PORT=55025
 export DEBIAN_FRONTEND=noninteractive
 
 t0=$SECONDS
@@ -53,13 +57,13 @@ do_install() {
   command -v pdftotext >/dev/null || die "pdftotext (poppler-utils) missing after install"
 
   if [ -x "$T/py/bin/schemathesis" ] && "$T/py/bin/python" -c \
-      "import importlib.metadata as m, sys; sys.exit(m.version('schemathesis') != '$SCHEMATHESIS_VERSION')" 2>/dev/null; then
-    say "pip: schemathesis $SCHEMATHESIS_VERSION present"
+      "import importlib.metadata as m, sys; sys.exit(m.version('schemathesis') != '$SCHEMATHESIS_VERSION' or m.version('aiosmtpd') != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    say "pip: schemathesis $SCHEMATHESIS_VERSION and aiosmtpd $AIOSMTPD_VERSION present"
   else
-    say "pip: installing schemathesis $SCHEMATHESIS_VERSION into $T/py"
+    say "pip: installing schemathesis $SCHEMATHESIS_VERSION and aiosmtpd $AIOSMTPD_VERSION into $T/py"
     rm -rf "$T/py"
     python3 -m venv "$T/py"
-    "$T/py/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" </dev/null
+    "$T/py/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" "aiosmtpd==$AIOSMTPD_VERSION" </dev/null
   fi
 
   local e2e=$ROOT/tests/e2e stamp=$ROOT/tests/e2e/node_modules/.styrbord-lock
@@ -110,6 +114,33 @@ stop_pg() {
   rm -f "$T/postgres.pid"
 }
 
+# Ends the SMTP sink by its pid, if that pid still is the sink.
+stop_smtp() {
+  local pid
+  [ -f "$T/smtp.pid" ] || return 0
+  pid=$(cat "$T/smtp.pid")
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q aiosmtpd; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$T/smtp.pid"
+}
+
+start_smtp() {
+  [ -x "$T/py/bin/python" ] || die "no Python venv in $T/py (run: $0 install)"
+  stop_smtp
+  port_open $SMTP_PORT && die "port $SMTP_PORT on 127.0.0.1 is in use by a process this script did not start"
+  rm -rf "$T/mail"
+  mkdir -p "$T/mail/tmp" "$T/mail/new" "$T/mail/cur"
+  "$T/py/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$T/mail" \
+    </dev/null >"$T/smtp.log" 2>&1 &
+  echo $! >"$T/smtp.pid"
+  for _ in $(seq 100); do port_open $SMTP_PORT && break; sleep 0.1; done
+  port_open $SMTP_PORT || { cat "$T/smtp.log" >&2; die "the SMTP sink did not start"; }
+  say "SMTP sink up on 127.0.0.1:$SMTP_PORT (pid $(cat "$T/smtp.pid"), Maildir $T/mail)"
+}
+
 do_start() {
   local pgbin
   pgbin=$(pg_bin)
@@ -149,12 +180,17 @@ EOF
   psql "postgres://postgres@127.0.0.1:$PG_PORT/postgres" -qAtc 'select 1' </dev/null >/dev/null ||
     die "PostgreSQL started but does not answer on 127.0.0.1:$PG_PORT"
   say "PostgreSQL up on 127.0.0.1:$PG_PORT (pid $(cat "$T/postgres.pid"), data $T/pg/data)"
+  start_smtp
 }
 
 do_stop() {
   if [ -f "$T/postgres.pid" ]; then
     stop_pg
     say "PostgreSQL stopped"
+  fi
+  if [ -f "$T/smtp.pid" ]; then
+    stop_smtp
+    say "SMTP sink stopped"
   fi
 }
 

@@ -21,6 +21,13 @@ pub struct Config {
     pub log: String,
     /// Log as JSON lines.
     pub log_json: bool,
+    /// Where reminder e-mail goes: `smtp://host:25`, `smtp://host:587?tls=required` (STARTTLS)
+    /// or `smtps://user:password@host:465`. Unset: no e-mail is sent and no reminders are queued.
+    pub smtp_url: Option<String>,
+    /// The sender of e-mail, e.g. `Styrbord <styrbord@region.se>`.
+    pub mail_from: String,
+    /// How often (milliseconds) the server queues due reminders and runs due jobs.
+    pub worker_interval_ms: u64,
 }
 
 impl Default for Config {
@@ -33,6 +40,9 @@ impl Default for Config {
             public_url: None,
             log: "info".into(),
             log_json: false,
+            smtp_url: None,
+            mail_from: "Styrbord <styrbord@localhost>".into(),
+            worker_interval_ms: 30_000,
         }
     }
 }
@@ -43,7 +53,18 @@ impl Config {
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment = figment.merge(Env::prefixed("STYRBORD_").only(&["database_url", "listen", "secure_cookies", "public_url", "log", "log_json", "data_dir"]));
+        figment = figment.merge(Env::prefixed("STYRBORD_").only(&[
+            "database_url",
+            "listen",
+            "secure_cookies",
+            "public_url",
+            "log",
+            "log_json",
+            "data_dir",
+            "smtp_url",
+            "mail_from",
+            "worker_interval_ms",
+        ]));
         let mut config: Config = figment.extract().context("reading the configuration")?;
         if let Some(dir) = data_dir {
             config.data_dir = dir.to_owned();
@@ -61,6 +82,11 @@ impl Config {
                 Ok(format!("sqlite://{}", self.data_dir.join("styrbord.db").display()))
             }
         }
+    }
+
+    /// The SMTP URL with any password replaced by `***`, for the log.
+    pub fn smtp_url_redacted(&self) -> Option<String> {
+        self.smtp_url.as_deref().map(redact)
     }
 
     /// The URL with any password replaced by `***`.

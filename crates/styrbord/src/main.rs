@@ -335,11 +335,49 @@ async fn serve(app: App, config: &Config, listen: &str) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, database = %config.database_url_redacted(), "Styrbord is running");
     eprintln!("Styrbord listens on http://{}", listener.local_addr()?);
+    let worker = start_worker(&app, config, listener.local_addr()?)?;
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    if let Some(worker) = worker {
+        worker.abort();
+    }
     app.store().close().await;
     Ok(())
+}
+
+/// With an SMTP server configured: a background task that queues due reminder digests and runs
+/// due jobs every `worker_interval_ms`. Every server of a shared PostgreSQL runs one; the queue
+/// sends each digest once (see `app::reminders`).
+fn start_worker(app: &App, config: &Config, address: std::net::SocketAddr) -> Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(smtp_url) = config.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+        tracing::info!("no smtp_url configured: reminders are not sent");
+        return Ok(None);
+    };
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
+    let mailer = mail::Mailer::new(smtp_url, &config.mail_from, &public_url).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let sender = mail::DigestSender { app: app.clone(), mailer };
+    let app = app.clone();
+    let worker_id = format!("{}-{}-{}", hostname(), std::process::id(), uuid::Uuid::now_v7());
+    let interval = std::time::Duration::from_millis(config.worker_interval_ms.max(100));
+    tracing::info!(smtp = %config.smtp_url_redacted().unwrap_or_default(), worker = %worker_id, "reminders are sent by e-mail");
+    Ok(Some(tokio::spawn(async move {
+        loop {
+            match app.schedule_digests().await {
+                Ok(0) => {}
+                Ok(queued) => tracing::info!(queued, "reminder digests queued"),
+                Err(e) => tracing::warn!(error = %e, "queueing reminder digests failed"),
+            }
+            if let Err(e) = app.run_due_jobs(&worker_id, &sender, 100).await {
+                tracing::warn!(error = %e, "running jobs failed");
+            }
+            tokio::time::sleep(interval).await;
+        }
+    })))
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "styrbord".into())
 }
 
 async fn shutdown_signal() {

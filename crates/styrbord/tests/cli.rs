@@ -1,5 +1,9 @@
 //! The command line as an operator uses it: the real binary on a fresh SQLite database.
-//! (Building this test also builds the binary that scripts/test runs end to end.)
+//! (Building this test also builds the binary that scripts/test runs end to end.) Two servers
+//! sharing one database send each reminder once, on SQLite and on PostgreSQL.
+
+#[path = "../../store/tests/support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -337,4 +341,118 @@ fn the_demo_interim_report_prints_tertial_1() {
     assert!(!out.status.success());
     let reason = text(&out.stderr);
     assert!(reason.trim().lines().count() == 1 && reason.contains("period"), "{reason}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two servers, one database: each reminder is sent once
+// ---------------------------------------------------------------------------------------------
+
+/// A `styrbord serve` this test started; ended by its pid when dropped.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The messages in the sink's Maildir whose From header names `from`, as text.
+fn sent_from(maildir: &Path, from: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .filter(|m| m.lines().take_while(|l| !l.is_empty()).any(|l| l.starts_with("From:") && l.contains(from)))
+        .collect()
+}
+
+/// The envelope recipient the sink noted (aiosmtpd's `X-RcptTo` header).
+fn recipient(message: &str) -> String {
+    message.lines().find_map(|l| l.strip_prefix("X-RcptTo: ")).unwrap_or_default().trim().to_owned()
+}
+
+async fn two_servers_send_each_reminder_once(db: support::Db) {
+    use app::reports::{NewReport, StepInput};
+    let smtp = std::env::var("STYRBORD_TEST_SMTP").ok().filter(|s| !s.is_empty());
+    let maildir = std::env::var("STYRBORD_TEST_MAILDIR").ok().filter(|s| !s.is_empty());
+    let (Some(smtp), Some(maildir)) = (smtp, maildir) else {
+        panic!("this test needs the SMTP sink: run scripts/test (or tests/infra/test-infra.sh start, then set STYRBORD_TEST_SMTP and STYRBORD_TEST_MAILDIR)");
+    };
+    let maildir = PathBuf::from(maildir);
+
+    // The demo, with two active reports due in a few days (the servers run on the real clock):
+    // CE's, written by its manager Christer, and CE-REDO's, written by Ulla.
+    let app = app::App::new(db.store.clone(), std::sync::Arc::new(app::SystemClock), app::Settings::default());
+    app.load_demo().await.expect("the demo loads");
+    let system = app::Actor::system();
+    let today = app.today();
+    let period = format!("{}-T{}", today.year(), (u8::from(today.month()) - 1) / 4 + 1);
+    for (unit, days) in [("CE", 3), ("CE-REDO", 5)] {
+        let new = NewReport { template: "delarsrapport".into(), unit: unit.into(), year: today.year(), period: Some(period.clone()), title: None };
+        let report = app.create_report(&system, new).await.unwrap();
+        let step = StepInput { deadline: Some(today + time::Duration::days(days)), comment: None, version: 1 };
+        app.report_step(&system, &report.report.id.to_string(), domain::report::ReportStep::Activate, step, &|_| serde_json::json!({})).await.unwrap();
+    }
+
+    // Two servers on the database, both queueing and sending every 200 ms.
+    let from = format!("two-servers-{}@styrbord.example", uuid::Uuid::now_v7().simple());
+    let dir = TempDir::new(&format!("two-servers-{:?}", db.backend).to_lowercase());
+    let start = |name: &str| {
+        let log = std::fs::File::create(dir.0.join(format!("{name}.log"))).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_styrbord"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("STYRBORD_DATA_DIR", &dir.0)
+            .env("STYRBORD_DATABASE_URL", &db.url)
+            .env("STYRBORD_SMTP_URL", format!("smtp://{smtp}"))
+            .env("STYRBORD_MAIL_FROM", format!("Styrbord <{from}>"))
+            .env("STYRBORD_WORKER_INTERVAL_MS", "200")
+            .env("STYRBORD_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("the server starts");
+        Server(child)
+    };
+    let mut servers = [start("a"), start("b")];
+    let logs = || ["a", "b"].map(|n| std::fs::read_to_string(dir.0.join(format!("{n}.log"))).unwrap_or_default()).join("\n----\n");
+
+    // Wait (at most a minute) until both digests are sent and recorded as done.
+    let mut waited = 0;
+    loop {
+        let done = db.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'reminder-digest' AND state = 'done'").await;
+        if done >= 2 && sent_from(&maildir, &from).len() >= 2 {
+            break;
+        }
+        for server in &mut servers {
+            if let Some(status) = server.0.try_wait().unwrap() {
+                panic!("a server exited ({status}):\n{}", logs());
+            }
+        }
+        assert!(waited < 600, "the digests were not sent within a minute:\n{}", logs());
+        waited += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Let both servers go round a few more times: nothing more may be queued or sent.
+    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    drop(servers);
+
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'reminder-digest'").await, 2, "one job per person and day");
+    let mut to: Vec<String> = sent_from(&maildir, &from).iter().map(|m| recipient(m)).collect();
+    to.sort();
+    assert_eq!(to, ["anvandare@styrbord.example", "chef@styrbord.example"], "each person's digest once:\n{}", logs());
+    let log = logs();
+    assert_eq!(log.matches("reminder digest sent").count(), 2, "two sends in all, by either server:\n{log}");
+}
+
+#[tokio::test]
+async fn two_servers_send_each_reminder_once_sqlite() {
+    support::run(store::Backend::Sqlite, two_servers_send_each_reminder_once).await;
+}
+
+#[tokio::test]
+async fn two_servers_send_each_reminder_once_postgres() {
+    support::run(store::Backend::Postgres, two_servers_send_each_reminder_once).await;
 }
