@@ -2181,6 +2181,25 @@ async fn the_todo_page_lists_what_is_due_and_unreported() {
     // A viewer has nothing to report.
     let tore = h.login(Who::View).await;
     assert!(h.page("/todo", Some(&tore)).await.text().contains("Du har inget att rapportera just nu."));
+
+    // An activated report is Ulla's to write: CE-REDO's own user is its reporter.
+    let system = Actor::system();
+    let new = app::reports::NewReport { template: "delarsrapport".into(), unit: "CE-REDO".into(), year: 2026, period: Some("2026-T3".into()), title: None };
+    let report = h.app.create_report(&system, new).await.unwrap();
+    let step = app::reports::StepInput { deadline: Some(domain::validate::date("d", "2026-11-30").unwrap()), comment: None, version: 1 };
+    let report = h.app.report_step(&system, &report.report.id.to_string(), domain::report::ReportStep::Activate, step, &|_| json!({})).await.unwrap();
+    let sections = report.template.template.text_sections();
+    let html = h.page("/todo", Some(&ulla)).await.text();
+    assert!(html.contains(&format!("href=\"/reports/{}\"", report.report.id)), "{html}");
+    assert!(html.contains("Delårsrapport 3 2026") && html.contains(&format!("Skriva: 0 av {sections} avsnitt klara")), "{html}");
+    let page = h.page(&format!("/reports/{}", report.report.id), Some(&ulla)).await.text();
+    assert!(unescape(&page).contains("Rapportörer:</strong> Ulla Användare"), "the report page names its reporters");
+
+    // Ulla chooses a weekly digest on her settings page; a choice that does not exist is refused.
+    assert!(h.page("/settings", Some(&ulla)).await.text().contains(r#"id="f-digest-daily" name="digest" value="daily" checked"#));
+    h.post_form("/settings/reminders", &ulla, &[("digest", "weekly")]).await.expect(303);
+    assert!(h.page("/settings", Some(&ulla)).await.text().contains(r#"id="f-digest-weekly" name="digest" value="weekly" checked"#));
+    h.post_form("/settings/reminders", &ulla, &[("digest", "hourly")]).await.expect(422);
 }
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────

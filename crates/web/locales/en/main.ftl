@@ -226,6 +226,12 @@ object-job = Job
 
 settings-title = Settings
 settings-language = Language
+settings-reminders = Reminders
+settings-reminders-legend = E-mail reminders about reports
+settings-reminders-hint = A digest of the reports you write or approve, when their deadline is near or has passed. Sent at 7 a.m.
+digest-daily = Every day
+digest-weekly = Every Monday
+digest-off = Never
 tokens-heading = API tokens
 tokens-intro = For integrations with /api/v1. A token has the same permissions as you.
 token-shown-once = Copy the token now. It is shown only this once.
@@ -469,6 +475,11 @@ todo-overdue-count = { $n } { $n ->
 }
 todo-report = Report
 todo-capped = The list shows the first 500. Report them, or ask business support to review your roles.
+todo-reports-caption = Reports to write and approve
+todo-col-report = Report
+todo-col-task = To do
+todo-task-write = Write: { $ready } of { $sections } sections ready
+todo-task-approve = Approve: every section is ready
 
 plan-overview = Overview
 plan-activities = activities

@@ -78,6 +78,7 @@ error-conflict-report-step-not-allowed = That step cannot be taken in the report
 error-conflict-sections-not-ready = The report cannot be approved until every section is marked ready. Not ready: { $sections }.
 report-state-approved = Approved
 report-deadline = Deadline
+report-reporters = Reporters
 report-returned-heading = Sent back for changes
 report-send-back-comment = What should change?
 report-ready = Ready for approval

@@ -226,6 +226,12 @@ object-job = Jobb
 
 settings-title = Inställningar
 settings-language = Språk
+settings-reminders = Påminnelser
+settings-reminders-legend = Påminnelse via e-post om rapporter
+settings-reminders-hint = En sammanställning av rapporter du ska skriva eller godkänna, när sista dagen närmar sig eller har passerat. Skickas klockan 7.
+digest-daily = Varje dag
+digest-weekly = Varje måndag
+digest-off = Aldrig
 tokens-heading = API-nycklar
 tokens-intro = För integrationer mot /api/v1. Nyckeln ger samma behörighet som du har.
 token-shown-once = Kopiera nyckeln nu. Den visas bara den här gången.
@@ -469,6 +475,11 @@ todo-overdue-count = { $n } { $n ->
 }
 todo-report = Rapportera
 todo-capped = Listan visar de 500 första. Rapportera dem, eller be verksamhetsstöd se över dina roller.
+todo-reports-caption = Rapporter att skriva och godkänna
+todo-col-report = Rapport
+todo-col-task = Att göra
+todo-task-write = Skriva: { $ready } av { $sections } avsnitt klara
+todo-task-approve = Godkänna: alla avsnitt är klara
 
 plan-overview = Översikt
 plan-activities = aktiviteter

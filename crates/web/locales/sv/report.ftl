@@ -78,6 +78,7 @@ error-conflict-report-step-not-allowed = Det steget går inte att ta i rapporten
 error-conflict-sections-not-ready = Rapporten kan inte godkännas förrän alla avsnitt är markerade som klara. Inte klara: { $sections }.
 report-state-approved = Godkänd
 report-deadline = Sista dag
+report-reporters = Rapportörer
 report-returned-heading = Skickad tillbaka för ändring
 report-send-back-comment = Vad ska ändras?
 report-ready = Klart för godkännande

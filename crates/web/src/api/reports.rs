@@ -119,6 +119,9 @@ pub struct ReportJson {
     /// The steps the caller may take now: `activate`, `approve`, `send_back`, `complete`,
     /// `archive`, `reopen`.
     pub steps: Vec<String>,
+    /// Who writes the report (e-mail addresses), chosen when it is activated: the unit's
+    /// manager and the people with the user or manager role on the unit itself.
+    pub reporters: Vec<String>,
     pub version: i64,
     pub decision: ReportDecisionJson,
     pub signing: ReportSigningJson,
@@ -156,6 +159,7 @@ fn report_json(view: &ReportView, lang: Lang) -> ReportJson {
         title: r.title.clone(),
         template: view.template.template.key.clone(),
         unit: view.unit.key.clone(),
+        reporters: view.reporters.iter().map(|u| u.email.clone()).collect(),
         year: r.year,
         period: r.period.clone(),
         state: r.state.as_str().to_owned(),
@@ -273,11 +277,10 @@ pub struct ReportDetailsJson {
     pub version: i64,
 }
 
+/// A date the schema declares as `format: date`: absent or null is none, anything else must be a
+/// date (an empty string too is refused, as the schema says).
 fn optional_date(field: &str, text: Option<&str>) -> Result<Option<time::Date>, ValidationError> {
-    match text.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => domain::validate::date(field, text).map(Some),
-    }
+    text.map(|t| domain::validate::date(field, t)).transpose()
 }
 
 fn non_blank(text: Option<String>) -> Option<String> {

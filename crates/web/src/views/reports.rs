@@ -141,6 +141,8 @@ struct ReportPage {
     sections: Vec<SectionView>,
     version: i64,
     deadline: Option<String>,
+    /// Who writes the report, by name.
+    reporters: Vec<String>,
     returned_comment: Option<String>,
     steps: Vec<StepButton>,
     /// Today, as the deadline field's suggestion.
@@ -309,6 +311,7 @@ async fn draw_report(state: &AppState, ctx: &PageCtx, id: &str, retry: Retry, st
         sections,
         version: view.report.version,
         deadline: view.report.deadline.map(format_date),
+        reporters: view.reporters.iter().map(|u| u.name.clone()).collect(),
         returned_comment: view.report.returned_comment.clone(),
         steps: view
             .steps

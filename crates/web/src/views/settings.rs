@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings", get(settings_page))
         .route("/settings/language", post(set_language))
+        .route("/settings/reminders", post(set_reminders))
         .route("/settings/password", post(set_password))
         .route("/settings/tokens", post(create_token))
         .route("/settings/tokens/{id}/revoke", post(revoke_token))
@@ -36,6 +37,8 @@ struct TokenRow {
 struct SettingsPage {
     layout: Layout,
     locale: String,
+    /// `daily`, `weekly` or `off`.
+    digest: &'static str,
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
     failed_form: &'static str,
@@ -62,11 +65,16 @@ async fn page(
         Ok(t) => t,
         Err(e) => return error_page_for(e, ctx.lang),
     };
+    let digest = match state.app.digest_frequency(&ctx.actor).await {
+        Ok(f) => f.as_str(),
+        Err(e) => return error_page_for(e, ctx.lang),
+    };
     let dash = "–".to_owned();
     let status = if failure.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = SettingsPage {
         layout: Layout::new(ctx, "settings", ctx.lang.t("settings-title")).with_notice(notice),
         locale: ctx.actor.user.as_ref().and_then(|u| u.locale.clone()).unwrap_or_default(),
+        digest,
         tokens: tokens
             .into_iter()
             .map(|t| TokenRow {
@@ -101,6 +109,25 @@ struct SettingsForm {
     locale: Option<String>,
     password: Option<String>,
     label: Option<String>,
+    digest: Option<String>,
+}
+
+/// How often one gets the reminder digest is one's own choice.
+async fn set_reminders(State(state): State<AppState>, ctx: PageCtx, Form(form): Form<SettingsForm>) -> Response {
+    if let Err(r) = ctx.verify_csrf(&form.csrf) {
+        return r;
+    }
+    let Some(frequency) = form.digest.as_deref().and_then(domain::reminder::DigestFrequency::parse) else {
+        let error = domain::validate::ValidationError::new("digest", domain::validate::ValidationCode::InvalidChoice);
+        return match form_failure(app::AppError::Validation(vec![error]), ctx.lang) {
+            Ok((failure, errors)) => page(&state, &ctx, None, "reminders", Some(failure), errors, None).await,
+            Err(p) => p,
+        };
+    };
+    match state.app.set_digest_frequency(&ctx.actor, frequency).await {
+        Ok(()) => Redirect::to("/settings?notice=settings-saved").into_response(),
+        Err(e) => error_page_for(e, ctx.lang),
+    }
 }
 
 /// Changing one's own language is not user administration: it is allowed to everyone.

@@ -26,10 +26,21 @@ struct Item {
     href: String,
 }
 
+/// A report the person writes or approves.
+struct ReportItem {
+    id: String,
+    title: String,
+    unit: String,
+    deadline: String,
+    overdue: bool,
+    task: String,
+}
+
 #[derive(Template)]
 #[template(path = "todo.html")]
 struct TodoPage {
     layout: Layout,
+    reports: Vec<ReportItem>,
     items: Vec<Item>,
     overdue_text: Option<String>,
     capped: bool,
@@ -41,6 +52,27 @@ async fn todo_page(State(state): State<AppState>, ctx: PageCtx) -> Response {
         Ok(items) => items,
         Err(e) => return error_page_for(e, lang),
     };
+    let tasks = match state.app.report_tasks(&ctx.actor).await {
+        Ok(tasks) => tasks,
+        Err(e) => return error_page_for(e, lang),
+    };
+    let today = state.app.today();
+    let reports = tasks
+        .into_iter()
+        .map(|t| ReportItem {
+            overdue: t.deadline < today,
+            task: match t.task {
+                domain::reminder::Task::Write { ready, sections } => {
+                    lang.t_args("todo-task-write", &[("ready", ready.to_string()), ("sections", sections.to_string())])
+                }
+                domain::reminder::Task::Approve => lang.t("todo-task-approve"),
+            },
+            id: t.report_id,
+            title: t.title,
+            unit: t.unit_name,
+            deadline: t.deadline.to_string(),
+        })
+        .collect();
     let capped = items.len() >= app::todo::MAX_ITEMS;
     let items: Vec<Item> = items
         .iter()
@@ -56,6 +88,6 @@ async fn todo_page(State(state): State<AppState>, ctx: PageCtx) -> Response {
         .collect();
     let overdue = items.iter().filter(|i| i.overdue).count();
     let overdue_text = (overdue > 0).then(|| lang.t_args("todo-overdue-count", &[("n", overdue.to_string())]));
-    let page = TodoPage { layout: Layout::new(&ctx, "todo", lang.t("todo-title")), items, overdue_text, capped };
+    let page = TodoPage { layout: Layout::new(&ctx, "todo", lang.t("todo-title")), reports, items, overdue_text, capped };
     render(&page, StatusCode::OK)
 }
