@@ -231,7 +231,7 @@ impl App {
         };
         let view = self.create_report(actor, input).await?;
         let id = view.report.id.to_string();
-        let details = crate::reports::ReportDetails { title: seed.title, decision: seed.decision, signing: seed.signing, version: view.report.version };
+        let details = crate::reports::ReportDetails { title: seed.title, decision: seed.decision, signing: seed.signing, readability: None, version: view.report.version };
         self.save_report_details(actor, &id, details).await?;
         for (section, text) in &seed.texts {
             self.save_report_text(actor, &id, section, text, true, 0).await?;

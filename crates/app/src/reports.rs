@@ -10,7 +10,7 @@ use domain::org::OrgUnit;
 use domain::plan::{FollowUp, PlanObject};
 use domain::policy::{Action, Target};
 use domain::period::PeriodKey;
-use domain::report::{DecisionReference, Part, Report, ReportState, ReportStep, ReportTemplate, SectionText, Signing, TemplateKind, MAX_SECTION_TEXT};
+use domain::report::{DecisionReference, Part, Readability, Report, ReportState, ReportStep, ReportTemplate, SectionText, Signing, TemplateKind, MAX_SECTION_TEXT};
 use domain::validate::{ValidationCode, ValidationError};
 use domain::{OrgUnitId, ReportId, TemplateId};
 use store::Tx;
@@ -35,6 +35,8 @@ pub struct ReportView {
     pub may_write: bool,
     /// The actor may change the report's details (title, decision, signatures).
     pub may_edit: bool,
+    /// The actor may make the next period's report from this one (in any state).
+    pub may_copy: bool,
     /// The steps of the report's life the actor may take now.
     pub steps: Vec<ReportStep>,
     /// Who writes the report (chosen when it is activated), by name.
@@ -117,6 +119,8 @@ pub struct ReportDetails {
     pub title: String,
     pub decision: DecisionReference,
     pub signing: Signing,
+    /// None: as it is.
+    pub readability: Option<Readability>,
     pub version: i64,
 }
 
@@ -179,6 +183,7 @@ impl App {
                 signing: Signing::default(),
                 deadline: None,
                 returned_comment: None,
+                readability: Readability::Unit,
                 version: 1,
             };
             store::reports::insert_report(&mut tx, &report, self.clock.now_ms()).await.map_err(|e| match e {
@@ -190,6 +195,48 @@ impl App {
             report.id
         };
         self.report(actor, &id.to_string()).await
+    }
+
+    /// Makes the report of the period after this one (the next tertial, or the next year) from
+    /// the same template for the same unit: a draft with this report's texts and signing parties
+    /// to start from, none of them marked ready, and no decision yet. Needs the right to edit
+    /// the unit's plan; a next report that already exists is a conflict.
+    pub async fn copy_report_to_next_period(&self, actor: &Actor, id: &str) -> Result<ReportView, AppError> {
+        let id: ReportId = id.trim().parse().map_err(|_| AppError::NotFound)?;
+        let copy = {
+            let mut tx = self.store.begin_write().await?;
+            let (source, path) = readable_report(&mut tx, actor, id).await?;
+            actor.require(Action::EditPlan, &Target::unit(&path))?;
+            let template = store::reports::template(&mut tx, source.template).await?.ok_or(AppError::NotFound)?;
+            let next = PeriodKey::parse("period", &source.period)?.next().ok_or_else(|| invalid("period", ValidationCode::OutOfRange))?;
+            crate::budget::validate_year(next.year())?;
+            if store::reports::report_for(&mut tx, template.id, source.unit, &next.to_string()).await?.is_some() {
+                return Err(AppError::Conflict(ConflictKind::Duplicate { field: "period" }));
+            }
+            let copy = Report {
+                id: ReportId::new(),
+                year: next.year(),
+                period: next.to_string(),
+                title: default_title(&template.template.name_sv, next),
+                state: ReportState::Draft,
+                decision: DecisionReference::default(),
+                signing: Signing { date: None, ..source.signing.clone() },
+                deadline: None,
+                returned_comment: None,
+                version: 1,
+                ..source
+            };
+            let now = self.clock.now_ms();
+            store::reports::insert_report(&mut tx, &copy, now).await?;
+            for text in store::reports::texts(&mut tx, id).await? {
+                let draft = SectionText { ready: false, updated_by: actor.user.as_ref().map(|u| u.id), updated_at_ms: now, version: 0, ..text };
+                store::reports::save_text(&mut tx, copy.id, &draft, 0).await?;
+            }
+            self.record_report(&mut tx, actor, AuditAction::Created, &copy, None).await?;
+            tx.commit().await?;
+            copy.id
+        };
+        self.report(actor, &copy.to_string()).await
     }
 
     /// Whether the actor may make reports for the unit (what the reports page offers).
@@ -216,7 +263,7 @@ impl App {
         if !actor.may(Action::Read, &Target::unit(&path)) {
             return Err(AppError::NotFound);
         }
-        let reports = store::reports::reports_of_unit(&mut tx, unit.id).await?;
+        let reports = store::reports::reports_of_unit(&mut tx, unit.id).await?.into_iter().filter(|r| may_read(actor, r, &path)).collect();
         Ok((unit, reports))
     }
 
@@ -234,6 +281,7 @@ impl App {
             numbers: template.template.numbers(),
             may_write: open && actor.may(Action::Report, &Target::unit(path)),
             may_edit: open && actor.may(Action::EditPlan, &Target::unit(path)),
+            may_copy: actor.may(Action::EditPlan, &Target::unit(path)),
             report,
             template,
             unit,
@@ -301,7 +349,8 @@ impl App {
             let title = details.title.trim().to_owned();
             check_title(&title)?;
             check_details(&details.decision, &details.signing)?;
-            let after = Report { title, decision: details.decision, signing: details.signing, ..before.clone() };
+            let readability = details.readability.unwrap_or(before.readability);
+            let after = Report { title, decision: details.decision, signing: details.signing, readability, ..before.clone() };
             store::reports::update_report(&mut tx, &after, details.version, self.clock.now_ms()).await?;
             self.record_report(&mut tx, actor, AuditAction::Updated, &after, Some(&before)).await?;
             tx.commit().await?;
@@ -417,7 +466,7 @@ impl App {
                 .await?
                 .ok_or_else(|| invalid("template", ValidationCode::InvalidChoice))?;
             let period = report_period(template.template.kind, year, period)?;
-            gather(&mut tx, unit, &path, period, template).await?
+            gather(&mut tx, actor, unit, &path, period, template).await?
         };
         if data.snapshot.is_some() {
             return Ok(data);
@@ -442,22 +491,36 @@ impl App {
     }
 }
 
-/// The report and its unit's path, if the actor may read the unit (else not found, so a
-/// report of a unit the actor cannot see does not show that it exists).
+/// The report and its unit's path, if the actor may read it (else not found, so a report the
+/// actor cannot see does not show that it exists).
 async fn readable_report(tx: &mut Tx, actor: &Actor, id: ReportId) -> Result<(Report, Vec<OrgUnitId>), AppError> {
     let report = store::reports::report(tx, id).await?.ok_or(AppError::NotFound)?;
     let path = store::org_units::path(tx, report.unit).await?;
-    if !actor.may(Action::Read, &Target::unit(&path)) {
+    if !may_read(actor, &report, &path) {
         return Err(AppError::NotFound);
     }
     Ok((report, path))
 }
 
+/// Whether the actor may read the report on the unit at `path`: everyone who reads the unit,
+/// unless the report is read by its writers only until it is completed: then who may write,
+/// edit or approve it.
+fn may_read(actor: &Actor, report: &Report, path: &[OrgUnitId]) -> bool {
+    let target = Target::unit(path);
+    if !actor.may(Action::Read, &target) {
+        return false;
+    }
+    report.readability == Readability::Unit
+        || report.state.is_frozen()
+        || [Action::Report, Action::EditPlan, Action::Approve].into_iter().any(|a| actor.may(a, &target))
+}
+
 /// Everything a document of `template` for `unit` and `year` prints, read in the caller's
 /// transaction. A frozen report brings its snapshot, which the document is printed from.
-async fn gather(tx: &mut Tx, unit: OrgUnit, path: &[OrgUnitId], period: PeriodKey, template: StoredTemplate) -> Result<DocumentData, AppError> {
+async fn gather(tx: &mut Tx, actor: &Actor, unit: OrgUnit, path: &[OrgUnitId], period: PeriodKey, template: StoredTemplate) -> Result<DocumentData, AppError> {
     let year = period.year();
-    let report = store::reports::report_for(tx, template.id, unit.id, &period.to_string()).await?;
+    // A report the actor may not read yet prints as if it were not written.
+    let report = store::reports::report_for(tx, template.id, unit.id, &period.to_string()).await?.filter(|r| may_read(actor, r, path));
     let texts = match &report {
         Some(r) => store::reports::texts(tx, r.id).await?.into_iter().map(|t| (t.section_key, t.body)).collect(),
         None => HashMap::new(),

@@ -2027,6 +2027,7 @@ async fn reports_are_written_by_their_unit_only(db: Db) {
         title: title.into(),
         decision: domain::report::DecisionReference { decided_by: Some("Förvaltningschefen".into()), ..Default::default() },
         signing: domain::report::Signing { place: Some("Västerås".into()), date: None, parties: vec![domain::report::SigningParty { party: party.into(), name: String::new() }] },
+        readability: None,
         version,
     };
     match app.save_report_details(&vera, &id, details(" ", "", 1)).await {
@@ -2204,6 +2205,36 @@ async fn an_interim_report_reads_the_follow_up_of_its_tertial(db: Db) {
         Err(AppError::Validation(p)) => assert_eq!((p[0].field.as_str(), p[0].code), ("deadline", ValidationCode::DateOrder)),
         other => panic!("{:?}", other.map(|v| v.report.state)),
     }
+
+    // Copied to the next period: RK's first interim report becomes its second, a draft with the
+    // summary to start from (not ready); a second copy would meet it.
+    let first = data.report.as_ref().unwrap().id.to_string();
+    let copy = app.copy_report_to_next_period(&system, &first).await.unwrap();
+    assert_eq!((copy.report.period.as_str(), copy.report.title.as_str(), copy.report.state), ("2020-T2", "Delårsrapport 2 2020", domain::report::ReportState::Draft));
+    let summary = &copy.texts["sammanfattning"];
+    assert!(summary.body.starts_with("Regionkontoret följer planen") && !summary.ready);
+    assert!(matches!(app.copy_report_to_next_period(&system, &first).await, Err(AppError::Conflict(ConflictKind::Duplicate { field: "period" }))));
+    let viewer = actor_of(&app, "titta@styrbord.example").await;
+    assert!(matches!(app.copy_report_to_next_period(&viewer, &copy.report.id.to_string()).await, Err(AppError::Forbidden)));
+
+    // Readable by its writers only: the viewer no longer finds the report, its listing or its
+    // texts in the template's document, until it is completed; the writers still do.
+    assert!(app.report(&viewer, &first).await.is_ok());
+    let view = app.report(&system, &first).await.unwrap();
+    let details = app::reports::ReportDetails {
+        title: view.report.title.clone(),
+        decision: view.report.decision.clone(),
+        signing: view.report.signing.clone(),
+        readability: Some(domain::report::Readability::Writers),
+        version: view.report.version,
+    };
+    app.save_report_details(&system, &first, details).await.unwrap();
+    assert!(matches!(app.report(&viewer, &first).await, Err(AppError::NotFound)));
+    let (_, listed) = app.reports_of_unit(&viewer, "RK").await.unwrap();
+    assert!(!listed.iter().any(|r| r.id.to_string() == first), "not listed for the viewer");
+    let printed = app.document_data(&viewer, "RK", 2020, Some("2020-T1"), "delarsrapport").await.unwrap();
+    assert!(printed.report.is_none() && printed.texts.is_empty(), "the viewer's document has no texts of it");
+    assert!(app.report(&actor_of(&app, "admin@styrbord.example").await, &first).await.is_ok(), "who may edit it reads it");
 }
 
 async fn reporters_get_a_task_and_one_digest_per_slot(db: Db) {

@@ -292,7 +292,36 @@ pub struct Report {
     pub deadline: Option<time::Date>,
     /// Why the manager sent the report back, until it is approved.
     pub returned_comment: Option<String>,
+    /// Who may read it before it is completed.
+    pub readability: Readability,
     pub version: i64,
+}
+
+/// Who may read a report before it is completed (Stratsys' "läsbarhetsnivå"). A completed
+/// report is read by everyone who may read its unit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Readability {
+    /// Everyone who may read the unit, as it is being written.
+    #[default]
+    Unit,
+    /// Only those who take part: who may write, edit or approve it.
+    Writers,
+}
+
+impl Readability {
+    pub const ALL: [Readability; 2] = [Readability::Unit, Readability::Writers];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Readability::Unit => "unit",
+            Readability::Writers => "writers",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Readability> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
 }
 
 /// Where a report is in its life: prepared, written (sections marked ready), approved by the

@@ -10,3 +10,7 @@ CREATE INDEX report_reporters_by_user ON report_reporters (user_id);
 
 -- How often a person gets the reminder digest: daily, weekly (Mondays) or off.
 ALTER TABLE users ADD COLUMN digest TEXT NOT NULL DEFAULT 'daily';
+
+-- Who may read a report before it is completed: unit (everyone who may read the unit) or
+-- writers (who may write, edit or approve it).
+ALTER TABLE reports ADD COLUMN readable_by TEXT NOT NULL DEFAULT 'unit';

@@ -111,7 +111,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20261126000001, "budget-sourced indicators", include_str!("../migrations/20261126000001_budget_sourced_indicators.sql")),
     (20261127000001, "reports", include_str!("../migrations/20261127000001_reports.sql")),
     (20261128000001, "jobs", include_str!("../migrations/20261128000001_jobs.sql")),
-    (20261129000001, "reminders", include_str!("../migrations/20261129000001_reminders.sql")),
+    (20261129000001, "reporters, reminders, readability", include_str!("../migrations/20261129000001_reminders.sql")),
 ];
 
 impl Store {

@@ -2,7 +2,7 @@
 
 use crate::sql;
 use crate::{Result, StoreError, Tx};
-use domain::report::{Report, ReportState, ReportTemplate, SectionText, TemplateKind};
+use domain::report::{Readability, Report, ReportState, ReportTemplate, SectionText, TemplateKind};
 use domain::role::Role;
 use domain::{OrgUnitId, ReportId, TemplateId, UserId};
 use sqlx::any::AnyRow;
@@ -99,7 +99,7 @@ pub async fn templates(tx: &mut Tx) -> Result<Vec<StoredTemplate>> {
     rows.iter().map(template_from_row).collect()
 }
 
-const REPORT_COLUMNS: &str = "id, template_id, unit_id, year, period, title, state, decision, signing, deadline, returned_comment, version";
+const REPORT_COLUMNS: &str = "id, template_id, unit_id, year, period, title, state, decision, signing, deadline, returned_comment, readable_by, version";
 
 fn report_from_row(r: &AnyRow) -> Result<Report> {
     let state = sql::text(r, "state")?;
@@ -117,6 +117,10 @@ fn report_from_row(r: &AnyRow) -> Result<Report> {
         signing: serde_json::from_str(&signing).map_err(|e| StoreError::Corrupt(format!("signing: {e}")))?,
         deadline: sql::opt_date(r, "deadline")?,
         returned_comment: sql::opt_text(r, "returned_comment")?,
+        readability: {
+            let value = sql::text(r, "readable_by")?;
+            Readability::parse(&value).ok_or_else(|| StoreError::Corrupt(format!("readable_by: {value}")))?
+        },
         version: sql::int(r, "version")?,
     })
 }
@@ -128,7 +132,7 @@ fn to_json<T: serde::Serialize>(value: &T, what: &str) -> Result<String> {
 pub async fn insert_report(tx: &mut Tx, report: &Report, now_ms: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO reports (id, template_id, unit_id, year, period, title, state, decision, signing, deadline, returned_comment, \
-         version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+         version, created_at, updated_at, readable_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
     )
     .bind(report.id.to_string())
     .bind(report.template.to_string())
@@ -143,6 +147,7 @@ pub async fn insert_report(tx: &mut Tx, report: &Report, now_ms: i64) -> Result<
     .bind(report.returned_comment.clone())
     .bind(report.version)
     .bind(now_ms)
+    .bind(report.readability.as_str())
     .execute(tx.conn())
     .await?;
     Ok(())
@@ -153,7 +158,7 @@ pub async fn insert_report(tx: &mut Tx, report: &Report, now_ms: i64) -> Result<
 pub async fn update_report(tx: &mut Tx, report: &Report, expected_version: i64, now_ms: i64) -> Result<()> {
     let done = sqlx::query(
         "UPDATE reports SET title = $1, state = $2, decision = $3, signing = $4, deadline = $5, returned_comment = $6, \
-         version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
+         version = version + 1, updated_at = $7, readable_by = $10 WHERE id = $8 AND version = $9",
     )
     .bind(&report.title)
     .bind(report.state.as_str())
@@ -164,6 +169,7 @@ pub async fn update_report(tx: &mut Tx, report: &Report, expected_version: i64, 
     .bind(now_ms)
     .bind(report.id.to_string())
     .bind(expected_version)
+    .bind(report.readability.as_str())
     .execute(tx.conn())
     .await?;
     if done.rows_affected() == 0 {

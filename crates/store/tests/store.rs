@@ -1799,6 +1799,7 @@ async fn reports(db: Db) {
         signing: Signing::default(),
         deadline: None,
         returned_comment: None,
+        readability: Default::default(),
         version: 1,
     };
     let mut tx = store.begin_write().await.unwrap();
@@ -1825,6 +1826,7 @@ async fn reports(db: Db) {
         state: ReportState::Active,
         deadline: Some(day("2019-11-30")),
         returned_comment: Some("Komplettera avsnitt 3.".into()),
+        readability: domain::report::Readability::Writers,
         ..report.clone()
     };
     let mut tx = store.begin_write().await.unwrap();
@@ -1917,6 +1919,7 @@ async fn report_people(db: Db) {
         signing: Signing::default(),
         deadline: Some(day("2026-12-01")),
         returned_comment: None,
+        readability: Default::default(),
         version: 1,
     };
     let active = report("2026-T3", ReportState::Active);

@@ -253,6 +253,8 @@ fn the_demo_forvaltningsplan_comes_out_as_pdf_docx_and_xlsx() {
         "2020: 4,0 % 2019: 4,5 %",
         "Denna förvaltningsplan är beslutad av RS 2019-12-17, § xxx",
         "Region Västmanland",
+        // The plan is not approved in the demo: the cover says so.
+        "Regionkontoret · Utkast, inte fastställt",
     ];
     let check = |what: &str, printed: &str| {
         // The chapters appear in order, after the table of contents lists them once.

@@ -150,6 +150,7 @@ const MATRIX: &[Entry] = &[
     e("PUT", "/api/v1/reports/{id}", "retitle a report of CE", REPORT_MAKERS_OF_CE, 200),
     e("PUT", "/api/v1/reports/{id}/sections/{section}", "write a section of a report of CE", REPORT_WRITERS_ON_CE, 200),
     e("POST", "/api/v1/reports/{id}/steps", "activate a report of CE", REPORT_MAKERS_OF_CE, 200),
+    e("POST", "/api/v1/reports/{id}/copies", "copy a report of CE to the next period", REPORT_MAKERS_OF_CE, 201),
     e("GET", "/api/v1/reports/{id}/document", "a report of CE as a workbook", READERS_OF_CE, 200),
 ];
 
@@ -172,13 +173,16 @@ struct Fixture {
     ce_reports: BTreeMap<Who, String>,
     /// Per caller: a draft report of CE's to activate.
     ce_drafts: BTreeMap<Who, String>,
+    /// Per caller: a report of CE's to copy to the next year (every other year, so the copies
+    /// do not meet another caller's report).
+    ce_to_copy: BTreeMap<Who, String>,
 }
 
 /// A förvaltningsplan of CE's for each caller, each for a year of its own from `first_year`.
-async fn fixture_reports(h: &Harness, first_year: i32) -> BTreeMap<Who, String> {
+async fn fixture_reports(h: &Harness, first_year: i32, step: i32) -> BTreeMap<Who, String> {
     let mut reports = BTreeMap::new();
     for who in Who::ALL {
-        let input = app::reports::NewReport { template: "forvaltningsplan".into(), unit: "CE".into(), year: first_year + who_index(who) as i32, period: None, title: None };
+        let input = app::reports::NewReport { template: "forvaltningsplan".into(), unit: "CE".into(), year: first_year + step * who_index(who) as i32, period: None, title: None };
         let view = h.app.create_report(&Actor::system(), input).await.expect("a report of CE's");
         reports.insert(who, view.report.id.to_string());
     }
@@ -427,11 +431,13 @@ async fn fixture(h: &Harness) -> Fixture {
     fixture_budgets(h).await;
     let rk_budget = h.get("/api/v1/budgets/RK/2020", &admin).await.json();
     let checked_imports = fixture_imports(h).await;
-    let ce_reports = fixture_reports(h, 2040).await;
-    let ce_drafts = fixture_reports(h, 2080).await;
+    let ce_reports = fixture_reports(h, 2040, 1).await;
+    let ce_drafts = fixture_reports(h, 2080, 1).await;
+    let ce_to_copy = fixture_reports(h, 2120, 2).await;
     Fixture {
         ce_reports,
         ce_drafts,
+        ce_to_copy,
         rk_budget,
         checked_imports,
         models,
@@ -660,6 +666,7 @@ fn matrix_request(fx: &Fixture, case: &str, who: Who) -> (Method, String, Option
             Some(json!({"step": "activate", "deadline": format!("{}-11-30", 2079 + who_index(who)), "version": 1})),
         ),
         "a report of CE as a workbook" => (Method::GET, format!("/api/v1/reports/{}/document?format=xlsx", fx.ce_reports[&Who::Admin]), None),
+        "copy a report of CE to the next period" => (Method::POST, format!("/api/v1/reports/{}/copies", fx.ce_to_copy[&who]), None),
         other => panic!("the matrix case {other:?} has no request"),
     }
 }
@@ -790,6 +797,10 @@ async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Optio
         "activate a report of CE" => {
             let report = h.get(&format!("/api/v1/reports/{}", fx.ce_drafts[&who]), admin).await.json();
             report["state"] == "active" && report["deadline"] == format!("{}-11-30", 2079 + who_index(who)).as_str()
+        }
+        "copy a report of CE to the next period" => {
+            let year = 2121 + 2 * who_index(who) as i64;
+            h.get_all("/api/v1/reports?unit=CE&limit=100", admin).await.iter().any(|r| r["year"] == json!(year))
         }
         "write a section of a report of CE" => {
             let report = h.get(&format!("/api/v1/reports/{}", fx.ce_reports[&who]), admin).await.json();
@@ -4088,6 +4099,9 @@ async fn a_completed_report_is_frozen_and_its_exports_stay_as_reported() {
         let r = h.api(Method::PUT, &format!("/api/v1/reports/{id}/sections/{key}"), Some(&chef), Some(json!({"text": format!("Skrivet i {key}."), "version": 0, "ready": true}))).await;
         r.expect(200);
     }
+    // Until it is approved, a download says on its cover that it is a draft.
+    let draft = h.get(&format!("/api/v1/reports/{id}/document?format=docx"), &vera).await;
+    assert!(docx_text(&draft.body).contains("Centrum för ekonomi · Utkast, inte fastställt"), "{}", docx_text(&draft.body));
     let approved = step(chef.clone(), json!({"step": "approve", "version": 2})).await;
     approved.expect(200);
     assert_eq!(approved.json()["steps"], json!(["send_back"]), "the manager may still send it back");
@@ -4099,6 +4113,7 @@ async fn a_completed_report_is_frozen_and_its_exports_stay_as_reported() {
     };
     let first = download("docx").await;
     first.expect(200);
+    assert!(!docx_text(&first.body).contains("Utkast"), "the completed report is no draft");
     let first_pdf = download("pdf").await.body;
     // The plan changes after completion: a goal of CE's for 2026.
     let admin = h.token(Who::Admin).await;
@@ -4113,4 +4128,13 @@ async fn a_completed_report_is_frozen_and_its_exports_stay_as_reported() {
     assert_eq!(r.status, 403);
     step(lars.clone(), json!({"step": "reopen", "version": 4})).await.expect(200);
     assert!(download("docx").await.body != first.body, "after reopening the document shows the new goal");
+}
+
+/// The text of a DOCX's main part (its XML, which holds the words as written).
+fn docx_text(docx: &[u8]) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a DOCX is a zip archive");
+    let mut xml = String::new();
+    archive.by_name("word/document.xml").expect("word/document.xml").read_to_string(&mut xml).unwrap();
+    xml
 }

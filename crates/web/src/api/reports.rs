@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_report, put_report))
         .routes(routes!(put_section))
         .routes(routes!(post_step))
+        .routes(routes!(post_copy))
         .routes(routes!(report_document))
         .routes(routes!(list_templates))
         .routes(routes!(template_document))
@@ -116,6 +117,8 @@ pub struct ReportJson {
     pub deadline: Option<String>,
     /// Why the manager sent the report back, until it is approved.
     pub returned_comment: Option<String>,
+    /// Who may read it before it is completed: `unit` or `writers`.
+    pub readable_by: String,
     /// The steps the caller may take now: `activate`, `approve`, `send_back`, `complete`,
     /// `archive`, `reopen`.
     pub steps: Vec<String>,
@@ -160,6 +163,7 @@ fn report_json(view: &ReportView, lang: Lang) -> ReportJson {
         template: view.template.template.key.clone(),
         unit: view.unit.key.clone(),
         reporters: view.reporters.iter().map(|u| u.email.clone()).collect(),
+        readable_by: r.readability.as_str().to_owned(),
         year: r.year,
         period: r.period.clone(),
         state: r.state.as_str().to_owned(),
@@ -273,6 +277,10 @@ pub struct ReportDetailsJson {
     pub decision: ReportDecisionJson,
     #[serde(default)]
     pub signing: ReportSigningJson,
+    /// Who may read the report before it is completed: `unit` (everyone who may read the unit)
+    /// or `writers` (who may write, edit or approve it). Absent: as it is.
+    #[schema(pattern = "^(unit|writers)$")]
+    pub readable_by: Option<String>,
     /// The report's `version` as read.
     pub version: i64,
 }
@@ -291,6 +299,16 @@ fn details_input(body: ReportDetailsJson) -> Result<ReportDetails, AppError> {
     let mut problems = Vec::new();
     let decision_date = optional_date("decision.date", body.decision.date.as_deref()).map_err(|e| problems.push(e)).ok().flatten();
     let signing_date = optional_date("signing.date", body.signing.date.as_deref()).map_err(|e| problems.push(e)).ok().flatten();
+    let readability = match body.readable_by.as_deref() {
+        None => None,
+        Some(text) => {
+            let parsed = domain::report::Readability::parse(text);
+            if parsed.is_none() {
+                problems.push(ValidationError::new("readable_by", ValidationCode::InvalidChoice));
+            }
+            parsed
+        }
+    };
     if !problems.is_empty() {
         return Err(AppError::Validation(problems));
     }
@@ -307,6 +325,7 @@ fn details_input(body: ReportDetailsJson) -> Result<ReportDetails, AppError> {
             date: signing_date,
             parties: body.signing.parties.into_iter().map(|p| SigningParty { party: p.party.trim().to_owned(), name: p.name.trim().to_owned() }).collect(),
         },
+        readability,
         version: body.version,
     })
 }
@@ -391,6 +410,18 @@ async fn post_step(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiP
     let input = app::reports::StepInput { deadline, comment: body.comment, version: body.version };
     let view = state.app.report_step(&ctx.actor, &id.to_string(), step, input, &crate::documents::freeze).await.api(ctx.lang)?;
     Ok(Json(report_json(&view, ctx.lang)))
+}
+
+/// Makes the report of the next period (the next tertial, or the next year) from this one: the
+/// same template and unit, a draft with these texts (none marked ready) and signing parties, no
+/// decision. Needs the right to edit the unit's plan; 409 `conflict_duplicate` if the next
+/// period's report exists.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/copies", tag = "reports",
+    params(("id" = String, Path, format = "uuid", description = "The report to copy")),
+    responses((status = 201, body = ReportJson), ApiErrors))]
+async fn post_copy(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiPath<uuid::Uuid>) -> Result<Response, ApiError> {
+    let view = state.app.copy_report_to_next_period(&ctx.actor, &id.to_string()).await.api(ctx.lang)?;
+    Ok((StatusCode::CREATED, Json(report_json(&view, ctx.lang))).into_response())
 }
 
 #[derive(Clone, Debug, Deserialize, IntoParams)]

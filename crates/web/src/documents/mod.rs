@@ -20,20 +20,32 @@ pub(crate) use budget_parts::{mkr, year_cells, years_of};
 pub use export::{ExportError, ExportedFile, Format, export, write};
 
 /// The document a template prints for the data's unit and year: a completed report's frozen
-/// document when there is one, else built from the data as it is now.
+/// document when there is one, else built from the data as it is now; until the report is
+/// approved its cover says it is a draft, so a printout of unfinished work is not taken for
+/// the report.
 pub fn build(data: &DocumentData, lang: Lang) -> Document {
     if let Some(frozen) = data.snapshot.as_ref().and_then(|s| s.get(lang.code())).and_then(|d| serde_json::from_value(d.clone()).ok()) {
         return frozen;
     }
-    build_live(data, lang)
+    // Approved: the manager stands behind the texts, which are locked; only completion freezes
+    // the live parts too.
+    let approved = data.report.as_ref().is_some_and(|r| r.state == domain::report::ReportState::Approved);
+    build_live(data, lang, if approved { Stage::Final } else { Stage::Draft })
 }
 
 /// The snapshot a completed report keeps: its document in Swedish and in English.
 pub fn freeze(data: &DocumentData) -> serde_json::Value {
-    serde_json::json!({ "sv": build_live(data, Lang::Sv), "en": build_live(data, Lang::En) })
+    serde_json::json!({ "sv": build_live(data, Lang::Sv, Stage::Final), "en": build_live(data, Lang::En, Stage::Final) })
 }
 
-fn build_live(data: &DocumentData, lang: Lang) -> Document {
+/// Whether the document is what was reported (frozen on completion) or work in progress.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Draft,
+    Final,
+}
+
+fn build_live(data: &DocumentData, lang: Lang, stage: Stage) -> Document {
     let mut blocks = Vec::new();
     for (section, number) in data.template.sections.iter().zip(&data.numbers) {
         let heading = if lang == Lang::En && !section.heading_en.is_empty() { &section.heading_en } else { &section.heading_sv };
@@ -54,9 +66,13 @@ fn build_live(data: &DocumentData, lang: Lang) -> Document {
             format!("{name} {}", data.period)
         }
     };
+    let subtitle = match stage {
+        Stage::Final => data.unit.name.clone(),
+        Stage::Draft => format!("{} · {}", data.unit.name, lang.t("doc-draft")),
+    };
     Document {
         title,
-        subtitle: Some(data.unit.name.clone()),
+        subtitle: Some(subtitle),
         organisation: data.organisation.clone(),
         language: lang.code().to_owned(),
         contents_heading: Some(lang.t("doc-contents")),

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/sections/{section}", post(save_text))
         .route("/reports/{id}/details", post(save_details))
         .route("/reports/{id}/steps", post(take_step))
+        .route("/reports/{id}/copy", post(copy_report))
         .route("/reports/{id}/document", get(report_document))
 }
 
@@ -138,6 +139,8 @@ struct ReportPage {
     failure_heading: String,
     details: Option<DetailsForm>,
     may_write: bool,
+    /// Offer "copy to the next period".
+    may_copy: bool,
     sections: Vec<SectionView>,
     version: i64,
     deadline: Option<String>,
@@ -170,6 +173,8 @@ struct DetailsForm {
     signing_date: String,
     /// (party, signer); one empty pair more than stored, to add a party.
     parties: Vec<(String, String)>,
+    /// `unit` or `writers`.
+    readable_by: String,
     errors: FieldErrors,
 }
 
@@ -261,6 +266,7 @@ fn details_form(view: &ReportView) -> DetailsForm {
         place: r.signing.place.clone().unwrap_or_default(),
         signing_date: r.signing.date.map(format_date).unwrap_or_default(),
         parties,
+        readable_by: r.readability.as_str().to_owned(),
         errors: FieldErrors::default(),
     }
 }
@@ -308,6 +314,7 @@ async fn draw_report(state: &AppState, ctx: &PageCtx, id: &str, retry: Retry, st
         failure_heading: retry.failure_heading.unwrap_or_else(|| lang.t("form-has-errors")),
         details,
         may_write: view.may_write,
+        may_copy: view.may_copy,
         sections,
         version: view.report.version,
         deadline: view.report.deadline.map(format_date),
@@ -423,6 +430,7 @@ async fn save_details(State(state): State<AppState>, ctx: PageCtx, Path(id): Pat
         place: field("place"),
         signing_date: field("signing_date"),
         parties: parties.iter().cloned().chain(std::iter::once((String::new(), String::new()))).collect(),
+        readable_by: field("readable_by"),
         errors: FieldErrors::default(),
     };
     let result = if problems.is_empty() {
@@ -435,6 +443,7 @@ async fn save_details(State(state): State<AppState>, ctx: PageCtx, Path(id): Pat
                 case_number: optional(form.case_number.clone()),
             },
             signing: Signing { place: optional(form.place.clone()), date: signing_date, parties: parties.iter().map(|(p, s)| SigningParty { party: p.clone(), name: s.clone() }).collect() },
+            readability: domain::report::Readability::parse(&form.readable_by),
             version: form.version,
         };
         state.app.save_report_details(&ctx.actor, &id, details).await.map(|_| ())
@@ -499,6 +508,32 @@ async fn take_step(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<S
                 _ => crate::error::ApiError::from_app(e, lang).body.message,
             };
             let retry = Retry { failure: Some(message), failure_heading: Some(lang.t("report-step-refused")), ..Default::default() };
+            draw_report(&state, &ctx, &id, retry, StatusCode::CONFLICT).await
+        }
+        Err(e) => error_page_for(e, lang),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Makes the next period's report from this one and opens it.
+async fn copy_report(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>, axum::Form(f): axum::Form<CsrfOnly>) -> Response {
+    if let Err(r) = ctx.verify_csrf(&f.csrf) {
+        return r;
+    }
+    let lang = ctx.lang;
+    match state.app.copy_report_to_next_period(&ctx.actor, &id).await {
+        Ok(copy) => Redirect::to(&format!("/reports/{}", copy.report.id)).into_response(),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            let retry = Retry {
+                failure: Some(crate::error::ApiError::from_app(e, lang).body.message),
+                failure_heading: Some(lang.t("report-copy-refused")),
+                ..Default::default()
+            };
             draw_report(&state, &ctx, &id, retry, StatusCode::CONFLICT).await
         }
         Err(e) => error_page_for(e, lang),
