@@ -77,6 +77,8 @@ pub struct DocumentData {
     /// A completed report's documents as frozen (`{"sv": Document, "en": Document}`): printed
     /// instead of the data as it is now.
     pub snapshot: Option<serde_json::Value>,
+    /// For a compiled report: the units directly below with what they wrote for the period.
+    pub unit_texts: Vec<crate::report_units::UnitTexts>,
     /// Per module key the follow-up parts read: the unit's plan for the period as the plan page
     /// shows it (values, roll-ups, assessments, statuses, comments).
     pub follow_up: HashMap<String, crate::plan_view::PlanView>,
@@ -136,8 +138,9 @@ impl App {
             if store::reports::template_by_key(&mut tx, &template.key).await?.is_some() {
                 continue;
             }
-            store::reports::insert_template(&mut tx, TemplateId::new(), &template, self.clock.now_ms()).await?;
-            installed += 1;
+            if store::reports::insert_template_if_missing(&mut tx, TemplateId::new(), &template, self.clock.now_ms()).await? {
+                installed += 1;
+            }
         }
         tx.commit().await?;
         Ok(installed)
@@ -171,6 +174,9 @@ impl App {
                 _ => default_title(&template.template.name_sv, period_key),
             };
             check_title(&title)?;
+            if let Some(sent) = input.title.as_deref().filter(|t| !t.trim().is_empty()) {
+                check_title(sent)?;
+            }
             let report = Report {
                 id: ReportId::new(),
                 template: template.id,
@@ -307,10 +313,13 @@ impl App {
             if !takes_text {
                 return Err(invalid("section", ValidationCode::InvalidChoice));
             }
-            let body = normalise_text(body);
             if body.chars().count() > MAX_SECTION_TEXT {
-                return Err(invalid("body", ValidationCode::TooLong));
+                return Err(invalid("text", ValidationCode::TooLong));
             }
+            if has_control_characters(body) {
+                return Err(invalid("text", ValidationCode::InvalidCharacters));
+            }
+            let body = normalise_text(body);
             let before = store::reports::texts(&mut tx, id).await?.into_iter().find(|t| t.section_key == section);
             let text = SectionText {
                 section_key: section.to_owned(),
@@ -348,6 +357,8 @@ impl App {
             }
             let title = details.title.trim().to_owned();
             check_title(&title)?;
+            // The limit holds for the title as sent, as the API's schema says.
+            check_title(&details.title)?;
             check_details(&details.decision, &details.signing)?;
             let readability = details.readability.unwrap_or(before.readability);
             let after = Report { title, decision: details.decision, signing: details.signing, readability, ..before.clone() };
@@ -369,6 +380,15 @@ impl App {
     /// - archive (EditPlan); reopen (ManageUnits: an administrator) clears the snapshot.
     pub async fn report_step(&self, actor: &Actor, id: &str, step: ReportStep, input: StepInput, freeze: Freeze<'_>) -> Result<ReportView, AppError> {
         let id: ReportId = id.trim().parse().map_err(|_| AppError::NotFound)?;
+        // A comment is checked whatever the step, so nothing is taken that could not be stored.
+        if let Some(comment) = &input.comment {
+            if comment.chars().count() > 2000 {
+                return Err(invalid("comment", ValidationCode::TooLong));
+            }
+            if has_control_characters(comment) {
+                return Err(invalid("comment", ValidationCode::InvalidCharacters));
+            }
+        }
         // The document to freeze is read first, as the reader would see it now (texts are locked
         // from approval on, so only the plan's live data could move in between).
         let frozen = if step == ReportStep::Complete {
@@ -413,9 +433,6 @@ impl App {
                     let comment = input.comment.as_deref().map(str::trim).unwrap_or_default();
                     if comment.is_empty() {
                         return Err(invalid("comment", ValidationCode::Required));
-                    }
-                    if comment.chars().count() > 2000 {
-                        return Err(invalid("comment", ValidationCode::TooLong));
                     }
                     after.returned_comment = Some(comment.to_owned());
                 }
@@ -505,7 +522,7 @@ async fn readable_report(tx: &mut Tx, actor: &Actor, id: ReportId) -> Result<(Re
 /// Whether the actor may read the report on the unit at `path`: everyone who reads the unit,
 /// unless the report is read by its writers only until it is completed: then who may write,
 /// edit or approve it.
-fn may_read(actor: &Actor, report: &Report, path: &[OrgUnitId]) -> bool {
+pub(crate) fn may_read(actor: &Actor, report: &Report, path: &[OrgUnitId]) -> bool {
     let target = Target::unit(path);
     if !actor.may(Action::Read, &target) {
         return false;
@@ -561,6 +578,12 @@ async fn gather(tx: &mut Tx, actor: &Actor, unit: OrgUnit, path: &[OrgUnitId], p
             modules.insert(module.to_owned(), ModuleData { model: model.clone(), objects, previous_year });
         }
     }
+    let compiles = template.template.sections.iter().flat_map(|s| &s.parts).any(|p| matches!(p, Part::UnitTexts { .. }));
+    let unit_texts = if compiles {
+        crate::report_units::texts_of_units_below(tx, actor, &unit, path, template.id, period).await?
+    } else {
+        Vec::new()
+    };
     let chapter = store::budget::load_latest(tx, unit.id, year).await?.map(|(_, chapter)| chapter);
     let (_, units) = crate::budget::administration_scope(tx, &unit).await?;
     let organisation = match path.first() {
@@ -580,6 +603,7 @@ async fn gather(tx: &mut Tx, actor: &Actor, unit: OrgUnit, path: &[OrgUnitId], p
         chapter,
         units,
         snapshot,
+        unit_texts,
         follow_up: HashMap::new(),
         follow_up_before: HashMap::new(),
         outcome: None,
@@ -587,7 +611,7 @@ async fn gather(tx: &mut Tx, actor: &Actor, unit: OrgUnit, path: &[OrgUnitId], p
 }
 
 /// "Förvaltningsplan 2020", "Delårsrapport 2 2020" (the second tertial), "Månadsrapport 2020-05".
-fn default_title(name: &str, period: PeriodKey) -> String {
+pub(crate) fn default_title(name: &str, period: PeriodKey) -> String {
     match period.periodicity() {
         domain::period::Periodicity::Year => format!("{name} {}", period.year()),
         domain::period::Periodicity::Tertial | domain::period::Periodicity::HalfYear => format!("{name} {} {}", period.index(), period.year()),
@@ -606,7 +630,7 @@ fn step_right(step: ReportStep) -> Action {
 
 /// The earliest deadline a report may have: a follow-up report's period must have started; a
 /// plan is written in the year before its year.
-fn earliest_deadline(kind: TemplateKind, period: PeriodKey) -> time::Date {
+pub(crate) fn earliest_deadline(kind: TemplateKind, period: PeriodKey) -> time::Date {
     if kind == TemplateKind::Plan {
         time::Date::from_calendar_date(period.year() - 1, time::Month::January, 1).unwrap_or(time::Date::MIN)
     } else {
@@ -616,7 +640,7 @@ fn earliest_deadline(kind: TemplateKind, period: PeriodKey) -> time::Date {
 
 /// The period a report of `kind` for `year` is about: the year for plans and annual reports
 /// unless told; a follow-up report must name its period, within the year.
-fn report_period(kind: TemplateKind, year: i32, period: Option<&str>) -> Result<PeriodKey, AppError> {
+pub(crate) fn report_period(kind: TemplateKind, year: i32, period: Option<&str>) -> Result<PeriodKey, AppError> {
     let period = match period.map(str::trim).filter(|p| !p.is_empty()) {
         Some(text) => PeriodKey::parse("period", text)?,
         None if matches!(kind, TemplateKind::Plan | TemplateKind::Annual) => PeriodKey::parse("period", &year.to_string())?,
@@ -628,7 +652,7 @@ fn report_period(kind: TemplateKind, year: i32, period: Option<&str>) -> Result<
     Ok(period)
 }
 
-fn report_json(report: &Report) -> serde_json::Value {
+pub(crate) fn report_json(report: &Report) -> serde_json::Value {
     serde_json::json!({
         "title": report.title,
         "state": report.state.as_str(),
@@ -647,7 +671,15 @@ fn check_title(title: &str) -> Result<(), AppError> {
     if title.chars().count() > 200 {
         return Err(invalid("title", ValidationCode::TooLong));
     }
+    if title.chars().any(char::is_control) {
+        return Err(invalid("title", ValidationCode::InvalidCharacters));
+    }
     Ok(())
+}
+
+/// Control characters other than line breaks and tabs, which running text may hold.
+fn has_control_characters(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// Details are short lines; every problem is reported at once, by field.
@@ -669,6 +701,8 @@ fn check_details(decision: &DecisionReference, signing: &Signing) -> Result<(), 
     for (field, text) in lines {
         if text.chars().count() > 200 {
             problems.push(ValidationError::new(field, ValidationCode::TooLong));
+        } else if text.chars().any(char::is_control) {
+            problems.push(ValidationError::new(field, ValidationCode::InvalidCharacters));
         }
     }
     if signing.parties.len() > 6 {

@@ -37,6 +37,7 @@ conformance! {
     a_job_that_always_fails_ends_dead_for_a_system_administrator => jobs_dead_letters_sqlite, jobs_dead_letters_postgres;
     an_interim_report_reads_the_follow_up_of_its_tertial => interim_report_sqlite, interim_report_postgres;
     reporters_get_a_task_and_one_digest_per_slot => report_reminders_sqlite, report_reminders_postgres;
+    a_report_sent_out_to_units_is_compiled_by_the_unit_above => report_distribution_sqlite, report_distribution_postgres;
 }
 
 /// 2020-05-15 10:00 UTC: the first tertial of the seed's plan year has just been reported.
@@ -2010,7 +2011,7 @@ async fn reports_are_written_by_their_unit_only(db: Db) {
     };
     assert_eq!(problem(app.save_report_text(&chef, &id, "no-such-section", "x", false, 0).await), "section");
     assert_eq!(problem(app.save_report_text(&chef, &id, "ekonomi", "x", false, 0).await), "section", "a heading without text");
-    assert_eq!(problem(app.save_report_text(&chef, &id, "planering", &"x".repeat(100_001), false, 0).await), "body");
+    assert_eq!(problem(app.save_report_text(&chef, &id, "planering", &"x".repeat(100_001), false, 0).await), "text");
 
     // A reporter of another unit cannot write CE's sections; a viewer cannot write at all.
     let ulla = actor_of(&app, "anvandare@styrbord.example").await; // user on CE-REDO
@@ -2302,6 +2303,52 @@ async fn reporters_get_a_task_and_one_digest_per_slot(db: Db) {
     let approved = app.report_step(&chef, &ce.report.id.to_string(), ReportStep::Approve, StepInput { deadline: None, comment: None, version: ce.report.version }, &|_| json!({})).await;
     assert!(approved.is_ok(), "{:?}", approved.err());
     assert!(app.report_tasks(&chef).await.unwrap().is_empty());
+}
+
+async fn a_report_sent_out_to_units_is_compiled_by_the_unit_above(db: Db) {
+    use app::report_units::Distribution;
+    let app = demo(&db).await;
+    let system = Actor::system();
+    let day = |s: &str| domain::validate::date("d", s).unwrap();
+    let below: Vec<String> = app.units_below(&system, "RK").await.unwrap().into_iter().filter(|u| u.depth == 1).map(|u| u.unit.key).collect();
+    assert!(below.contains(&"CE".to_owned()) && below.len() > 1, "{below:?}");
+    let send = |units: Vec<String>, deadline: &str| Distribution { template: "delarsrapport".into(), year: 2020, period: Some("2020-T2".into()), deadline: day(deadline), units };
+
+    // Bad input names the field, and nothing is made.
+    let refused = |r: Result<app::report_units::Distributed, AppError>| match r {
+        Err(AppError::Validation(p)) => (p[0].field.clone(), p[0].code),
+        other => panic!("expected a field error, got {other:?}"),
+    };
+    use domain::validate::ValidationCode;
+    assert_eq!(refused(app.distribute_report(&system, send(vec!["CE".into(), "NO-SUCH".into()], "2020-08-31")).await), ("units[1]".into(), ValidationCode::InvalidChoice));
+    assert_eq!(refused(app.distribute_report(&system, send(vec!["CE".into(), "CE".into()], "2020-08-31")).await), ("units[1]".into(), ValidationCode::Duplicate));
+    assert_eq!(refused(app.distribute_report(&system, send(below.clone(), "2020-04-30")).await), ("deadline".into(), ValidationCode::DateOrder));
+    assert!(!app.reports_below(&system, "RK").await.unwrap().iter().any(|l| l.report.period == "2020-T2"), "nothing was made");
+    let viewer = actor_of(&app, "titta@styrbord.example").await;
+    assert!(matches!(app.distribute_report(&viewer, send(below.clone(), "2020-08-31")).await, Err(AppError::Forbidden)));
+
+    // Sent out: every unit directly below RK gets its active report, with its own reporters.
+    let done = app.distribute_report(&system, send(below.clone(), "2020-08-31")).await.unwrap();
+    assert_eq!((done.created.len(), done.activated.len(), done.untouched.len()), (below.len(), 0, 0));
+    let overview: Vec<_> = app.reports_below(&system, "RK").await.unwrap().into_iter().filter(|l| l.report.period == "2020-T2").collect();
+    assert_eq!(overview.len(), below.len());
+    let ce = overview.iter().find(|l| l.unit.key == "CE").expect("CE's report");
+    assert_eq!((ce.report.state, ce.report.deadline, ce.ready), (domain::report::ReportState::Active, Some(day("2020-08-31")), 0));
+    assert_eq!(app.report(&system, &ce.report.id.to_string()).await.unwrap().reporters.iter().map(|u| u.name.as_str()).collect::<Vec<_>>(), ["Christer Chef"]);
+    // Sending again leaves what is under way as it is.
+    let again = app.distribute_report(&system, send(below.clone(), "2020-09-15")).await.unwrap();
+    assert_eq!((again.created.len(), again.untouched.len()), (0, below.len()));
+
+    // CE writes its summary; RK's interim report prints it under CE's name, and names the
+    // units that have not written yet.
+    let chef = actor_of(&app, "chef@styrbord.example").await;
+    app.save_report_text(&chef, &ce.report.id.to_string(), "sammanfattning", "CE håller budgeten.", true, 0).await.unwrap();
+    assert_eq!(app.reports_below(&system, "RK").await.unwrap().iter().find(|l| l.unit.key == "CE").unwrap().ready, 1);
+    let compiled = app.document_data(&system, "RK", 2020, Some("2020-T2"), "delarsrapport").await.unwrap();
+    let ce_texts = compiled.unit_texts.iter().find(|u| u.unit.key == "CE").expect("CE in the compiled report");
+    assert_eq!(ce_texts.texts.get("sammanfattning").map(String::as_str), Some("CE håller budgeten."));
+    assert_eq!(compiled.unit_texts.len(), below.len());
+    assert!(compiled.unit_texts.iter().filter(|u| u.unit.key != "CE").all(|u| u.texts.is_empty()));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -116,6 +116,9 @@ pub enum Part {
     DecisionReference,
     /// Signature lines of the parties (§9).
     Signatures,
+    /// The compiled report of an administration: what each unit directly under the report's
+    /// unit wrote in `section` of its own report from the same template and period.
+    UnitTexts { section: String },
 }
 
 impl Part {
@@ -195,6 +198,16 @@ impl ReportTemplate {
                 return Err(ValidationError::new(field("heading_sv"), ValidationCode::Required));
             }
             previous_level = section.level;
+        }
+        // A compiled part names a section its units write in.
+        for (index, section) in self.sections.iter().enumerate() {
+            for part in &section.parts {
+                if let Part::UnitTexts { section: source } = part
+                    && !self.sections.iter().any(|s| &s.key == source && s.text)
+                {
+                    return Err(ValidationError::new(format!("sections[{index}].parts"), ValidationCode::InvalidChoice));
+                }
+            }
         }
         Ok(())
     }

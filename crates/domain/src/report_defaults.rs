@@ -39,10 +39,17 @@ fn follow_up_sections() -> Vec<TemplateSection> {
     ]
 }
 
+/// The compiled part of a follow-up report: the summaries of the units directly below, from
+/// their own reports of the period (an administration's report gathers its units').
+fn units_summaries() -> TemplateSection {
+    section(2, "enheternas-sammanfattningar", "Enheternas sammanfattningar", "The units' summaries").part(Part::UnitTexts { section: "sammanfattning".into() })
+}
+
 /// Delårsrapport: a tertial or half-year followed up against the plan and the budget.
 pub fn delarsrapport() -> ReportTemplate {
     let mut sections = vec![section(1, "sammanfattning", "Sammanfattning", "Summary")
         .write("Det viktigaste från perioden, i några meningar.", "The most important things of the period, in a few sentences.")];
+    sections.push(units_summaries());
     sections.extend(follow_up_sections());
     sections.push(
         section(1, "framat", "Framåt", "Looking ahead")
@@ -59,6 +66,7 @@ pub fn arsredovisning() -> ReportTemplate {
         section(1, "arets-handelser", "Årets viktigaste händelser", "The year's main events")
             .write("Händelser av väsentlig betydelse under året.", "Events of significance during the year."),
     ];
+    sections.insert(1, units_summaries());
     sections.extend(follow_up_sections());
     sections.push(
         section(1, "framtid", "Förväntad utveckling", "Expected development")

@@ -198,9 +198,16 @@ impl Store {
                  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()",
             ],
         };
-        for statement in statements {
-            sqlx::raw_sql(*statement).execute(&self.pool).await?;
+        // Servers starting together on one PostgreSQL would deadlock on the triggers' locks:
+        // one at a time, under a transaction-scoped advisory lock.
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::raw_sql("SELECT pg_advisory_xact_lock(7270736901)").execute(&mut *tx).await?;
         }
+        for statement in statements {
+            sqlx::raw_sql(*statement).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

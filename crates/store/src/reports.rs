@@ -38,10 +38,20 @@ fn sections_json(template: &ReportTemplate) -> Result<String> {
 }
 
 pub async fn insert_template(tx: &mut Tx, id: TemplateId, template: &ReportTemplate, now_ms: i64) -> Result<()> {
-    sqlx::query(
+    insert_template_sql(tx, id, template, now_ms, "").await.map(|_| ())
+}
+
+/// Inserts the template unless one with its key exists (another server may be installing the
+/// same default at the same moment). Answers whether it was inserted.
+pub async fn insert_template_if_missing(tx: &mut Tx, id: TemplateId, template: &ReportTemplate, now_ms: i64) -> Result<bool> {
+    Ok(insert_template_sql(tx, id, template, now_ms, " ON CONFLICT (key) DO NOTHING").await? == 1)
+}
+
+async fn insert_template_sql(tx: &mut Tx, id: TemplateId, template: &ReportTemplate, now_ms: i64, on_conflict: &str) -> Result<u64> {
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO report_templates (id, key, name_sv, name_en, kind, sections, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
-    )
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7){on_conflict}"
+    )))
     .bind(id.to_string())
     .bind(&template.key)
     .bind(&template.name_sv)
@@ -51,7 +61,7 @@ pub async fn insert_template(tx: &mut Tx, id: TemplateId, template: &ReportTempl
     .bind(now_ms)
     .execute(tx.conn())
     .await?;
-    Ok(())
+    Ok(done.rows_affected())
 }
 
 /// Replaces a template's content if it is still at `expected_version`.
@@ -379,4 +389,23 @@ pub async fn people_with_report_tasks(tx: &mut Tx) -> Result<Vec<UserId>> {
     .fetch_all(tx.conn())
     .await?;
     rows.iter().map(|r| sql::id(r, "user_id")).collect()
+}
+
+/// The reports of the units in the subtrees of `roots` (the roots' own included), unarchived,
+/// newest period first; at most `limit`.
+pub async fn reports_within(tx: &mut Tx, roots: &[OrgUnitId], limit: i64) -> Result<Vec<Report>> {
+    let mut q = sql::Filter::new(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE state <> 'archived' AND"));
+    q.push_within("unit_id", roots);
+    let p = q.bind(sql::Arg::Int(limit));
+    q.push(&format!(" ORDER BY year DESC, period DESC, title, id LIMIT {p}"));
+    let rows = q.fetch_all(tx.conn()).await?;
+    rows.iter().map(report_from_row).collect()
+}
+
+/// The sections marked ready in each of the subtrees' reports: (report, section key).
+pub async fn ready_sections_within(tx: &mut Tx, roots: &[OrgUnitId]) -> Result<Vec<(ReportId, String)>> {
+    let mut q = sql::Filter::new("SELECT t.report_id, t.section_key FROM report_texts t JOIN reports r ON r.id = t.report_id WHERE t.ready = 1 AND");
+    q.push_within("r.unit_id", roots);
+    let rows = q.fetch_all(tx.conn()).await?;
+    rows.iter().map(|r| Ok((sql::id(r, "report_id")?, sql::text(r, "section_key")?))).collect()
 }

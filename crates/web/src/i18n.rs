@@ -78,8 +78,17 @@ impl Lang {
     }
 }
 
+/// Whole numbers go to Fluent as numbers, so plural variants (`[one]`) select on them.
 fn args_map<'a>(args: &[(&str, String)]) -> HashMap<Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue<'a>> {
-    args.iter().map(|(k, v)| (Cow::Owned((*k).to_owned()), v.clone().into())).collect()
+    args.iter()
+        .map(|(k, v)| {
+            let value = match v.parse::<i64>() {
+                Ok(n) if n.to_string() == *v => fluent_templates::fluent_bundle::FluentValue::from(n),
+                _ => v.clone().into(),
+            };
+            (Cow::Owned((*k).to_owned()), value)
+        })
+        .collect()
 }
 
 /// Formats unix ms as Swedish local date and time `2026-11-23 14:05`.
@@ -115,7 +124,7 @@ mod tests {
                 ("stated", "1".to_owned()), ("computed", "1".to_owned()), ("difference", "0".to_owned()), ("number", "1".to_owned()),
                 ("reference", "x".to_owned()), ("date", "2020-01-01".to_owned()), ("per_level", "3".to_owned()),
                 ("value", "x".to_owned()), ("column", "x".to_owned()), ("code", "x".to_owned()), ("kind", "x".to_owned()),
-                ("section", "x".to_owned()), ("document", "x".to_owned()), ("body", "x".to_owned()), ("amount", "1".to_owned()), ("unit", "x".to_owned()), ("sections", "x".to_owned()), ("ready", "1".to_owned())];
+                ("section", "x".to_owned()), ("document", "x".to_owned()), ("body", "x".to_owned()), ("amount", "1".to_owned()), ("unit", "x".to_owned()), ("sections", "x".to_owned()), ("ready", "1".to_owned()), ("units", "x".to_owned())];
             assert!(LOCALES.try_lookup_with_args(&SV, &key, &args_map(&args)).is_some(), "sv lookup of {key}");
             assert!(LOCALES.try_lookup_with_args(&EN, &key, &args_map(&args)).is_some(), "en lookup of {key}");
         }

@@ -151,6 +151,7 @@ const MATRIX: &[Entry] = &[
     e("PUT", "/api/v1/reports/{id}/sections/{section}", "write a section of a report of CE", REPORT_WRITERS_ON_CE, 200),
     e("POST", "/api/v1/reports/{id}/steps", "activate a report of CE", REPORT_MAKERS_OF_CE, 200),
     e("POST", "/api/v1/reports/{id}/copies", "copy a report of CE to the next period", REPORT_MAKERS_OF_CE, 201),
+    e("POST", "/api/v1/reports/distributions", "send a report out to CE's units", REPORT_MAKERS_OF_CE, 200),
     e("GET", "/api/v1/reports/{id}/document", "a report of CE as a workbook", READERS_OF_CE, 200),
 ];
 
@@ -667,6 +668,14 @@ fn matrix_request(fx: &Fixture, case: &str, who: Who) -> (Method, String, Option
         ),
         "a report of CE as a workbook" => (Method::GET, format!("/api/v1/reports/{}/document?format=xlsx", fx.ce_reports[&Who::Admin]), None),
         "copy a report of CE to the next period" => (Method::POST, format!("/api/v1/reports/{}/copies", fx.ce_to_copy[&who]), None),
+        "send a report out to CE's units" => {
+            let year = 2150 + who_index(who) as i32;
+            (
+                Method::POST,
+                "/api/v1/reports/distributions".into(),
+                Some(json!({"template": "delarsrapport", "year": year, "period": format!("{year}-T1"), "deadline": format!("{year}-04-30"), "units": ["CE-REDO"]})),
+            )
+        }
         other => panic!("the matrix case {other:?} has no request"),
     }
 }
@@ -797,6 +806,10 @@ async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Optio
         "activate a report of CE" => {
             let report = h.get(&format!("/api/v1/reports/{}", fx.ce_drafts[&who]), admin).await.json();
             report["state"] == "active" && report["deadline"] == format!("{}-11-30", 2079 + who_index(who)).as_str()
+        }
+        "send a report out to CE's units" => {
+            let year = 2150 + who_index(who) as i64;
+            h.get_all("/api/v1/reports?unit=CE-REDO&limit=100", admin).await.iter().any(|r| r["year"] == json!(year) && r["state"] == "active")
         }
         "copy a report of CE to the next period" => {
             let year = 2121 + 2 * who_index(who) as i64;
@@ -3946,6 +3959,30 @@ async fn an_indicator_takes_its_values_from_the_budget_through_the_form_and_the_
     let history = h.get(&format!("/api/v1/objects/{key}/follow-ups"), &token).await.json();
     let periods: BTreeSet<String> = history.as_array().unwrap().iter().map(|f| f["period"].as_str().unwrap().to_owned()).collect();
     assert!(periods.contains("2020-08") && !periods.contains("2020-09"), "January–August, as the demo's ledger: {periods:?}");
+}
+
+/// A business support officer sends the interim report out to the units below; the overview
+/// above shows each unit's report and how far it has come.
+#[tokio::test]
+async fn a_report_is_sent_out_to_the_units_below_and_followed_from_above() {
+    let h = Harness::new().await;
+    let vera = h.login(Who::BusinessSupport).await;
+    let page = h.page("/units/CE/reports", Some(&vera)).await.text();
+    assert!(page.contains("Skicka ut en rapport till enheterna") && page.contains(r#"name="units" value="CE-REDO" checked"#), "{page}");
+    // A deadline before the tertial starts is refused, naming the field; nothing is sent.
+    let fields = |deadline: &'static str| vec![("template", "delarsrapport"), ("year", "2026"), ("period", "2026-T3"), ("deadline", deadline), ("units", "CE-REDO")];
+    let refused = h.post_form("/units/CE/reports/distribution", &vera, &fields("2026-08-01")).await;
+    assert_eq!(refused.status, 422);
+    assert!(!refused.text().contains("Delårsrapport 3 2026"), "nothing was sent");
+    let sent = h.post_form("/units/CE/reports/distribution", &vera, &fields("2026-11-30")).await;
+    sent.expect(200);
+    let html = unescape(&sent.text());
+    assert!(html.contains("1 rapport skapad och aktiverad."), "{html}");
+    assert!(html.contains("Underliggande enheters rapporter") && html.contains("Redovisningsenheten") && html.contains("Delårsrapport 3 2026"), "{html}");
+    assert!(html.contains("0 av "), "its progress: {html}");
+    // Sent again, the report under way is left as it is.
+    let again = unescape(&h.post_form("/units/CE/reports/distribution", &vera, &fields("2026-12-15")).await.text());
+    assert!(again.contains("1 redan igång, lämnade som de var: Redovisningsenheten."), "{again}");
 }
 
 /// A unit's report in HTML: made from the template, written section by section with the

@@ -6,6 +6,8 @@ error-conflict-template-part-broken = The template's section “{ $section }” 
 
 doc-contents = Contents
 doc-draft = Draft, not final
+doc-no-units-below = The unit has no units below it.
+doc-unit-not-written = Not written yet.
 doc-decided-by = This { $document } was decided by { $body } on { $date }
 doc-case-number = Case number
 doc-nothing-planned = Nothing is planned here for the year.
@@ -134,3 +136,20 @@ doc-col-forecast = Forecast, full year
 doc-col-variance-year = Variance, full year
 reports-period = Period (interim report)
 reports-period-hint = T1 = January–April, T2 = May–August. Leave empty for a plan or annual report.
+reports-below-heading = Reports of the units below
+reports-below-caption = Reports of the units below, with how far they have come
+reports-col-progress = Sections ready
+reports-progress = { $ready } of { $sections }
+reports-distribute-heading = Send a report out to the units
+reports-distribute-intro = Each chosen unit gets its report for the period, activated with the deadline, with the unit's manager and users as reporters. A draft that exists is activated; a report already under way is left as it is.
+reports-distribute-units = Units that report
+reports-distribute-submit = Send out
+reports-distributed-created = { $n } { $n ->
+    [one] report made and activated.
+   *[other] reports made and activated.
+}
+reports-distributed-activated = { $n } { $n ->
+    [one] draft activated.
+   *[other] drafts activated.
+}
+reports-distributed-untouched = { $n } already under way, left as they were: { $units }.

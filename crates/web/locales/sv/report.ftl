@@ -6,6 +6,8 @@ error-conflict-template-part-broken = Mallens avsnitt ”{ $section }” hämtar
 
 doc-contents = Innehåll
 doc-draft = Utkast, inte fastställt
+doc-no-units-below = Enheten har inga underliggande enheter.
+doc-unit-not-written = Inte skrivet ännu.
 doc-decided-by = Denna { $document } är beslutad av { $body } { $date }
 doc-case-number = Diarienummer
 doc-nothing-planned = Inget är planerat här för året.
@@ -134,3 +136,20 @@ doc-col-forecast = Prognos helår
 doc-col-variance-year = Avvikelse helår
 reports-period = Period (delårsrapport)
 reports-period-hint = T1 = januari–april, T2 = maj–augusti. Lämna tomt för en plan eller årsredovisning.
+reports-below-heading = Underliggande enheters rapporter
+reports-below-caption = Rapporter från enheterna under, med hur långt de kommit
+reports-col-progress = Klara avsnitt
+reports-progress = { $ready } av { $sections }
+reports-distribute-heading = Skicka ut en rapport till enheterna
+reports-distribute-intro = Varje vald enhet får sin rapport för perioden, aktiverad med sista dag, och enhetens chef och användare som rapportörer. Ett utkast som redan finns aktiveras; en rapport som redan är igång lämnas som den är.
+reports-distribute-units = Enheter som ska rapportera
+reports-distribute-submit = Skicka ut
+reports-distributed-created = { $n } { $n ->
+    [one] rapport skapad och aktiverad.
+   *[other] rapporter skapade och aktiverade.
+}
+reports-distributed-activated = { $n } { $n ->
+    [one] utkast aktiverat.
+   *[other] utkast aktiverade.
+}
+reports-distributed-untouched = { $n } redan igång, lämnade som de var: { $units }.

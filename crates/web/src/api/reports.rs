@@ -28,6 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(put_section))
         .routes(routes!(post_step))
         .routes(routes!(post_copy))
+        .routes(routes!(post_distribution))
         .routes(routes!(report_document))
         .routes(routes!(list_templates))
         .routes(routes!(template_document))
@@ -74,29 +75,37 @@ pub struct ReportSectionJson {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct ReportDecisionJson {
     /// "RS", "Regionfullmäktige" …
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub decided_by: Option<String>,
     /// `YYYY-MM-DD`
     #[schema(format = Date)]
     pub date: Option<String>,
     /// "§ 123"
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub paragraph: Option<String>,
     /// Diarienummer
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub case_number: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct SigningPartyJson {
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub party: String,
     #[serde(default)]
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub name: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct ReportSigningJson {
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub place: Option<String>,
     #[schema(format = Date)]
     pub date: Option<String>,
+    /// At most six.
     #[serde(default)]
+    #[schema(max_items = 6)]
     pub parties: Vec<SigningPartyJson>,
 }
 
@@ -198,7 +207,7 @@ fn part_name(part: &domain::report::Part) -> String {
 #[into_params(parameter_in = Query)]
 pub struct ReportListQuery {
     /// The unit's key (or id).
-    #[param(min_length = 1, max_length = 100)]
+    #[param(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub unit: String,
     /// How many items (default 100).
     #[param(minimum = 1, maximum = 500)]
@@ -236,16 +245,19 @@ async fn list_reports(State(state): State<AppState>, ctx: ApiCtx, ApiQuery(q): A
 #[serde(deny_unknown_fields)]
 pub struct NewReportJson {
     /// The template's key (`forvaltningsplan`).
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub template: String,
     /// The unit's key.
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub unit: String,
     #[schema(minimum = 1900, maximum = 2200)]
     pub year: i32,
     /// The period reported on: default the year (plans, annual reports); an interim report
     /// names its tertial or half-year ("2020-T1"), a monthly report its month.
-    #[schema(max_length = 10)]
+    #[schema(max_length = 10, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub period: Option<String>,
     /// Default: the template's name and the year ("Förvaltningsplan 2020").
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub title: Option<String>,
 }
 
@@ -271,7 +283,7 @@ async fn get_report(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): Api
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportDetailsJson {
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub title: String,
     #[serde(default)]
     pub decision: ReportDecisionJson,
@@ -288,7 +300,8 @@ pub struct ReportDetailsJson {
 /// A date the schema declares as `format: date`: absent or null is none, anything else must be a
 /// date (an empty string too is refused, as the schema says).
 fn optional_date(field: &str, text: Option<&str>) -> Result<Option<time::Date>, ValidationError> {
-    text.map(|t| domain::validate::date(field, t)).transpose()
+    text.map(|t| if t.trim() == t { domain::validate::date(field, t) } else { Err(ValidationError::new(field, ValidationCode::InvalidDate)) })
+        .transpose()
 }
 
 fn non_blank(text: Option<String>) -> Option<String> {
@@ -347,7 +360,7 @@ async fn put_report(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): Api
 #[serde(deny_unknown_fields)]
 pub struct SectionTextJson {
     /// The text; blank lines separate paragraphs, lines starting with "• " or "- " are a list.
-    #[schema(max_length = 40000)]
+    #[schema(max_length = 40000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
     pub text: String,
     /// The section's `text_version` as read (0 if nothing was written).
     #[schema(minimum = 0)]
@@ -387,7 +400,7 @@ pub struct ReportStepJson {
     #[schema(format = Date)]
     pub deadline: Option<String>,
     /// For `send_back`: what to change.
-    #[schema(max_length = 2000)]
+    #[schema(max_length = 2000, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$")]
     pub comment: Option<String>,
     /// The report's `version` as read.
     pub version: i64,
@@ -403,7 +416,7 @@ pub struct ReportStepJson {
     request_body = ReportStepJson,
     responses((status = 200, body = ReportJson), ApiErrors))]
 async fn post_step(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiPath<uuid::Uuid>, ApiJson(body): ApiJson<ReportStepJson>) -> Result<Json<ReportJson>, ApiError> {
-    let step = domain::report::ReportStep::parse(body.step.trim())
+    let step = domain::report::ReportStep::parse(&body.step)
         .ok_or_else(|| AppError::from(ValidationError::new("step", ValidationCode::InvalidChoice)))
         .api(ctx.lang)?;
     let deadline = optional_date("deadline", body.deadline.as_deref()).map_err(AppError::from).api(ctx.lang)?;
@@ -422,6 +435,60 @@ async fn post_step(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiP
 async fn post_copy(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiPath<uuid::Uuid>) -> Result<Response, ApiError> {
     let view = state.app.copy_report_to_next_period(&ctx.actor, &id.to_string()).await.api(ctx.lang)?;
     Ok((StatusCode::CREATED, Json(report_json(&view, ctx.lang))).into_response())
+}
+
+/// A unit's key, as a distribution names it.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = String, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
+pub struct DistributionUnitJson(String);
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DistributionJson {
+    /// The template's key (`delarsrapport`).
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
+    pub template: String,
+    #[schema(minimum = 1900, maximum = 2200)]
+    pub year: i32,
+    /// A follow-up report's period ("2020-T2"); plans and annual reports are for the year.
+    #[schema(max_length = 10, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
+    pub period: Option<String>,
+    /// When the texts are due, `YYYY-MM-DD`; not before the period starts.
+    #[schema(format = Date)]
+    pub deadline: String,
+    /// The reporting units' keys.
+    #[schema(min_items = 1, max_items = 2000)]
+    pub units: Vec<DistributionUnitJson>,
+}
+
+/// What a distribution did, by unit name.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DistributedJson {
+    /// Units whose report was made and activated.
+    pub created: Vec<String>,
+    /// Units whose draft was activated.
+    pub activated: Vec<String>,
+    /// Units whose report was already under way, left as it was.
+    pub untouched: Vec<String>,
+}
+
+/// Sends a template out to reporting units for a period: each unit gets its report, active
+/// with the deadline and its own manager and users as reporters; a draft is activated, a report
+/// under way is left as it is. Needs the right to edit the plan of every unit; all or nothing.
+#[utoipa::path(post, path = "/api/v1/reports/distributions", tag = "reports", request_body = DistributionJson,
+    responses((status = 200, body = DistributedJson), ApiErrors))]
+async fn post_distribution(State(state): State<AppState>, ctx: ApiCtx, ApiJson(body): ApiJson<DistributionJson>) -> Result<Json<DistributedJson>, ApiError> {
+    let deadline = optional_date("deadline", Some(&body.deadline)).map_err(AppError::from).api(ctx.lang)?.unwrap_or(time::Date::MIN);
+    let distribution = app::report_units::Distribution {
+        template: body.template,
+        year: body.year,
+        period: body.period,
+        deadline,
+        units: body.units.into_iter().map(|u| u.0).collect(),
+    };
+    let done = state.app.distribute_report(&ctx.actor, distribution).await.api(ctx.lang)?;
+    Ok(Json(DistributedJson { created: done.created, activated: done.activated, untouched: done.untouched }))
 }
 
 #[derive(Clone, Debug, Deserialize, IntoParams)]
@@ -470,7 +537,7 @@ async fn list_templates(State(state): State<AppState>, ctx: ApiCtx) -> Result<Js
 #[into_params(parameter_in = Query)]
 pub struct TemplateDocumentQuery {
     /// The unit's key.
-    #[param(min_length = 1, max_length = 100)]
+    #[param(min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub unit: String,
     #[param(minimum = 1900, maximum = 2200)]
     pub year: i32,
@@ -479,7 +546,7 @@ pub struct TemplateDocumentQuery {
     pub format: String,
     /// A follow-up report's period within the year ("2020-T1"); plans and annual reports are
     /// for the year.
-    #[param(max_length = 10)]
+    #[param(max_length = 10, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub period: Option<String>,
 }
 

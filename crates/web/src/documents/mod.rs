@@ -110,6 +110,7 @@ fn part_blocks(data: &DocumentData, part: &Part, number: &str, lang: Lang) -> Ve
         Part::BudgetOutcome => follow_up_parts::budget_outcome(data, number, lang),
         Part::DecisionReference => decision_reference(data, lang),
         Part::Signatures => signatures(data),
+        Part::UnitTexts { section } => unit_texts(data, section, number, lang),
     }
 }
 
@@ -173,4 +174,23 @@ fn signatures(data: &DocumentData) -> Vec<Block> {
 pub fn live_blocks(data: &DocumentData, index: usize, lang: Lang) -> Vec<Block> {
     let (Some(section), Some(number)) = (data.template.sections.get(index), data.numbers.get(index)) else { return Vec::new() };
     section.parts.iter().flat_map(|part| part_blocks(data, part, number, lang)).collect()
+}
+
+/// The compiled part: under each unit's name, what it wrote in `section`; a unit that has not
+/// written it yet is named too, so the reader sees who is missing.
+fn unit_texts(data: &DocumentData, section: &str, number: &str, lang: Lang) -> Vec<Block> {
+    if data.unit_texts.is_empty() {
+        return vec![Block::Paragraph { text: lang.t("doc-no-units-below") }];
+    }
+    // One level below the section's own heading (at most 3, the deepest the writers know).
+    let level = (number.split('.').count() + 1).min(3) as u8;
+    let mut blocks = Vec::new();
+    for unit in &data.unit_texts {
+        blocks.push(Block::Heading { level, number: None, text: unit.unit.name.clone() });
+        match unit.texts.get(section).filter(|t| !t.trim().is_empty()) {
+            Some(body) => blocks.extend(text::blocks(body)),
+            None => blocks.push(Block::Paragraph { text: lang.t("doc-unit-not-written") }),
+        }
+    }
+    blocks
 }

@@ -25,6 +25,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/units/{key}/reports", get(unit_reports).post(create_report))
+        .route("/units/{key}/reports/distribution", post(distribute))
         .route("/reports/{id}", get(report_page))
         .route("/reports/{id}/sections/{section}", post(save_text))
         .route("/reports/{id}/details", post(save_details))
@@ -44,6 +45,41 @@ struct ReportsPage {
     templates: Vec<Choice>,
     year: String,
     create_error: Option<String>,
+    /// The reports of the units below, with their progress.
+    below: Vec<BelowLine>,
+    /// The units a report can be sent out to (empty: no form).
+    units_below: Vec<UnitChoice>,
+    distribution: DistributionForm,
+}
+
+struct BelowLine {
+    id: String,
+    unit: String,
+    title: String,
+    state: String,
+    progress: String,
+    deadline: String,
+}
+
+struct UnitChoice {
+    key: String,
+    name: String,
+    /// 1 = directly below; drawn as indentation.
+    depth: usize,
+    checked: bool,
+}
+
+/// The distribution form as sent, and what became of it.
+#[derive(Default)]
+struct DistributionForm {
+    template: String,
+    year: String,
+    period: String,
+    deadline: String,
+    /// Keys of the units ticked; None = the form was not sent (all ticked).
+    units: Option<Vec<String>>,
+    error: Option<String>,
+    done: Option<String>,
 }
 
 struct ReportLine {
@@ -62,6 +98,19 @@ async fn unit_reports(State(state): State<AppState>, ctx: PageCtx, Path(key): Pa
 }
 
 async fn render_unit_reports(state: &AppState, ctx: &PageCtx, key: &str, year: Option<String>, create_error: Option<String>) -> Response {
+    let status = if create_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    draw_unit_reports(state, ctx, key, year, create_error, DistributionForm::default(), status).await
+}
+
+async fn draw_unit_reports(
+    state: &AppState,
+    ctx: &PageCtx,
+    key: &str,
+    year: Option<String>,
+    create_error: Option<String>,
+    distribution: DistributionForm,
+    status: StatusCode,
+) -> Response {
     let lang = ctx.lang;
     let (unit, reports) = match state.app.reports_of_unit(&ctx.actor, key).await {
         Ok(found) => found,
@@ -72,6 +121,14 @@ async fn render_unit_reports(state: &AppState, ctx: &PageCtx, key: &str, year: O
         Err(e) => return error_page_for(e, lang),
     };
     let may_create = state.app.may_create_report(&ctx.actor, &unit.key).await;
+    let below = match state.app.reports_below(&ctx.actor, &unit.key).await {
+        Ok(found) => found,
+        Err(e) => return error_page_for(e, lang),
+    };
+    let units_below = match state.app.units_below(&ctx.actor, &unit.key).await {
+        Ok(found) => found,
+        Err(e) => return error_page_for(e, lang),
+    };
     let page = ReportsPage {
         layout: Layout::new(ctx, "org", lang.t_args("reports-title", &[("name", unit.name.clone())])),
         unit_key: unit.key.clone(),
@@ -87,8 +144,84 @@ async fn render_unit_reports(state: &AppState, ctx: &PageCtx, key: &str, year: O
             .collect(),
         year: year.unwrap_or_else(|| (state.app.today().year() + 1).to_string()),
         create_error: create_error.clone(),
+        below: below
+            .iter()
+            .map(|b| BelowLine {
+                id: b.report.id.to_string(),
+                unit: b.unit.name.clone(),
+                title: b.report.title.clone(),
+                state: state_label(lang, b.report.state),
+                progress: lang.t_args("reports-progress", &[("ready", b.ready.to_string()), ("sections", b.sections.to_string())]),
+                deadline: b.report.deadline.map(format_date).unwrap_or_default(),
+            })
+            .collect(),
+        units_below: units_below
+            .iter()
+            .map(|u| UnitChoice {
+                checked: distribution.units.as_ref().is_none_or(|keys| keys.contains(&u.unit.key)),
+                key: u.unit.key.clone(),
+                name: u.unit.name.clone(),
+                depth: u.depth.min(8),
+            })
+            .collect(),
+        distribution,
     };
-    render(&page, if create_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK })
+    render(&page, status)
+}
+
+/// Sends a template out to the ticked units below.
+async fn distribute(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<String>, axum::Form(fields): axum::Form<Vec<(String, String)>>) -> Response {
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    if let Err(r) = ctx.verify_csrf(&field("csrf")) {
+        return r;
+    }
+    let lang = ctx.lang;
+    let units: Vec<String> = fields.iter().filter(|(k, _)| k == "units").map(|(_, v)| v.clone()).collect();
+    let mut form = DistributionForm {
+        template: field("template"),
+        year: field("year"),
+        period: field("period"),
+        deadline: field("deadline"),
+        units: Some(units.clone()),
+        ..Default::default()
+    };
+    let parsed = match (form.year.parse::<i32>(), domain::validate::date("deadline", &form.deadline)) {
+        (Err(_), _) => Err(AppError::Validation(vec![domain::ValidationError::new("year", domain::validate::ValidationCode::NotANumber)])),
+        (_, Err(e)) => Err(AppError::Validation(vec![e])),
+        (Ok(year), Ok(deadline)) => Ok((year, deadline)),
+    };
+    let result = match parsed {
+        Ok((year, deadline)) => {
+            let distribution = app::report_units::Distribution {
+                template: form.template.clone(),
+                year,
+                period: Some(form.period.clone()).filter(|p| !p.is_empty()),
+                deadline,
+                units,
+            };
+            state.app.distribute_report(&ctx.actor, distribution).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(done) => {
+            let mut parts = vec![lang.t_args("reports-distributed-created", &[("n", done.created.len().to_string())])];
+            if !done.activated.is_empty() {
+                parts.push(lang.t_args("reports-distributed-activated", &[("n", done.activated.len().to_string())]));
+            }
+            if !done.untouched.is_empty() {
+                parts.push(lang.t_args("reports-distributed-untouched", &[("n", done.untouched.len().to_string()), ("units", done.untouched.join(", "))]));
+            }
+            form.done = Some(parts.join(" "));
+            form.units = None;
+            draw_unit_reports(&state, &ctx, &key, None, None, form, StatusCode::OK).await
+        }
+        Err(AppError::Validation(problems)) => {
+            form.error = Some(problems.iter().map(|p| crate::error::field_message(p, lang)).collect::<Vec<_>>().join(" "));
+            draw_unit_reports(&state, &ctx, &key, None, None, form, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page_for(e, lang),
+    }
 }
 
 #[derive(Deserialize)]
