@@ -40,6 +40,8 @@ pub struct Distributed {
     pub activated: Vec<String>,
     /// Already under way (active or further): left as they were.
     pub untouched: Vec<String>,
+    /// Not open during the period (started after it or closed before it): no report.
+    pub not_open: Vec<String>,
 }
 
 /// A report of a unit in the subtree, with how far it has come.
@@ -79,7 +81,7 @@ pub(crate) async fn texts_of_units_below(
         .collect();
     let period = period.to_string();
     let period = period.as_str();
-    children.sort_by(|a, b| a.name.cmp(&b.name));
+    children.sort_by_cached_key(|c| c.name.to_lowercase());
     let mut found = Vec::new();
     for child in children {
         let child_path: Vec<OrgUnitId> = path.iter().copied().chain(std::iter::once(child.id)).collect();
@@ -129,6 +131,10 @@ impl App {
         let now = self.clock.now_ms();
         let mut outcome = Distributed::default();
         for unit in units {
+            if unit.valid_from > period.end() || unit.valid_to.is_some_and(|to| to < period.start()) {
+                outcome.not_open.push(unit.name);
+                continue;
+            }
             let existing = store::reports::report_for(&mut tx, template.id, unit.id, &period.to_string()).await?;
             let (before, after) = match existing {
                 Some(report) if report.state != ReportState::Draft => {
@@ -215,7 +221,9 @@ impl App {
             let done = ready.get(&report.id).map_or(0, |keys| template.sections.iter().filter(|s| s.text && keys.contains(&s.key)).count());
             lines.push(UnitReport { unit: owner.clone(), ready: done, sections: template.text_sections(), report });
         }
-        lines.sort_by(|a, b| b.report.period.cmp(&a.report.period).then_with(|| a.unit.name.cmp(&b.unit.name)).then_with(|| a.report.title.cmp(&b.report.title)));
+        lines.sort_by(|a, b| {
+            b.report.period.cmp(&a.report.period).then_with(|| a.unit.name.to_lowercase().cmp(&b.unit.name.to_lowercase())).then_with(|| a.report.title.cmp(&b.report.title))
+        });
         Ok(lines)
     }
 }

@@ -153,3 +153,4 @@ reports-distributed-activated = { $n } { $n ->
    *[other] drafts activated.
 }
 reports-distributed-untouched = { $n } already under way, left as they were: { $units }.
+reports-distributed-not-open = { $n } not open during the period, no report: { $units }.

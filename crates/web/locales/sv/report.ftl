@@ -153,3 +153,4 @@ reports-distributed-activated = { $n } { $n ->
    *[other] utkast aktiverade.
 }
 reports-distributed-untouched = { $n } redan igång, lämnade som de var: { $units }.
+reports-distributed-not-open = { $n } inte öppna under perioden, utan rapport: { $units }.

@@ -471,6 +471,8 @@ pub struct DistributedJson {
     pub activated: Vec<String>,
     /// Units whose report was already under way, left as it was.
     pub untouched: Vec<String>,
+    /// Units not open during the period: they get no report.
+    pub not_open: Vec<String>,
 }
 
 /// Sends a template out to reporting units for a period: each unit gets its report, active
@@ -488,7 +490,7 @@ async fn post_distribution(State(state): State<AppState>, ctx: ApiCtx, ApiJson(b
         units: body.units.into_iter().map(|u| u.0).collect(),
     };
     let done = state.app.distribute_report(&ctx.actor, distribution).await.api(ctx.lang)?;
-    Ok(Json(DistributedJson { created: done.created, activated: done.activated, untouched: done.untouched }))
+    Ok(Json(DistributedJson { created: done.created, activated: done.activated, untouched: done.untouched, not_open: done.not_open }))
 }
 
 #[derive(Clone, Debug, Deserialize, IntoParams)]

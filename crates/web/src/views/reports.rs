@@ -212,6 +212,9 @@ async fn distribute(State(state): State<AppState>, ctx: PageCtx, Path(key): Path
             if !done.untouched.is_empty() {
                 parts.push(lang.t_args("reports-distributed-untouched", &[("n", done.untouched.len().to_string()), ("units", done.untouched.join(", "))]));
             }
+            if !done.not_open.is_empty() {
+                parts.push(lang.t_args("reports-distributed-not-open", &[("n", done.not_open.len().to_string()), ("units", done.not_open.join(", "))]));
+            }
             form.done = Some(parts.join(" "));
             form.units = None;
             draw_unit_reports(&state, &ctx, &key, None, None, form, StatusCode::OK).await
@@ -326,6 +329,8 @@ struct SectionView {
 }
 
 struct LiveBlock {
+    /// A heading inside the part (a unit's name in a compiled report).
+    subheading: Option<String>,
     paragraph: Option<String>,
     bullets: Vec<String>,
     table: Option<LiveTable>,
@@ -350,9 +355,9 @@ struct LiveCell {
 }
 
 fn live_block(block: Block, heading: &str, lang: Lang) -> Option<LiveBlock> {
-    let none = LiveBlock { paragraph: None, bullets: Vec::new(), table: None };
+    let none = LiveBlock { subheading: None, paragraph: None, bullets: Vec::new(), table: None };
     Some(match block {
-        Block::Heading { .. } => return None,
+        Block::Heading { text, .. } => LiveBlock { subheading: Some(text), ..none },
         Block::Paragraph { text } => LiveBlock { paragraph: Some(text), ..none },
         Block::Bullets { items } => LiveBlock { bullets: items, ..none },
         Block::Signatures { parties } => {
