@@ -263,3 +263,78 @@ impl App {
         Ok(below.into_iter().map(|(_, u)| u).collect())
     }
 }
+
+impl App {
+    /// Chooses who writes a report, by e-mail address. Each must be an active user who may
+    /// report for the unit (a reporter who cannot write would only get reminders); problems name
+    /// `reporters[i]`. Needs the right to edit the unit's plan; not once the report is approved.
+    /// `version` is the report's as read; audited with the addresses before and after.
+    pub async fn set_report_reporters(&self, actor: &Actor, id: &str, emails: &[String], version: i64) -> Result<crate::reports::ReportView, AppError> {
+        let id: ReportId = id.trim().parse().map_err(|_| AppError::NotFound)?;
+        if emails.len() > 100 {
+            return Err(invalid("reporters", ValidationCode::TooLong));
+        }
+        {
+            let mut tx = self.store.begin_write().await?;
+            let report = store::reports::report(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+            let path = store::org_units::path(&mut tx, report.unit).await?;
+            if !may_read(actor, &report, &path) {
+                return Err(AppError::NotFound);
+            }
+            actor.require(Action::EditPlan, &Target::unit(&path))?;
+            if !report.state.is_open() {
+                return Err(AppError::Conflict(crate::ConflictKind::ReportClosed));
+            }
+            let mut chosen: Vec<domain::user::User> = Vec::new();
+            let mut problems = Vec::new();
+            for (index, email) in emails.iter().enumerate() {
+                let field = format!("reporters[{index}]");
+                if email.trim() != email {
+                    problems.push(domain::ValidationError::new(field, ValidationCode::InvalidEmail));
+                    continue;
+                }
+                let user = match domain::user::parse_email(&field, email) {
+                    Ok(email) => store::users::get_by_email(&mut tx, &email).await?,
+                    Err(e) => {
+                        problems.push(e);
+                        continue;
+                    }
+                };
+                let Some(user) = user.filter(|u| u.active) else {
+                    problems.push(domain::ValidationError::new(field, ValidationCode::InvalidChoice));
+                    continue;
+                };
+                let grants = store::role_assignments::grants_of(&mut tx, user.id).await?;
+                let as_them = Actor { user: Some(user.clone()), grants, request_id: None };
+                if !as_them.may(Action::Report, &Target::unit(&path)) {
+                    problems.push(domain::ValidationError::new(field, ValidationCode::InvalidChoice));
+                } else if chosen.iter().any(|c| c.id == user.id) {
+                    problems.push(domain::ValidationError::new(field, ValidationCode::Duplicate));
+                } else {
+                    chosen.push(user);
+                }
+            }
+            if !problems.is_empty() {
+                return Err(AppError::Validation(problems));
+            }
+            let before_ids = store::reports::reporters(&mut tx, id).await?;
+            let before: Vec<String> = store::users::get_many(&mut tx, &before_ids).await?.into_iter().map(|u| u.email).collect();
+            let ids: Vec<domain::UserId> = chosen.iter().map(|u| u.id).collect();
+            store::reports::set_reporters(&mut tx, id, &ids).await?;
+            // The report's version moves too, so two people choosing at once do not both win.
+            store::reports::update_report(&mut tx, &report, version, self.clock.now_ms()).await?;
+            let change = Change {
+                action: AuditAction::Updated,
+                object_type: ObjectType::Report,
+                object_id: id.to_string(),
+                label: &report.title,
+                unit: Some(report.unit),
+                before: Some(serde_json::json!({ "reporters": before })),
+                after: Some(serde_json::json!({ "reporters": chosen.iter().map(|u| u.email.clone()).collect::<Vec<_>>() })),
+            };
+            self.record(&mut tx, actor, change).await?;
+            tx.commit().await?;
+        }
+        self.report(actor, &id.to_string()).await
+    }
+}

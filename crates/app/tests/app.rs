@@ -2263,6 +2263,32 @@ async fn reporters_get_a_task_and_one_digest_per_slot(db: Db) {
     assert_eq!(names(&ce), ["Christer Chef"]);
     assert_eq!(names(&redo), ["Ulla Användare"]);
 
+    // Reporters chosen by hand: each must be an active user who may report for the unit.
+    let emails = |list: &[&str]| list.iter().map(|e| (*e).to_owned()).collect::<Vec<_>>();
+    let choose = |list: Vec<String>, version: i64| {
+        let (app, system, id) = (&app, &system, redo.report.id.to_string());
+        async move { app.set_report_reporters(system, &id, &list, version).await }
+    };
+    match choose(emails(&["anvandare@styrbord.example", "chef@styrbord.example", "ingen@styrbord.example", "anvandare@styrbord.example", " chef@styrbord.example"]), redo.report.version).await {
+        Err(AppError::Validation(p)) => assert_eq!(
+            p.iter().map(|p| (p.field.as_str(), p.code)).collect::<Vec<_>>(),
+            [
+                ("reporters[2]", domain::validate::ValidationCode::InvalidChoice),
+                ("reporters[3]", domain::validate::ValidationCode::Duplicate),
+                ("reporters[4]", domain::validate::ValidationCode::InvalidEmail),
+            ]
+        ),
+        other => panic!("{:?}", other.map(|v| v.reporters)),
+    }
+    match choose(emails(&["titta@styrbord.example"]), redo.report.version).await {
+        Err(AppError::Validation(p)) => assert_eq!(p[0].field, "reporters[0]", "a viewer may not report"),
+        other => panic!("{:?}", other.map(|v| v.reporters)),
+    }
+    let redo = choose(emails(&["anvandare@styrbord.example", "chef@styrbord.example"]), redo.report.version).await.unwrap();
+    assert_eq!(names(&redo), ["Christer Chef", "Ulla Användare"]);
+    assert!(matches!(choose(emails(&[]), redo.report.version - 1).await, Err(AppError::Conflict(ConflictKind::Stale))), "a stale choice");
+    let redo = choose(emails(&["anvandare@styrbord.example"]), redo.report.version).await.unwrap();
+
     // Their to-do lists: write, with how far they have come.
     let sections = ce.template.template.text_sections();
     let tasks = app.report_tasks(&ulla).await.unwrap();

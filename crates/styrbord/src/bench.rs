@@ -26,6 +26,9 @@ pub enum BenchCommand {
     /// Generate an organisation, budgets and a ledger file in an EMPTY database and time the
     /// import of actuals (against the raw insert rate) and the budget-vs-actual view (issue 4).
     Budget(crate::bench_budget::BudgetArgs),
+    /// Load the demo into an EMPTY database, add an administration with 200 reporting units,
+    /// and time exporting, completing and exporting again its annual report (issue 5).
+    Report(crate::bench_report::ReportArgs),
 }
 
 #[derive(Args)]
@@ -53,6 +56,7 @@ pub async fn run(config: &Config, command: BenchCommand) -> Result<()> {
         BenchCommand::OrgTree(args) => org_tree(config, args).await,
         BenchCommand::Plan(args) => crate::bench_plan::plan(config, args).await,
         BenchCommand::Budget(args) => crate::bench_budget::budget(config, args).await,
+        BenchCommand::Report(args) => crate::bench_report::report(config, args).await,
     }
 }
 

@@ -3,6 +3,7 @@
 mod bench;
 mod bench_budget;
 mod bench_plan;
+mod bench_report;
 mod config;
 
 use anyhow::{Context, Result, bail};

@@ -152,6 +152,7 @@ const MATRIX: &[Entry] = &[
     e("POST", "/api/v1/reports/{id}/steps", "activate a report of CE", REPORT_MAKERS_OF_CE, 200),
     e("POST", "/api/v1/reports/{id}/copies", "copy a report of CE to the next period", REPORT_MAKERS_OF_CE, 201),
     e("POST", "/api/v1/reports/distributions", "send a report out to CE's units", REPORT_MAKERS_OF_CE, 200),
+    e("PUT", "/api/v1/reports/{id}/reporters", "choose the reporters of a report of CE", REPORT_MAKERS_OF_CE, 200),
     e("GET", "/api/v1/reports/{id}/document", "a report of CE as a workbook", READERS_OF_CE, 200),
 ];
 
@@ -177,6 +178,8 @@ struct Fixture {
     /// Per caller: a report of CE's to copy to the next year (every other year, so the copies
     /// do not meet another caller's report).
     ce_to_copy: BTreeMap<Who, String>,
+    /// Per caller: a report of CE's to choose the reporters of.
+    ce_for_reporters: BTreeMap<Who, String>,
 }
 
 /// A förvaltningsplan of CE's for each caller, each for a year of its own from `first_year`.
@@ -435,10 +438,12 @@ async fn fixture(h: &Harness) -> Fixture {
     let ce_reports = fixture_reports(h, 2040, 1).await;
     let ce_drafts = fixture_reports(h, 2080, 1).await;
     let ce_to_copy = fixture_reports(h, 2120, 2).await;
+    let ce_for_reporters = fixture_reports(h, 2170, 1).await;
     Fixture {
         ce_reports,
         ce_drafts,
         ce_to_copy,
+        ce_for_reporters,
         rk_budget,
         checked_imports,
         models,
@@ -668,6 +673,11 @@ fn matrix_request(fx: &Fixture, case: &str, who: Who) -> (Method, String, Option
         ),
         "a report of CE as a workbook" => (Method::GET, format!("/api/v1/reports/{}/document?format=xlsx", fx.ce_reports[&Who::Admin]), None),
         "copy a report of CE to the next period" => (Method::POST, format!("/api/v1/reports/{}/copies", fx.ce_to_copy[&who]), None),
+        "choose the reporters of a report of CE" => (
+            Method::PUT,
+            format!("/api/v1/reports/{}/reporters", fx.ce_for_reporters[&who]),
+            Some(json!({"reporters": ["chef@styrbord.example"], "version": 1})),
+        ),
         "send a report out to CE's units" => {
             let year = 2150 + who_index(who) as i32;
             (
@@ -806,6 +816,9 @@ async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Optio
         "activate a report of CE" => {
             let report = h.get(&format!("/api/v1/reports/{}", fx.ce_drafts[&who]), admin).await.json();
             report["state"] == "active" && report["deadline"] == format!("{}-11-30", 2079 + who_index(who)).as_str()
+        }
+        "choose the reporters of a report of CE" => {
+            h.get(&format!("/api/v1/reports/{}", fx.ce_for_reporters[&who]), admin).await.json()["reporters"] == json!(["chef@styrbord.example"])
         }
         "send a report out to CE's units" => {
             let year = 2150 + who_index(who) as i64;

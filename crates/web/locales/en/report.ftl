@@ -154,3 +154,9 @@ reports-distributed-activated = { $n } { $n ->
 }
 reports-distributed-untouched = { $n } already under way, left as they were: { $units }.
 reports-distributed-not-open = { $n } not open during the period, no report: { $units }.
+field-reporters = Reporter
+field-readable-by = Readability
+report-reporters-heading = Reporters: who writes the report
+report-reporters-hint = One e-mail address per line. Reporters get the report on their to-do list and in their reminders; they must be allowed to report for the unit.
+report-reporters-save = Save the reporters
+report-reporters-refused = The reporters were not saved

@@ -154,3 +154,9 @@ reports-distributed-activated = { $n } { $n ->
 }
 reports-distributed-untouched = { $n } redan igång, lämnade som de var: { $units }.
 reports-distributed-not-open = { $n } inte öppna under perioden, utan rapport: { $units }.
+field-reporters = Rapportör
+field-readable-by = Läsbarhet
+report-reporters-heading = Rapportörer: vem skriver rapporten
+report-reporters-hint = En e-postadress per rad. Rapportörerna får rapporten på sin att göra-lista och i påminnelserna; de måste ha rätt att rapportera för enheten.
+report-reporters-save = Spara rapportörerna
+report-reporters-refused = Rapportörerna sparades inte

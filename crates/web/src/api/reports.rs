@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(post_step))
         .routes(routes!(post_copy))
         .routes(routes!(post_distribution))
+        .routes(routes!(put_reporters))
         .routes(routes!(report_document))
         .routes(routes!(list_templates))
         .routes(routes!(template_document))
@@ -435,6 +436,35 @@ async fn post_step(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiP
 async fn post_copy(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiPath<uuid::Uuid>) -> Result<Response, ApiError> {
     let view = state.app.copy_report_to_next_period(&ctx.actor, &id.to_string()).await.api(ctx.lang)?;
     Ok((StatusCode::CREATED, Json(report_json(&view, ctx.lang))).into_response())
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportersJson {
+    /// The reporters' e-mail addresses: active users who may report for the unit.
+    #[schema(max_items = 100)]
+    pub reporters: Vec<ReporterEmailJson>,
+    /// The report's `version` as read.
+    pub version: i64,
+}
+
+/// A reporter's e-mail address.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = String, min_length = 3, max_length = 254, pattern = "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$")]
+pub struct ReporterEmailJson(String);
+
+/// Chooses who writes the report (they get it on their to-do list and in their reminders).
+/// Each must be an active user who may report for the unit; problems name `reporters[i]`.
+/// Needs the right to edit the unit's plan; 409 `conflict_report_closed` once approved.
+#[utoipa::path(put, path = "/api/v1/reports/{id}/reporters", tag = "reports",
+    params(("id" = String, Path, format = "uuid", description = "The report's id")),
+    request_body = ReportersJson,
+    responses((status = 200, body = ReportJson), ApiErrors))]
+async fn put_reporters(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id): ApiPath<uuid::Uuid>, ApiJson(body): ApiJson<ReportersJson>) -> Result<Json<ReportJson>, ApiError> {
+    let emails: Vec<String> = body.reporters.into_iter().map(|e| e.0).collect();
+    let view = state.app.set_report_reporters(&ctx.actor, &id.to_string(), &emails, body.version).await.api(ctx.lang)?;
+    Ok(Json(report_json(&view, ctx.lang)))
 }
 
 /// A unit's key, as a distribution names it.

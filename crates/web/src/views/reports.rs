@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}/details", post(save_details))
         .route("/reports/{id}/steps", post(take_step))
         .route("/reports/{id}/copy", post(copy_report))
+        .route("/reports/{id}/reporters", post(save_reporters))
         .route("/reports/{id}/document", get(report_document))
 }
 
@@ -282,6 +283,8 @@ struct ReportPage {
     deadline: Option<String>,
     /// Who writes the report, by name.
     reporters: Vec<String>,
+    /// The reporters form (for who may edit the report): the addresses, one per line.
+    reporters_form: Option<String>,
     returned_comment: Option<String>,
     steps: Vec<StepButton>,
     /// Today, as the deadline field's suggestion.
@@ -417,6 +420,8 @@ struct Retry {
     failure_heading: Option<String>,
     details: Option<DetailsForm>,
     text: Option<(String, String)>,
+    /// The reporters' addresses as typed, one per line.
+    reporters: Option<String>,
 }
 
 async fn report_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
@@ -457,6 +462,7 @@ async fn draw_report(state: &AppState, ctx: &PageCtx, id: &str, retry: Retry, st
         version: view.report.version,
         deadline: view.report.deadline.map(format_date),
         reporters: view.reporters.iter().map(|u| u.name.clone()).collect(),
+        reporters_form: view.may_edit.then(|| retry.reporters.unwrap_or_else(|| view.reporters.iter().map(|u| u.email.clone()).collect::<Vec<_>>().join("\n"))),
         returned_comment: view.report.returned_comment.clone(),
         steps: view
             .steps
@@ -647,6 +653,37 @@ async fn take_step(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<S
             };
             let retry = Retry { failure: Some(message), failure_heading: Some(lang.t("report-step-refused")), ..Default::default() };
             draw_report(&state, &ctx, &id, retry, StatusCode::CONFLICT).await
+        }
+        Err(e) => error_page_for(e, lang),
+    }
+}
+
+#[derive(Deserialize)]
+struct ReportersPost {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reporters: String,
+    #[serde(default)]
+    version: String,
+}
+
+/// Chooses the reporters: one e-mail address per line.
+async fn save_reporters(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>, axum::Form(f): axum::Form<ReportersPost>) -> Response {
+    if let Err(r) = ctx.verify_csrf(&f.csrf) {
+        return r;
+    }
+    let lang = ctx.lang;
+    let emails: Vec<String> = f.reporters.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+    match state.app.set_report_reporters(&ctx.actor, &id, &emails, f.version.trim().parse().unwrap_or(0)).await {
+        Ok(_) => Redirect::to(&format!("/reports/{}", urlencode(&id))).into_response(),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            let message = match &e {
+                AppError::Validation(problems) => problems.iter().map(|p| crate::error::field_message(p, lang)).collect::<Vec<_>>().join(" "),
+                _ => crate::error::ApiError::from_app(e, lang).body.message,
+            };
+            let retry = Retry { failure: Some(message), failure_heading: Some(lang.t("report-reporters-refused")), reporters: Some(f.reporters), ..Default::default() };
+            draw_report(&state, &ctx, &id, retry, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => error_page_for(e, lang),
     }
