@@ -629,6 +629,26 @@ async function reportFlow() {
     await page.getByText('Inte klara: 7 Förvaltningsspecifika mål med indikatorer och målvärde', { exact: false }).waitFor();
   });
   await visited(page, 'report-active');
+  await check('r6 the annual report is sent out to the units below, which then show in the overview', async () => {
+    await page.goto(url('/units/RK/reports'));
+    const form = page.locator('form[action="/units/RK/reports/distribution"]');
+    await form.getByLabel('Mall', { exact: true }).selectOption('arsredovisning');
+    await form.getByLabel('År', { exact: true }).fill('2020');
+    await form.getByLabel('Sista dag', { exact: true }).fill('2021-02-15');
+    await clickAndWait(page, form.getByRole('button', { name: 'Skicka ut', exact: true }));
+    await page.getByText('skapade och aktiverade', { exact: false }).waitFor();
+    const overview = await page.getByRole('table', { name: 'Rapporter från enheterna under, med hur långt de kommit' }).innerText();
+    assert(overview.includes('Centrum för ekonomi') && overview.includes('Årsredovisning 2020'), `the overview reads "${overview.replace(/\s+/g, ' ')}"`);
+  });
+  await visited(page, 'reports-distributed');
+  await check('r7 reminders are chosen on the settings page', async () => {
+    await page.goto(url('/settings'));
+    await page.getByLabel('Varje måndag', { exact: true }).check();
+    await clickAndWait(page, page.locator('form[action="/settings/reminders"]').getByRole('button', { name: 'Spara', exact: true }));
+    await page.getByText('Inställningarna är sparade.', { exact: false }).waitFor();
+    assert(await page.getByLabel('Varje måndag', { exact: true }).isChecked(), 'weekly is chosen');
+  });
+  await visited(page, 'settings-reminders');
 }
 
 async function closeContexts() {

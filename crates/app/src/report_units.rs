@@ -63,8 +63,9 @@ pub struct UnitTexts {
     pub texts: HashMap<String, String>,
 }
 
-/// The units directly below `unit` that were open during `period`, with their reports of
-/// `template` for it (texts only of reports the actor may read).
+/// The units directly below `unit` that were open during `period`, with what they wrote in the
+/// `sections` of their reports of `template` for it (texts only of reports the actor may read).
+/// A few queries, however many units report.
 pub(crate) async fn texts_of_units_below(
     tx: &mut Tx,
     actor: &Actor,
@@ -72,6 +73,7 @@ pub(crate) async fn texts_of_units_below(
     path: &[OrgUnitId],
     template: TemplateId,
     period: PeriodKey,
+    sections: &[&str],
 ) -> Result<Vec<UnitTexts>, AppError> {
     let (first, last) = (period.start(), period.end());
     let mut children: Vec<OrgUnit> = store::org_units::children(tx, unit.id)
@@ -79,20 +81,34 @@ pub(crate) async fn texts_of_units_below(
         .into_iter()
         .filter(|c| c.valid_from <= last && c.valid_to.is_none_or(|to| to >= first))
         .collect();
-    let period = period.to_string();
-    let period = period.as_str();
     children.sort_by_cached_key(|c| c.name.to_lowercase());
-    let mut found = Vec::new();
-    for child in children {
-        let child_path: Vec<OrgUnitId> = path.iter().copied().chain(std::iter::once(child.id)).collect();
-        let report = store::reports::report_for(tx, template, child.id, period).await?.filter(|r| may_read(actor, r, &child_path));
-        let texts = match &report {
-            Some(r) => store::reports::texts(tx, r.id).await?.into_iter().map(|t| (t.section_key, t.body)).collect(),
-            None => HashMap::new(),
-        };
-        found.push(UnitTexts { unit: child, state: report.map(|r| r.state), texts });
+    let reports: HashMap<OrgUnitId, Report> = store::reports::reports_of_children(tx, template, unit.id, &period.to_string())
+        .await?
+        .into_iter()
+        .filter(|r| {
+            let child_path: Vec<OrgUnitId> = path.iter().copied().chain(std::iter::once(r.unit)).collect();
+            may_read(actor, r, &child_path)
+        })
+        .map(|r| (r.unit, r))
+        .collect();
+    let ids: Vec<ReportId> = reports.values().map(|r| r.id).collect();
+    let mut texts: HashMap<ReportId, HashMap<String, String>> = HashMap::new();
+    for section in sections {
+        for (report, body) in store::reports::section_texts(tx, &ids, section).await? {
+            texts.entry(report).or_default().insert((*section).to_owned(), body);
+        }
     }
-    Ok(found)
+    Ok(children
+        .into_iter()
+        .map(|child| {
+            let report = reports.get(&child.id);
+            UnitTexts {
+                state: report.map(|r| r.state),
+                texts: report.and_then(|r| texts.remove(&r.id)).unwrap_or_default(),
+                unit: child,
+            }
+        })
+        .collect())
 }
 
 impl App {

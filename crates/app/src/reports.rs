@@ -578,11 +578,20 @@ async fn gather(tx: &mut Tx, actor: &Actor, unit: OrgUnit, path: &[OrgUnitId], p
             modules.insert(module.to_owned(), ModuleData { model: model.clone(), objects, previous_year });
         }
     }
-    let compiles = template.template.sections.iter().flat_map(|s| &s.parts).any(|p| matches!(p, Part::UnitTexts { .. }));
-    let unit_texts = if compiles {
-        crate::report_units::texts_of_units_below(tx, actor, &unit, path, template.id, period).await?
-    } else {
+    let compiled: Vec<&str> = template
+        .template
+        .sections
+        .iter()
+        .flat_map(|s| &s.parts)
+        .filter_map(|p| match p {
+            Part::UnitTexts { section } => Some(section.as_str()),
+            _ => None,
+        })
+        .collect();
+    let unit_texts = if compiled.is_empty() {
         Vec::new()
+    } else {
+        crate::report_units::texts_of_units_below(tx, actor, &unit, path, template.id, period, &compiled).await?
     };
     let chapter = store::budget::load_latest(tx, unit.id, year).await?.map(|(_, chapter)| chapter);
     let (_, units) = crate::budget::administration_scope(tx, &unit).await?;

@@ -2288,6 +2288,7 @@ async fn reporters_get_a_task_and_one_digest_per_slot(db: Db) {
     assert_eq!(names(&redo), ["Christer Chef", "Ulla Användare"]);
     assert!(matches!(choose(emails(&[]), redo.report.version - 1).await, Err(AppError::Conflict(ConflictKind::Stale))), "a stale choice");
     let redo = choose(emails(&["anvandare@styrbord.example"]), redo.report.version).await.unwrap();
+    assert_eq!(names(&redo), ["Ulla Användare"], "Christer is a reporter of CE's report only again");
 
     // Their to-do lists: write, with how far they have come.
     let sections = ce.template.template.text_sections();

@@ -409,3 +409,32 @@ pub async fn ready_sections_within(tx: &mut Tx, roots: &[OrgUnitId]) -> Result<V
     let rows = q.fetch_all(tx.conn()).await?;
     rows.iter().map(|r| Ok((sql::id(r, "report_id")?, sql::text(r, "section_key")?))).collect()
 }
+
+/// The reports of `template` for `period` of the units directly below `parent`: one query for
+/// a compiled report, however many units report.
+pub async fn reports_of_children(tx: &mut Tx, template: TemplateId, parent: OrgUnitId, period: &str) -> Result<Vec<Report>> {
+    let columns = REPORT_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {columns} FROM reports r JOIN org_units o ON o.id = r.unit_id \
+         WHERE r.template_id = $1 AND o.parent_id = $2 AND r.period = $3"
+    )))
+    .bind(template.to_string())
+    .bind(parent.to_string())
+    .bind(period.to_owned())
+    .fetch_all(tx.conn())
+    .await?;
+    rows.iter().map(report_from_row).collect()
+}
+
+/// The texts of a section in each of `reports`: (report, body).
+pub async fn section_texts(tx: &mut Tx, reports: &[ReportId], section: &str) -> Result<Vec<(ReportId, String)>> {
+    if reports.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = sql::Filter::new("SELECT report_id, body FROM report_texts WHERE section_key = ");
+    let p = q.bind(sql::Arg::Text(section.to_owned()));
+    q.push(&format!("{p} AND report_id IN "));
+    q.push_list(reports);
+    let rows = q.fetch_all(tx.conn()).await?;
+    rows.iter().map(|r| Ok((sql::id(r, "report_id")?, sql::text(r, "body")?))).collect()
+}

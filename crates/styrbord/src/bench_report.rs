@@ -8,6 +8,8 @@
 //!    (gather the data, build the document, write the file);
 //! 2. completing it (the snapshot: the document in Swedish and English, stored);
 //! 3. exporting the completed report (printed from the snapshot).
+//!
+//! The database is analysed (`ANALYZE` / `PRAGMA optimize`) after the setup.
 
 use super::bench::{Progress, load_average, machine_facts, ms};
 use anyhow::{Context, Result, bail};
@@ -144,6 +146,9 @@ pub async fn report(config: &crate::config::Config, args: ReportArgs) -> Result<
         let input = StepInput { deadline: Some(deadline), comment: None, version };
         version = app.report_step(&system, &id, step, input, &web::documents::freeze).await.map_err(app_err)?.report.version;
     }
+    // As a database that has been in use: statistics gathered (autovacuum is off on some
+    // servers, and a plan made without statistics is no measure of the code).
+    app.store().analyze().await?;
     progress.done();
     println!(
         "setup: {} units below the administration, {} reports sent out in {:.0} ms, budget of {} lines; {:.1} s in all",
@@ -180,6 +185,32 @@ pub async fn report(config: &crate::config::Config, args: ReportArgs) -> Result<
             }
         }
     };
+    // Where the time of an export goes: gathering the data, and within it the budget outcome
+    // and the plan as the pages show them.
+    let gather = |what: &'static str| {
+        let (app, system, admin) = (&app, &system, admin.key.clone());
+        async move {
+            let at = Instant::now();
+            match what {
+                "data" => drop(app.document_data(system, &admin, year, None, "arsredovisning").await.map_err(app_err)?),
+                "outcome" => {
+                    let month = domain::budget::YearMonth::new(year, 12).context("a month")?;
+                    drop(app.outcome_view(system, &admin, month, app::budget_outcomes::OutcomeScope::Subtree).await.map_err(app_err)?)
+                }
+                _ => drop(app.plan_view(system, &admin, "vgpu", Some(&year.to_string())).await.map_err(app_err)?),
+            }
+            Ok::<Duration, anyhow::Error>(at.elapsed())
+        }
+    };
+    for (what, label) in [("data", "of which: document_data (all reads)"), ("outcome", "  outcome_view of the subtree"), ("plan", "  plan_view of the administration")] {
+        let mut timing = Timing { label: label.into(), times: Vec::new(), peak: 0.0, bytes: 0 };
+        for _ in 0..args.samples {
+            reset_peak();
+            timing.times.push(gather(what).await?);
+            timing.peak = timing.peak.max(peak_mib());
+        }
+        timing.print();
+    }
     let mut edits = 0;
     for (format, label) in [(Format::Docx, "export DOCX, being written: first in process"), (Format::Pdf, "export PDF, being written: first in process")] {
         timed(label, 1, || async { Ok(()) }, || export(format)).await?.print();
