@@ -67,8 +67,8 @@ pub(crate) async fn default_reporters(
     Ok(users)
 }
 
-/// The person's tasks on active reports, as of `day`: write (sections not yet ready) or approve
-/// (every section ready, and the person approves). In deadline order.
+/// The person's tasks on active reports: write (sections not yet ready) or approve (every
+/// section ready, and the person approves). In deadline order.
 async fn tasks_of(tx: &mut Tx, user: UserId) -> Result<Vec<DigestItem>, AppError> {
     let mut templates = HashMap::new();
     let mut units = HashMap::new();
@@ -164,6 +164,11 @@ impl App {
                 let Some(slot) = reminder::current_slot(frequency, now) else {
                     continue;
                 };
+                // Queued already (by this server or another): nothing to work out again.
+                let key = reminder::digest_key(user, frequency, &slot);
+                if store::jobs::key_taken(&mut tx, &key).await? {
+                    continue;
+                }
                 let items = tasks_of(&mut tx, user).await?;
                 if !items
                     .iter()
@@ -174,7 +179,7 @@ impl App {
                 let payload = serde_json::json!({ "user": user, "day": slot.day.to_string(), "frequency": frequency });
                 due.push(
                     NewJob::new(DIGEST_JOB, payload)
-                        .idempotency_key(reminder::digest_key(user, frequency, &slot)),
+                        .idempotency_key(key),
                 );
             }
             due

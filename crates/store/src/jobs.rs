@@ -212,3 +212,9 @@ pub async fn retry_dead(tx: &mut Tx, id: JobId, now_ms: i64) -> Result<Job> {
     .await?;
     row.as_ref().map(from_row).transpose()?.ok_or(StoreError::Stale)
 }
+
+/// Whether a job with this idempotency key was ever queued (whatever became of it).
+pub async fn key_taken(tx: &mut Tx, key: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT 1 AS taken FROM jobs WHERE idempotency_key = $1").bind(key.to_owned()).fetch_optional(tx.conn()).await?;
+    Ok(row.is_some())
+}
