@@ -51,9 +51,19 @@ fn swedish_time(now_ms: i64) -> PrimitiveDateTime {
     PrimitiveDateTime::new(local.date(), local.time())
 }
 
+/// Gives a report that has no reporters the default ones (see [`default_reporters`]); a report
+/// whose reporters were chosen keeps them.
+pub(crate) async fn name_default_reporters(tx: &mut Tx, report: &Report) -> Result<(), AppError> {
+    if store::reports::reporters(tx, report.id).await?.is_empty() {
+        let reporters = default_reporters(tx, report).await?;
+        store::reports::set_reporters(tx, report.id, &reporters).await?;
+    }
+    Ok(())
+}
+
 /// The default reporters of a unit's report: its manager and whoever has the user or manager
 /// role on the unit itself (not those who inherit a role from a unit above).
-pub(crate) async fn default_reporters(
+async fn default_reporters(
     tx: &mut Tx,
     report: &Report,
 ) -> Result<Vec<UserId>, AppError> {

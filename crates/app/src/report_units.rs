@@ -184,10 +184,7 @@ impl App {
                     (None, report)
                 }
             };
-            if store::reports::reporters(&mut tx, after.id).await?.is_empty() {
-                let reporters = crate::reminders::default_reporters(&mut tx, &after).await?;
-                store::reports::set_reporters(&mut tx, after.id, &reporters).await?;
-            }
+            crate::reminders::name_default_reporters(&mut tx, &after).await?;
             let action = if before.is_some() { AuditAction::Updated } else { AuditAction::Created };
             let change = Change {
                 action,
@@ -292,11 +289,7 @@ impl App {
         }
         {
             let mut tx = self.store.begin_write().await?;
-            let report = store::reports::report(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-            let path = store::org_units::path(&mut tx, report.unit).await?;
-            if !may_read(actor, &report, &path) {
-                return Err(AppError::NotFound);
-            }
+            let (report, path) = crate::reports::readable_report(&mut tx, actor, id).await?;
             actor.require(Action::EditPlan, &Target::unit(&path))?;
             if !report.state.is_open() {
                 return Err(AppError::Conflict(crate::ConflictKind::ReportClosed));

@@ -416,10 +416,7 @@ impl App {
                         return Err(invalid("deadline", ValidationCode::DateOrder));
                     }
                     after.deadline = Some(deadline);
-                    if store::reports::reporters(&mut tx, id).await?.is_empty() {
-                        let reporters = crate::reminders::default_reporters(&mut tx, &before).await?;
-                        store::reports::set_reporters(&mut tx, id, &reporters).await?;
-                    }
+                    crate::reminders::name_default_reporters(&mut tx, &before).await?;
                 }
                 ReportStep::Approve => {
                     let texts = store::reports::texts(&mut tx, id).await?;
@@ -510,7 +507,7 @@ impl App {
 
 /// The report and its unit's path, if the actor may read it (else not found, so a report the
 /// actor cannot see does not show that it exists).
-async fn readable_report(tx: &mut Tx, actor: &Actor, id: ReportId) -> Result<(Report, Vec<OrgUnitId>), AppError> {
+pub(crate) async fn readable_report(tx: &mut Tx, actor: &Actor, id: ReportId) -> Result<(Report, Vec<OrgUnitId>), AppError> {
     let report = store::reports::report(tx, id).await?.ok_or(AppError::NotFound)?;
     let path = store::org_units::path(tx, report.unit).await?;
     if !may_read(actor, &report, &path) {

@@ -111,6 +111,11 @@ pub async fn templates(tx: &mut Tx) -> Result<Vec<StoredTemplate>> {
 
 const REPORT_COLUMNS: &str = "id, template_id, unit_id, year, period, title, state, decision, signing, deadline, returned_comment, readable_by, version";
 
+/// [`REPORT_COLUMNS`] qualified by a table alias, for queries that join reports.
+fn report_columns_of(alias: &str) -> String {
+    REPORT_COLUMNS.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
+}
+
 fn report_from_row(r: &AnyRow) -> Result<Report> {
     let state = sql::text(r, "state")?;
     let decision = sql::text(r, "decision")?;
@@ -361,7 +366,7 @@ const APPROVES: &str = "(o.manager_id = $1 OR EXISTS (SELECT 1 FROM role_assignm
 
 /// The active reports with a deadline that the person writes or approves, by deadline.
 pub async fn active_reports_of_person(tx: &mut Tx, user: UserId) -> Result<Vec<PersonsReport>> {
-    let columns = REPORT_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
+    let columns = report_columns_of("r");
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {columns}, CASE WHEN {WRITES} THEN 1 ELSE 0 END AS writes, CASE WHEN {APPROVES} THEN 1 ELSE 0 END AS approves \
          {PERSON_SCOPE} AND ({WRITES} OR {APPROVES}) ORDER BY r.deadline, r.id"
@@ -413,7 +418,7 @@ pub async fn ready_sections_within(tx: &mut Tx, roots: &[OrgUnitId]) -> Result<V
 /// The reports of `template` for `period` of the units directly below `parent`: one query for
 /// a compiled report, however many units report.
 pub async fn reports_of_children(tx: &mut Tx, template: TemplateId, parent: OrgUnitId, period: &str) -> Result<Vec<Report>> {
-    let columns = REPORT_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
+    let columns = report_columns_of("r");
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {columns} FROM reports r JOIN org_units o ON o.id = r.unit_id \
          WHERE r.template_id = $1 AND o.parent_id = $2 AND r.period = $3"

@@ -77,7 +77,7 @@ pub struct BudgetArgs {
 /// Rows per write transaction while generating units.
 const BATCH: usize = 2000;
 /// The leaf categories of the default tree (seed 004 §5.6); accounts are generated below them.
-const LEAVES: &[&str] = &["34", "381", "382", "35", "39", "40", "47", "55", "61", "641", "642", "65", "66", "78", "69"];
+pub(crate) const LEAVES: &[&str] = &["34", "381", "382", "35", "39", "40", "47", "55", "61", "641", "642", "65", "66", "78", "69"];
 
 /// Account `i`: a leaf code with a two-digit suffix (`3411`, `38111` …), the leaves in turn, so
 /// 20 accounts book to all 15 leaves and five of them get a second account.
@@ -103,7 +103,7 @@ fn swedish_kr(ore: i64) -> String {
     format!("{sign}{grouped},{frac:02}")
 }
 
-fn app_err(e: app::AppError) -> anyhow::Error {
+pub(crate) fn app_err(e: app::AppError) -> anyhow::Error {
     anyhow::anyhow!("{e:?}")
 }
 

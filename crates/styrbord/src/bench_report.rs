@@ -12,6 +12,8 @@
 //! The database is analysed (`ANALYZE` / `PRAGMA optimize`) after the setup.
 
 use super::bench::{Progress, load_average, machine_facts, ms};
+// Every unit gets a budget line for each leaf category of the default tree, as in `bench budget`.
+use super::bench_budget::{LEAVES, app_err};
 use anyhow::{Context, Result, bail};
 use app::budget::{ChapterInput, LineInput};
 use app::report_units::Distribution;
@@ -41,12 +43,6 @@ pub struct ReportArgs {
     samples: usize,
 }
 
-/// The leaf categories of the default tree (seed 004 §5.6): every unit gets a line for each.
-const LEAVES: &[&str] = &["34", "381", "382", "35", "39", "40", "47", "55", "61", "641", "642", "65", "66", "78", "69"];
-
-fn app_err(e: app::AppError) -> anyhow::Error {
-    anyhow::anyhow!("{e:?}")
-}
 
 /// The process's peak resident memory (VmHWM) in MiB.
 fn peak_mib() -> f64 {

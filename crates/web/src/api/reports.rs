@@ -301,8 +301,12 @@ pub struct ReportDetailsJson {
 /// A date the schema declares as `format: date`: absent or null is none, anything else must be a
 /// date (an empty string too is refused, as the schema says).
 fn optional_date(field: &str, text: Option<&str>) -> Result<Option<time::Date>, ValidationError> {
-    text.map(|t| if t.trim() == t { domain::validate::date(field, t) } else { Err(ValidationError::new(field, ValidationCode::InvalidDate)) })
-        .transpose()
+    text.map(|t| schema_date(field, t)).transpose()
+}
+
+/// A `format: date` field: `YYYY-MM-DD` exactly, no spaces around it.
+fn schema_date(field: &str, text: &str) -> Result<time::Date, ValidationError> {
+    if text.trim() == text { domain::validate::date(field, text) } else { Err(ValidationError::new(field, ValidationCode::InvalidDate)) }
 }
 
 fn non_blank(text: Option<String>) -> Option<String> {
@@ -511,7 +515,7 @@ pub struct DistributedJson {
 #[utoipa::path(post, path = "/api/v1/reports/distributions", tag = "reports", request_body = DistributionJson,
     responses((status = 200, body = DistributedJson), ApiErrors))]
 async fn post_distribution(State(state): State<AppState>, ctx: ApiCtx, ApiJson(body): ApiJson<DistributionJson>) -> Result<Json<DistributedJson>, ApiError> {
-    let deadline = optional_date("deadline", Some(&body.deadline)).map_err(AppError::from).api(ctx.lang)?.unwrap_or(time::Date::MIN);
+    let deadline = schema_date("deadline", &body.deadline).map_err(AppError::from).api(ctx.lang)?;
     let distribution = app::report_units::Distribution {
         template: body.template,
         year: body.year,

@@ -221,7 +221,7 @@ async fn distribute(State(state): State<AppState>, ctx: PageCtx, Path(key): Path
             draw_unit_reports(&state, &ctx, &key, None, None, form, StatusCode::OK).await
         }
         Err(AppError::Validation(problems)) => {
-            form.error = Some(problems.iter().map(|p| crate::error::field_message(p, lang)).collect::<Vec<_>>().join(" "));
+            form.error = Some(problems_text(&problems, lang));
             draw_unit_reports(&state, &ctx, &key, None, None, form, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => error_page_for(e, lang),
@@ -254,7 +254,7 @@ async fn create_report(State(state): State<AppState>, ctx: PageCtx, Path(key): P
     match state.app.create_report(&ctx.actor, input).await {
         Ok(view) => Redirect::to(&format!("/reports/{}", view.report.id)).into_response(),
         Err(AppError::Validation(problems)) => {
-            let message = problems.iter().map(|p| crate::error::field_message(p, lang)).collect::<Vec<_>>().join(" ");
+            let message = problems_text(&problems, lang);
             render_unit_reports(&state, &ctx, &key, Some(f.year), Some(message)).await
         }
         Err(AppError::Conflict(app::ConflictKind::Duplicate { .. })) => {
@@ -536,7 +536,7 @@ async fn save_text(State(state): State<AppState>, ctx: PageCtx, Path((id, sectio
         Err(e) => {
             let failure = match e {
                 AppError::Conflict(app::ConflictKind::Stale) => lang.t("report-text-stale"),
-                AppError::Validation(problems) => problems.iter().map(|p| crate::error::field_message(p, lang)).collect::<Vec<_>>().join(" "),
+                AppError::Validation(problems) => problems_text(&problems, lang),
                 other => return error_page_for(other, lang),
             };
             let retry = Retry { failure: Some(failure), failure_heading: Some(lang.t("report-text-not-saved")), text: Some((section, f.text)), ..Default::default() };
@@ -598,7 +598,7 @@ async fn save_details(State(state): State<AppState>, ctx: PageCtx, Path(id): Pat
         Ok(()) => Redirect::to(&format!("/reports/{}", urlencode(&id))).into_response(),
         Err(AppError::Validation(problems)) => {
             let errors = FieldErrors::from_validation(&problems, lang);
-            let failure = problems.iter().map(|p| crate::error::field_message(p, lang)).collect::<Vec<_>>().join(" ");
+            let failure = problems_text(&problems, lang);
             let retry = Retry { failure: Some(failure), details: Some(DetailsForm { errors, ..form }), ..Default::default() };
             draw_report(&state, &ctx, &id, retry, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -647,10 +647,7 @@ async fn take_step(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<S
     match result {
         Ok(()) => Redirect::to(&format!("/reports/{}", urlencode(&id))).into_response(),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let message = match &e {
-                AppError::Validation(problems) => problems.iter().map(|p| crate::error::field_message(p, lang)).collect::<Vec<_>>().join(" "),
-                _ => crate::error::ApiError::from_app(e, lang).body.message,
-            };
+            let message = refusal(e, lang);
             let retry = Retry { failure: Some(message), failure_heading: Some(lang.t("report-step-refused")), ..Default::default() };
             draw_report(&state, &ctx, &id, retry, StatusCode::CONFLICT).await
         }
@@ -678,10 +675,7 @@ async fn save_reporters(State(state): State<AppState>, ctx: PageCtx, Path(id): P
     match state.app.set_report_reporters(&ctx.actor, &id, &emails, f.version.trim().parse().unwrap_or(0)).await {
         Ok(_) => Redirect::to(&format!("/reports/{}", urlencode(&id))).into_response(),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let message = match &e {
-                AppError::Validation(problems) => problems.iter().map(|p| crate::error::field_message(p, lang)).collect::<Vec<_>>().join(" "),
-                _ => crate::error::ApiError::from_app(e, lang).body.message,
-            };
+            let message = refusal(e, lang);
             let retry = Retry { failure: Some(message), failure_heading: Some(lang.t("report-reporters-refused")), reporters: Some(f.reporters), ..Default::default() };
             draw_report(&state, &ctx, &id, retry, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -705,7 +699,7 @@ async fn copy_report(State(state): State<AppState>, ctx: PageCtx, Path(id): Path
         Ok(copy) => Redirect::to(&format!("/reports/{}", copy.report.id)).into_response(),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
             let retry = Retry {
-                failure: Some(crate::error::ApiError::from_app(e, lang).body.message),
+                failure: Some(refusal(e, lang)),
                 failure_heading: Some(lang.t("report-copy-refused")),
                 ..Default::default()
             };
@@ -737,5 +731,18 @@ async fn report_document(State(state): State<AppState>, ctx: PageCtx, Path(id): 
             tracing::error!(error = %e, "document export");
             error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &lang.t("error-internal"))
         }
+    }
+}
+
+/// Every field's problem, in the reader's language, as one line.
+fn problems_text(problems: &[domain::ValidationError], lang: Lang) -> String {
+    problems.iter().map(|p| crate::error::field_message(p, lang)).collect::<Vec<_>>().join(" ")
+}
+
+/// What a refused change says over the report page: the fields' problems, or the conflict.
+fn refusal(e: AppError, lang: Lang) -> String {
+    match e {
+        AppError::Validation(problems) => problems_text(&problems, lang),
+        other => crate::error::ApiError::from_app(other, lang).body.message,
     }
 }
