@@ -78,7 +78,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(
         ("from" = Option<String>, Query, format = Date, description = "First day (Swedish time), inclusive"),
         ("to" = Option<String>, Query, format = Date, description = "Last day (Swedish time), inclusive"),
-        ("actor" = Option<String>, Query, min_length = 1, max_length = 254, description = "Who made the change (user id or e-mail)"),
+        ("actor" = Option<String>, Query, min_length = 1, max_length = 254, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$", description = "Who made the change (user id or e-mail)"),
         ("unit" = Option<String>, Query, pattern = "^[A-Za-z0-9._-]{1,64}$", description = "Events of this unit's subtree (key)"),
         ("object_type" = Option<String>, Query, pattern = "^(org-unit|user|role-assignment|api-token|governance-model|plan-object|follow-up|budget|budget-import|report-template|report|job)$", description = "org-unit, user, role-assignment, api-token, governance-model, plan-object, follow-up, budget, budget-import, report-template, report or job"),
         ("object_id" = Option<String>, Query, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$", description = "One object's history"),
