@@ -649,6 +649,35 @@ async function reportFlow() {
     assert(await page.getByLabel('Varje måndag', { exact: true }).isChecked(), 'weekly is chosen');
   });
   await visited(page, 'settings-reminders');
+  await check('r8 the report templates are reached from Moduler, and a copy of the interim report is made', async () => {
+    await page.goto(url('/modules'));
+    await clickAndWait(page, page.getByRole('link', { name: 'Rapportmallar', exact: true }));
+    await expectH1(page, 'Rapportmallar');
+    await page.getByLabel('Kopiera från', { exact: true }).selectOption('delarsrapport');
+    await page.getByLabel('Nyckel', { exact: true }).fill('delar-e2e');
+    await page.getByLabel('Namn (svenska)', { exact: true }).fill('Delårsrapport e2e');
+    await clickAndWait(page, page.getByRole('button', { name: 'Skapa mallen', exact: true }));
+    await expectH1(page, 'Rapportmall: Delårsrapport e2e');
+  });
+  await visited(page, 'report-template');
+  await check('r9 a chapter is added with a live part, and moves up past "Ekonomi"', async () => {
+    const add = page.locator('form[action="/report-templates/delar-e2e/sections"]');
+    await add.getByLabel('Placering', { exact: true }).selectOption({ label: 'Efter 3 Ekonomi' });
+    await add.getByLabel('Rubrik (svenska)', { exact: true }).fill('Patientsäkerhet');
+    await clickAndWait(page, add.getByRole('button', { name: 'Lägg till avsnittet', exact: true }));
+    await expectH1(page, 'Avsnitt 4 Patientsäkerhet');
+    await page.getByLabel('Lägg till en del', { exact: true }).selectOption({ label: 'Indikatorer med utfall, mål och trend' });
+    await clickAndWait(page, page.getByRole('button', { name: 'Spara avsnittet', exact: true }));
+    await page.getByText('Mallen är sparad.', { exact: false }).waitFor();
+    await page.getByText('Indikatorer med utfall, mål och trend (VGPU – Planering och uppföljning)', { exact: false }).waitFor();
+    await clickAndWait(page, page.getByRole('link', { name: 'Tillbaka till mallen', exact: true }));
+    await clickAndWait(page, page.getByRole('button', { name: 'Flytta upp: 4 Patientsäkerhet', exact: true }));
+    const rows = await page.getByRole('table', { name: 'Mallens avsnitt i dokumentets ordning' }).innerText();
+    assert(/3\s+Patientsäkerhet[\s\S]*4\s+Ekonomi/.test(rows), `the sections read "${rows.replace(/\s+/g, ' ')}"`);
+  });
+  await visited(page, 'report-template-edited');
+  await page.goto(url('/report-templates/delar-e2e/sections/patientsakerhet'));
+  await visited(page, 'report-template-section');
 }
 
 async function closeContexts() {

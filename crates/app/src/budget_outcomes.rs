@@ -37,6 +37,8 @@ pub const MAX_FILE_BYTES: usize = 200 * 1024 * 1024;
 /// Largest file kept between preview and commit.
 pub const MAX_STAGED_BYTES: usize = 50 * 1024 * 1024;
 pub const FILE_NAME_MAX: usize = 200;
+/// Longest worksheet name (Excel allows 31; a longer one cannot name a sheet).
+pub const SHEET_NAME_MAX: usize = 100;
 
 /// A file to import, as uploaded.
 #[derive(Clone, Debug)]
@@ -290,6 +292,17 @@ impl App {
         }
         if request.file_name.chars().count() > FILE_NAME_MAX {
             return Err(validation("file", ValidationCode::TooLong));
+        }
+        if request.file_name.chars().any(char::is_control) {
+            return Err(validation("file_name", ValidationCode::InvalidCharacters));
+        }
+        if let Some(sheet) = &request.sheet {
+            if sheet.chars().count() > SHEET_NAME_MAX {
+                return Err(validation("sheet", ValidationCode::TooLong));
+            }
+            if sheet.chars().any(char::is_control) {
+                return Err(validation("sheet", ValidationCode::InvalidCharacters));
+            }
         }
         if request.bytes.len() > MAX_FILE_BYTES {
             return Err(validation("file", ValidationCode::TooLong));

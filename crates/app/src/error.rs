@@ -65,6 +65,9 @@ pub enum ConflictKind {
     /// A part of a template names a module or level that does not exist (any more): the
     /// section as numbered and headed, and the missing reference (`module` or `module/level`).
     TemplatePartBroken { section: String, reference: String },
+    /// Removing the section from its template would hide the text reports not yet completed
+    /// hold in it: the section as numbered and headed, and how many reports.
+    TemplateSectionWritten { section: String, reports: i64 },
 }
 
 impl From<StoreError> for AppError {

@@ -59,14 +59,19 @@ fn snapshot(model: &GovernanceModel) -> serde_json::Value {
 impl App {
     /// May the actor configure this module? A module is configured for the whole organisation,
     /// so the grant must cover every top unit.
-    async fn may_configure(&self, tx: &mut Tx, actor: &Actor, module: &str) -> Result<bool, AppError> {
+    pub(crate) async fn may_configure(&self, tx: &mut Tx, actor: &Actor, module: &str) -> Result<bool, AppError> {
+        self.may_configure_scope(tx, actor, Some(module)).await
+    }
+
+    /// Like `may_configure`; `None` asks for a grant that covers every module.
+    pub(crate) async fn may_configure_scope(&self, tx: &mut Tx, actor: &Actor, module: Option<&str>) -> Result<bool, AppError> {
         let roots = store::org_units::roots(tx).await?;
         if roots.is_empty() {
             return Ok(actor.is_system_admin());
         }
         for root in roots {
             let path = [root.id];
-            if !actor.may(Action::ConfigureModule, &Target { unit_path: &path, module: Some(module) }) {
+            if !actor.may(Action::ConfigureModule, &Target { unit_path: &path, module }) {
                 return Ok(false);
             }
         }

@@ -549,17 +549,15 @@ async fn gather(tx: &mut Tx, actor: &Actor, unit: OrgUnit, path: &[OrgUnitId], p
     let numbers = template.template.numbers();
     let models = store::governance::list(tx).await?;
     let ancestors: Vec<OrgUnitId> = path.iter().copied().filter(|id| *id != unit.id).collect();
+    domain::report_template_edit::check_parts(&template.template, &models).map_err(|broken| {
+        let section = format!("{} {}", numbers[broken.section], template.template.sections[broken.section].heading_sv);
+        AppError::Conflict(ConflictKind::TemplatePartBroken { section, reference: broken.reference })
+    })?;
     let mut modules = HashMap::new();
-    for (section, number) in template.template.sections.iter().zip(&numbers) {
+    for section in &template.template.sections {
         for part in &section.parts {
             let Some(module) = part.module() else { continue };
-            let broken = |reference: String| {
-                AppError::Conflict(ConflictKind::TemplatePartBroken { section: format!("{number} {}", section.heading_sv), reference })
-            };
-            let model = models.iter().find(|m| m.module == module).ok_or_else(|| broken(module.to_owned()))?;
-            if let Some(level) = part.levels().into_iter().find(|l| !model.levels.iter().any(|m| m.key == *l)) {
-                return Err(broken(format!("{module}/{level}")));
-            }
+            let Some(model) = models.iter().find(|m| m.module == module) else { continue };
             if modules.contains_key(module) {
                 continue;
             }

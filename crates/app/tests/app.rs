@@ -38,6 +38,7 @@ conformance! {
     an_interim_report_reads_the_follow_up_of_its_tertial => interim_report_sqlite, interim_report_postgres;
     reporters_get_a_task_and_one_digest_per_slot => report_reminders_sqlite, report_reminders_postgres;
     a_report_sent_out_to_units_is_compiled_by_the_unit_above => report_distribution_sqlite, report_distribution_postgres;
+    module_owners_change_the_templates_of_their_modules => report_templates_sqlite, report_templates_postgres;
 }
 
 /// 2020-05-15 10:00 UTC: the first tertial of the seed's plan year has just been reported.
@@ -2529,4 +2530,110 @@ async fn a_job_that_always_fails_ends_dead_for_a_system_administrator(db: Db) {
     // Mended, it runs at once and is no dead letter any more.
     assert_eq!(app.run_due_jobs("worker-1", &Always(true), 10).await.unwrap().completed, 1);
     assert!(app.dead_jobs(&Actor::system(), None, 10).await.unwrap().items.is_empty());
+}
+
+async fn module_owners_change_the_templates_of_their_modules(db: Db) {
+    use app::reports::NewReport;
+    use domain::report::{Part, TemplateSection};
+    let app = demo(&db).await;
+    let maja = actor_of(&app, "modulansvarig@styrbord.example").await; // module owner of vgpu
+    let sara = actor_of(&app, "superanvandare@styrbord.example").await;
+    let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await;
+
+    // The interim report reads only vgpu, so its module owner may change it; the förvaltningsplan
+    // also reads internal control (ik), so she may not.
+    let views = app.report_template_views(&maja).await.unwrap();
+    let may = |key: &str| views.iter().find(|v| v.stored.template.key == key).unwrap().may_edit;
+    assert!(may("delarsrapport") && !may("forvaltningsplan"));
+    assert!(app.report_template_views(&vera).await.unwrap().iter().all(|v| !v.may_edit), "business support does not configure modules");
+    assert!(app.may_create_templates(&maja).await.unwrap() && !app.may_create_templates(&vera).await.unwrap());
+
+    let plan = app.report_template(&sara, "forvaltningsplan").await.unwrap().stored;
+    let mut changed = plan.template.clone();
+    changed.sections[0].heading_sv = "Förvaltningens uppdrag".into();
+    assert!(matches!(app.save_report_template(&maja, "forvaltningsplan", changed.clone(), plan.version).await, Err(AppError::Forbidden)));
+
+    // A template-wide change by a super user: a new chapter, audited with before and after.
+    let before_events = db.scalar("SELECT COUNT(*) FROM audit_events WHERE object_type = 'report-template'").await;
+    changed.insert_section(
+        Some("ekonomi"),
+        TemplateSection {
+            key: changed.new_section_key("Miljö och hållbarhet"),
+            level: 1,
+            heading_sv: "Miljö och hållbarhet".into(),
+            heading_en: "Environment".into(),
+            instruction_sv: Some("Beskriv miljöarbetet.".into()),
+            instruction_en: None,
+            text: true,
+            parts: vec![Part::BudgetOutcome],
+        },
+    );
+    let saved = app.save_report_template(&sara, "forvaltningsplan", changed.clone(), plan.version).await.unwrap();
+    assert_eq!(saved.version, plan.version + 1);
+    let numbered = |t: &domain::report::ReportTemplate, key: &str| t.numbers()[t.section_index(key).unwrap()].clone();
+    assert_eq!(numbered(&saved.template, "miljo-och-hallbarhet"), "6", "after chapter 5 and its subsections");
+    assert_eq!(numbered(&saved.template, "intern-kontroll"), "7", "internal control renumbered");
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM audit_events WHERE object_type = 'report-template'").await, before_events + 1);
+    let mut conn = db.raw().await;
+    let after: String = sqlx::query_scalar("SELECT after_json FROM audit_events WHERE object_type = 'report-template' ORDER BY occurred_at DESC LIMIT 1")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(after.contains("Miljö och hållbarhet") && after.contains("Förvaltningens uppdrag"), "{after}");
+    // Someone who read the old version is refused, not overwriting.
+    assert!(matches!(app.save_report_template(&sara, "forvaltningsplan", plan.template.clone(), plan.version).await, Err(AppError::Conflict(ConflictKind::Stale))));
+
+    // A report of the template prints the new chapter.
+    let data = app.document_data(&Actor::system(), "RK", 2020, None, "forvaltningsplan").await.unwrap();
+    assert!(data.template.sections.iter().any(|s| s.heading_sv == "Miljö och hållbarhet"));
+
+    // Problems are named and nothing is stored.
+    let current = app.report_template(&sara, "forvaltningsplan").await.unwrap().stored;
+    let refused = |r: Result<store::reports::StoredTemplate, AppError>| match r {
+        Err(AppError::Validation(p)) => p[0].field.clone(),
+        Err(AppError::Conflict(ConflictKind::TemplatePartBroken { section, reference })) => format!("{section} -> {reference}"),
+        other => panic!("expected a refusal, got {:?}", other.map(|t| t.version)),
+    };
+    let mut skipped = current.template.clone();
+    skipped.sections[1].level = 3;
+    assert_eq!(refused(app.save_report_template(&sara, "forvaltningsplan", skipped, current.version).await), "sections[1].level");
+    let mut blank = current.template.clone();
+    blank.sections[2].heading_sv = "   ".into();
+    assert_eq!(refused(app.save_report_template(&sara, "forvaltningsplan", blank, current.version).await), "sections[2].heading_sv");
+    let mut broken = current.template.clone();
+    broken.sections[0].parts.push(Part::IndicatorFollowUp { module: "vgpu".into(), group_level: "perspective".into(), level: "kpi".into() });
+    assert_eq!(
+        refused(app.save_report_template(&sara, "forvaltningsplan", broken, current.version).await),
+        "1 Förvaltningens uppdrag -> vgpu/kpi",
+        "a part naming a level the model lacks"
+    );
+    assert_eq!(app.report_template(&sara, "forvaltningsplan").await.unwrap().stored, current, "nothing stored");
+
+    // A section that holds text in a report under way is not removed; once the text is gone, it is.
+    let ce = app
+        .create_report(&vera, NewReport { template: "forvaltningsplan".into(), unit: "CE".into(), year: 2021, period: None, title: None })
+        .await
+        .unwrap();
+    let id = ce.report.id.to_string();
+    app.save_report_text(&vera, &id, "miljo-och-hallbarhet", "Vi sorterar avfall.", false, 0).await.unwrap();
+    let mut without = current.template.clone();
+    without.remove_section("miljo-och-hallbarhet");
+    match app.save_report_template(&sara, "forvaltningsplan", without.clone(), current.version).await {
+        Err(AppError::Conflict(ConflictKind::TemplateSectionWritten { section, reports })) => {
+            assert_eq!((section.as_str(), reports), ("6 Miljö och hållbarhet", 1));
+        }
+        other => panic!("expected the written section named, got {:?}", other.map(|t| t.version)),
+    }
+    app.save_report_text(&vera, &id, "miljo-och-hallbarhet", "", false, 1).await.unwrap();
+    app.save_report_template(&sara, "forvaltningsplan", without, current.version).await.unwrap();
+
+    // A copy under a new key, by the module owner (it reads only her module); a taken key is a conflict.
+    let copy = app.copy_report_template(&maja, "delarsrapport", "delar-vard", "Delårsrapport vården", "Interim report, care").await.unwrap();
+    assert_eq!(copy.template.sections, app.report_template(&maja, "delarsrapport").await.unwrap().stored.template.sections);
+    assert!(matches!(
+        app.copy_report_template(&maja, "delarsrapport", "delar-vard", "Igen", "").await,
+        Err(AppError::Conflict(ConflictKind::Duplicate { field: "key" }))
+    ));
+    assert!(matches!(app.copy_report_template(&maja, "forvaltningsplan", "plan-2", "Plan", "").await, Err(AppError::Forbidden)), "reads ik");
+    assert_eq!(refused(app.copy_report_template(&maja, "delarsrapport", "bad key", "X", "").await), "key");
 }

@@ -19,6 +19,7 @@ pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod report_defaults;
+pub mod report_template_edit;
 pub mod reminder;
 pub mod role;
 pub mod user;

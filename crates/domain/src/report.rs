@@ -178,24 +178,36 @@ impl TemplateKind {
 impl ReportTemplate {
     /// Checks what needs no database: keys, levels, headings. Problems name the section.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        if self.key.trim().is_empty() || !self.key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(ValidationError::new("key", ValidationCode::InvalidCharacters));
-        }
-        if self.name_sv.trim().is_empty() {
-            return Err(ValidationError::new("name_sv", ValidationCode::Required));
+        check_key("key", &self.key)?;
+        check_line("name_sv", &self.name_sv, true)?;
+        check_line("name_en", &self.name_en, false)?;
+        if self.sections.len() > MAX_SECTIONS {
+            return Err(ValidationError::new("sections", ValidationCode::TooLong));
         }
         let mut seen = std::collections::HashSet::new();
         let mut previous_level = 0u8;
         for (index, section) in self.sections.iter().enumerate() {
             let field = |name: &str| format!("sections[{index}].{name}");
-            if section.key.trim().is_empty() || !seen.insert(section.key.as_str()) {
+            check_key(&field("key"), &section.key)?;
+            if !seen.insert(section.key.as_str()) {
                 return Err(ValidationError::new(field("key"), ValidationCode::Duplicate));
             }
             if !(1..=3).contains(&section.level) || section.level > previous_level + 1 {
                 return Err(ValidationError::new(field("level"), ValidationCode::OutOfRange));
             }
-            if section.heading_sv.trim().is_empty() {
-                return Err(ValidationError::new(field("heading_sv"), ValidationCode::Required));
+            check_line(&field("heading_sv"), &section.heading_sv, true)?;
+            check_line(&field("heading_en"), &section.heading_en, false)?;
+            for (name, instruction) in [("instruction_sv", &section.instruction_sv), ("instruction_en", &section.instruction_en)] {
+                let text = instruction.as_deref().unwrap_or_default();
+                if text.chars().count() > MAX_INSTRUCTION {
+                    return Err(ValidationError::new(field(name), ValidationCode::TooLong));
+                }
+                if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+                    return Err(ValidationError::new(field(name), ValidationCode::InvalidCharacters));
+                }
+            }
+            if section.parts.len() > MAX_PARTS {
+                return Err(ValidationError::new(field("parts"), ValidationCode::TooLong));
             }
             previous_level = section.level;
         }
@@ -232,6 +244,45 @@ impl ReportTemplate {
     pub fn text_sections(&self) -> usize {
         self.sections.iter().filter(|s| s.text).count()
     }
+}
+
+/// Longest template name or section heading.
+pub const MAX_NAME: usize = 200;
+/// Longest instruction to reporters.
+pub const MAX_INSTRUCTION: usize = 2_000;
+/// Most sections in a template, and live parts in a section.
+pub const MAX_SECTIONS: usize = 200;
+pub const MAX_PARTS: usize = 20;
+/// Longest template or section key.
+pub const MAX_KEY: usize = 60;
+
+/// A template's or section's key: ASCII letters, digits, `-` and `_`, at most [`MAX_KEY`].
+fn check_key(field: &str, key: &str) -> Result<(), ValidationError> {
+    if key.is_empty() {
+        return Err(ValidationError::new(field, ValidationCode::Required));
+    }
+    if key.len() > MAX_KEY {
+        return Err(ValidationError::new(field, ValidationCode::TooLong));
+    }
+    if !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(ValidationError::new(field, ValidationCode::InvalidCharacters));
+    }
+    Ok(())
+}
+
+/// A name or heading as given: at most [`MAX_NAME`] characters as sent (the API's limit), no
+/// control characters, and not blank if `required`.
+fn check_line(field: &str, text: &str, required: bool) -> Result<(), ValidationError> {
+    if required && text.trim().is_empty() {
+        return Err(ValidationError::new(field, ValidationCode::Required));
+    }
+    if text.chars().count() > MAX_NAME {
+        return Err(ValidationError::new(field, ValidationCode::TooLong));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(ValidationError::new(field, ValidationCode::InvalidCharacters));
+    }
+    Ok(())
 }
 
 /// Numbers sections by level: each level-n section counts up within its level-(n−1) parent.

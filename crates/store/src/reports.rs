@@ -246,6 +246,33 @@ pub async fn snapshot(tx: &mut Tx, id: ReportId) -> Result<Option<String>> {
     })
 }
 
+/// How many reports not yet completed have text written in each of `sections` of the template
+/// (sections with no text are left out): what removing those sections would hide.
+pub async fn open_texts_in_sections(tx: &mut Tx, template: TemplateId, sections: &[String]) -> Result<Vec<(String, i64)>> {
+    let mut out = Vec::new();
+    for section in sections {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM report_texts t JOIN reports r ON r.id = t.report_id \
+             WHERE r.template_id = $1 AND t.section_key = $2 AND t.body <> '' AND r.state IN ('draft', 'active', 'approved')",
+        )
+        .bind(template.to_string())
+        .bind(section.clone())
+        .fetch_one(tx.conn())
+        .await?;
+        let n = sql::int(&row, "n")?;
+        if n > 0 {
+            out.push((section.clone(), n));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether any report is made from the template.
+pub async fn template_in_use(tx: &mut Tx, template: TemplateId) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM reports WHERE template_id = $1").bind(template.to_string()).fetch_one(tx.conn()).await?;
+    Ok(sql::int(&row, "n")? > 0)
+}
+
 pub async fn texts(tx: &mut Tx, report: ReportId) -> Result<Vec<SectionText>> {
     let rows = sqlx::query(
         "SELECT section_key, body, ready, updated_by, updated_at, version FROM report_texts WHERE report_id = $1 ORDER BY section_key",

@@ -53,6 +53,10 @@ impl ApiError {
                 "error-conflict-template-part-broken",
                 &[("section", section.clone()), ("reference", reference.clone())],
             ),
+            AppError::Conflict(ConflictKind::TemplateSectionWritten { section, reports }) => lang.t_args(
+                "error-conflict-template-section-written",
+                &[("section", section.clone()), ("n", reports.to_string())],
+            ),
             _ => lang.t(&format!("error-{}", code.replace('_', "-"))),
         };
         if let AppError::Internal(source) = &err {
@@ -102,6 +106,9 @@ pub fn classify(err: &AppError, lang: Lang) -> (StatusCode, &'static str, serde_
                 ConflictKind::SectionsNotReady { sections } => ("conflict_sections_not_ready", serde_json::json!({ "sections": sections })),
                 ConflictKind::TemplatePartBroken { section, reference } => {
                     ("conflict_template_part_broken", serde_json::json!({ "section": section, "reference": reference }))
+                }
+                ConflictKind::TemplateSectionWritten { section, reports } => {
+                    ("conflict_template_section_written", serde_json::json!({ "section": section, "reports": reports }))
                 }
             };
             (StatusCode::CONFLICT, code, details)

@@ -36,6 +36,14 @@ pub struct AppState {
 
 /// Largest accepted request body. Forms and API objects are small; this refuses floods early.
 pub const BODY_LIMIT: usize = 256 * 1024;
+/// A whole report template sent at once: 200 sections, each with two full instructions in
+/// JSON's six-byte escapes, stays under this.
+pub const TEMPLATE_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// The body limit of a request: larger for whole report templates.
+pub(crate) fn body_limit_for(path: &str) -> usize {
+    if path.starts_with("/api/v1/reports/templates") { TEMPLATE_BODY_LIMIT } else { BODY_LIMIT }
+}
 
 fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();

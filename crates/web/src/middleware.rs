@@ -183,8 +183,9 @@ pub async fn refuse_nul(request: Request, next: Next) -> Response {
     if request.method() == Method::GET || request.method() == Method::HEAD || is_file_upload(&request) {
         return next.run(request).await;
     }
+    let limit = crate::body_limit_for(request.uri().path());
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => {
             return if is_api {

@@ -91,6 +91,10 @@ const MATRIX: &[Entry] = &[
     e("GET", "/api/v1/governance-models/{id}", "read the vgpu model", EVERYONE, 200),
     e("PUT", "/api/v1/governance-models/{id}", "rename a level of the vgpu model", MODEL_CONFIGURERS_OF_VGPU, 200),
     e("PUT", "/api/v1/governance-models/{id}", "rename a level of the sam model", MODEL_CONFIGURERS, 200),
+    // Templates are changed by who configures every module they read: also before new roots.
+    e("GET", "/api/v1/reports/templates/{key}", "read the interim report template", EVERYONE, 200),
+    e("PUT", "/api/v1/reports/templates/{key}", "rename a template that reads vgpu", MODEL_CONFIGURERS_OF_VGPU, 200),
+    e("POST", "/api/v1/reports/templates", "copy the interim report template", MODEL_CONFIGURERS_OF_VGPU, 201),
     e("GET", "/api/v1/org-units", "list the whole tree", EVERYONE, 200),
     e("POST", "/api/v1/org-units", "create a unit under CE-REDO", RK_ADMINS, 201),
     e("POST", "/api/v1/org-units", "create a new root unit", SYSTEM_ADMIN, 201),
@@ -180,6 +184,17 @@ struct Fixture {
     ce_to_copy: BTreeMap<Who, String>,
     /// Per caller: a report of CE's to choose the reporters of.
     ce_for_reporters: BTreeMap<Who, String>,
+    /// The interim report template as the API first shows it; each caller has a copy of it,
+    /// `tpl-{tag}`, to rename.
+    interim_template: Value,
+}
+
+/// A copy of the interim report template (it reads only vgpu) for each caller, `tpl-{tag}`.
+async fn fixture_templates(h: &Harness) {
+    for who in Who::ALL {
+        let key = format!("tpl-{}", who.tag());
+        h.app.copy_report_template(&Actor::system(), "delarsrapport", &key, &format!("Mall {key}"), "").await.expect("a template copy");
+    }
 }
 
 /// A förvaltningsplan of CE's for each caller, each for a year of its own from `first_year`.
@@ -439,7 +454,10 @@ async fn fixture(h: &Harness) -> Fixture {
     let ce_drafts = fixture_reports(h, 2080, 1).await;
     let ce_to_copy = fixture_reports(h, 2120, 2).await;
     let ce_for_reporters = fixture_reports(h, 2170, 1).await;
+    fixture_templates(h).await;
+    let interim_template = h.get("/api/v1/reports/templates/delarsrapport", &admin).await.json();
     Fixture {
+        interim_template,
         ce_reports,
         ce_drafts,
         ce_to_copy,
@@ -646,6 +664,17 @@ fn matrix_request(fx: &Fixture, case: &str, who: Who) -> (Method, String, Option
         "commit a checked import" => (Method::POST, format!("/api/v1/budgets/imports/{}/commit", fx.checked_imports[&who]), None),
         "read CE's budget outcome" => (Method::GET, "/api/v1/budgets/outcomes/CE?month=2020-03".into(), None),
         "list the report templates" => (Method::GET, "/api/v1/reports/templates".into(), None),
+        "read the interim report template" => (Method::GET, "/api/v1/reports/templates/delarsrapport".into(), None),
+        "rename a template that reads vgpu" => (
+            Method::PUT,
+            format!("/api/v1/reports/templates/tpl-{tag}"),
+            Some(json!({"name_sv": format!("Omdöpt {tag}"), "name_en": "", "version": 1, "sections": fx.interim_template["sections"]})),
+        ),
+        "copy the interim report template" => (
+            Method::POST,
+            "/api/v1/reports/templates".into(),
+            Some(json!({"key": format!("kopia-{tag}"), "name_sv": format!("Kopia {tag}"), "copy_of": "delarsrapport"})),
+        ),
         "the förvaltningsplan of CE as a workbook" => {
             (Method::GET, "/api/v1/reports/templates/forvaltningsplan/document?unit=CE&year=2020&format=xlsx".into(), None)
         }
@@ -819,6 +848,13 @@ async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Optio
         }
         "choose the reporters of a report of CE" => {
             h.get(&format!("/api/v1/reports/{}", fx.ce_for_reporters[&who]), admin).await.json()["reporters"] == json!(["chef@styrbord.example"])
+        }
+        "rename a template that reads vgpu" => {
+            h.get(&format!("/api/v1/reports/templates/tpl-{tag}"), admin).await.json()["name_sv"] == format!("Omdöpt {tag}").as_str()
+        }
+        "copy the interim report template" => {
+            let copy = h.get(&format!("/api/v1/reports/templates/kopia-{tag}"), admin).await;
+            copy.status == 200 && copy.json()["sections"] == fx.interim_template["sections"]
         }
         "send a report out to CE's units" => {
             let year = 2150 + who_index(who) as i64;
@@ -4187,4 +4223,85 @@ fn docx_text(docx: &[u8]) -> String {
     let mut xml = String::new();
     archive.by_name("word/document.xml").expect("word/document.xml").read_to_string(&mut xml).unwrap();
     xml
+}
+
+#[tokio::test]
+async fn a_module_owner_edits_a_report_template_in_html() {
+    let h = Harness::new().await;
+    let maja = h.login(Who::ModuleOwner).await;
+    let admin = h.token(Who::Admin).await;
+
+    // The list offers a copy; the interim report reads only vgpu, so its module owner edits it.
+    let list = h.page("/report-templates", Some(&maja)).await;
+    list.expect(200);
+    assert!(list.text().contains("Delårsrapport") && list.text().contains("Ny mall som kopia"));
+    let copied = h.post_form("/report-templates", &maja, &[("from", "delarsrapport"), ("key", "delar-hsl"), ("name_sv", "Delårsrapport HSL"), ("name_en", "")]).await;
+    copied.expect(303);
+    assert_eq!(copied.location().as_deref(), Some("/report-templates/delar-hsl?notice=template-created"));
+    let page = h.page("/report-templates/delar-hsl?notice=template-created", Some(&maja)).await;
+    page.expect(200);
+    assert!(page.text().contains("Mallen är skapad") && page.text().contains("Flytta upp"));
+    let version = |t: &Value| t["version"].as_i64().unwrap().to_string();
+    let read = || async { h.get("/api/v1/reports/templates/delar-hsl", &admin).await.json() };
+    let headings = |t: &Value| t["sections"].as_array().unwrap().iter().map(|s| s["heading_sv"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+
+    // A new chapter after "Ekonomi", which the unit writes in, with an instruction.
+    let t = read().await;
+    let added = h
+        .post_form(
+            "/report-templates/delar-hsl/sections",
+            &maja,
+            &[("version", &version(&t)), ("after", "ekonomi"), ("level", "1"), ("heading_sv", "Patientsäkerhet"), ("heading_en", "Patient safety"), ("instruction_sv", "Beskriv avvikelserna."), ("text", "1")],
+        )
+        .await;
+    added.expect(303);
+    assert_eq!(added.location().as_deref(), Some("/report-templates/delar-hsl/sections/patientsakerhet?notice=template-section-added"));
+    let t = read().await;
+    let at = headings(&t).iter().position(|h| h == "Patientsäkerhet").unwrap();
+    assert_eq!(headings(&t)[at - 1], "Ekonomi");
+    assert_eq!((t["sections"][at]["text"].as_bool(), t["sections"][at]["instruction_sv"].as_str()), (Some(true), Some("Beskriv avvikelserna.")));
+
+    // The section page offers the module's parts; adding indicators takes the levels from the model.
+    let section = h.page("/report-templates/delar-hsl/sections/patientsakerhet", Some(&maja)).await;
+    section.expect(200);
+    assert!(section.text().contains("Indikatorer med utfall, mål och trend"), "the parts are offered by name");
+    let saved = h
+        .post_form(
+            "/report-templates/delar-hsl/sections/patientsakerhet",
+            &maja,
+            &[("version", &version(&t)), ("level", "1"), ("heading_sv", "Patientsäkerhet"), ("heading_en", "Patient safety"), ("instruction_sv", "Beskriv avvikelserna."), ("text", "1"), ("new_part", "indicator_follow_up@vgpu")],
+        )
+        .await;
+    saved.expect(303);
+    let t = read().await;
+    assert_eq!(t["sections"][at]["parts"], json!([{"type": "indicator_follow_up", "module": "vgpu", "group_level": "perspective", "level": "indicator"}]));
+
+    // Moved up past "Ekonomi", then a blank heading is refused and named, nothing stored.
+    h.post_form("/report-templates/delar-hsl/sections/patientsakerhet/move", &maja, &[("version", &version(&t)), ("direction", "up")]).await.expect(303);
+    let t = read().await;
+    assert_eq!(headings(&t)[at - 1], "Patientsäkerhet");
+    let refused = h
+        .post_form(
+            "/report-templates/delar-hsl/sections/patientsakerhet",
+            &maja,
+            &[("version", &version(&t)), ("level", "1"), ("heading_sv", "  "), ("text", "1")],
+        )
+        .await;
+    refused.expect(422);
+    assert!(refused.text().contains(&format!("Avsnitt {}: Rubrik (svenska)", at)), "the problem names the section: {}", refused.text());
+    assert_eq!(read().await, t, "nothing stored");
+
+    // A stale version is refused with the saved template shown again.
+    let stale = h.post_form("/report-templates/delar-hsl/sections/patientsakerhet/delete", &maja, &[("version", "1")]).await;
+    stale.expect(409);
+    h.post_form("/report-templates/delar-hsl/sections/patientsakerhet/delete", &maja, &[("version", &version(&t))]).await.expect(303);
+    assert!(!headings(&read().await).contains(&"Patientsäkerhet".to_owned()));
+
+    // The förvaltningsplan reads internal control too: the vgpu owner reads it, but cannot change it.
+    let plan = h.page("/report-templates/forvaltningsplan", Some(&maja)).await;
+    plan.expect(200);
+    assert!(plan.text().contains("Du kan läsa mallen") && !plan.text().contains("Flytta upp"));
+    h.post_form("/report-templates/forvaltningsplan", &maja, &[("version", "1"), ("name_sv", "Kapad")]).await.expect(403);
+    let chef = h.login(Who::Manager).await;
+    h.page("/report-templates/delar-hsl/sections/ekonomi", Some(&chef)).await.expect(403);
 }

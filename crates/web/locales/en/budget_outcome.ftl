@@ -149,3 +149,5 @@ error-import-rejected = The file cannot be imported and nothing was saved. The p
 budget-outcome-link = Budget versus actuals and forecast
 budget-xlsx-link = Download every table as Excel (XLSX)
 import-issue-wrong-sign = The forecast has the wrong sign for its account category: income is positive, costs negative.
+field-file-name = File name
+field-sheet = Worksheet

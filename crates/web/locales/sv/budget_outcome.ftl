@@ -149,3 +149,5 @@ error-import-rejected = Filen kan inte importeras och ingenting har sparats. Fel
 budget-outcome-link = Budget mot utfall och prognos
 budget-xlsx-link = Ladda ner alla tabeller som Excel (XLSX)
 import-issue-wrong-sign = Prognosen har fel tecken för kostnads- eller intäktsslaget: intäkter anges positiva, kostnader negativa.
+field-file-name = Filnamn
+field-sheet = Kalkylblad

@@ -159,10 +159,10 @@ pub struct ImportQuery {
     #[param(pattern = "^(kr|tkr)$")]
     pub amount_unit: Option<String>,
     /// The file's name, for the import history.
-    #[param(max_length = 200)]
+    #[param(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub file_name: Option<String>,
     /// The worksheet of an XLSX file (default: the first).
-    #[param(max_length = 100)]
+    #[param(max_length = 100, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub sheet: Option<String>,
     /// Check only: nothing is written, and a clean file is kept to be committed.
     pub dry_run: Option<bool>,

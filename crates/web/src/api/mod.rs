@@ -10,6 +10,7 @@ mod objects;
 mod org_units;
 mod periods;
 mod plan_files;
+mod report_templates;
 mod reports;
 
 pub(crate) use reports::file_response;
@@ -82,6 +83,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(budgets::router())
         .merge(budget_outcomes::router())
         .merge(reports::router())
+        .merge(report_templates::router())
         .split_for_parts()
 }
 

@@ -1,5 +1,5 @@
 //! Reports: `/api/v1/reports` (a unit's reports made from templates, their section texts and
-//! details), `/api/v1/reports/templates`, and documents as DOCX, PDF or XLSX.
+//! details), and documents as DOCX, PDF or XLSX; templates are in `report_templates`.
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ApiErrors, PageOf};
@@ -31,24 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(post_distribution))
         .routes(routes!(put_reporters))
         .routes(routes!(report_document))
-        .routes(routes!(list_templates))
         .routes(routes!(template_document))
-}
-
-/// A report template: its sections with headings, instructions and live parts.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct ReportTemplateJson {
-    pub id: String,
-    pub key: String,
-    pub name_sv: String,
-    pub name_en: String,
-    /// `plan`, `interim`, `annual` or `monthly`
-    pub kind: String,
-    pub version: i64,
-    /// The sections in order, as `domain::report::TemplateSection`: `key`, `level`,
-    /// `heading_sv`, `heading_en`, `instruction_sv`, `instruction_en`, `text`, `parts`.
-    #[schema(value_type = Vec<Object>)]
-    pub sections: serde_json::Value,
 }
 
 /// One section of a report: where it stands in the document, what reporters are told, and what
@@ -546,27 +529,6 @@ async fn report_document(State(state): State<AppState>, ctx: ApiCtx, ApiPath(id)
     let format = parse_format(&q.format).api(ctx.lang)?;
     let view = state.app.report(&ctx.actor, &id.to_string()).await.api(ctx.lang)?;
     download(&state, &ctx, &view.unit.key, view.report.year, Some(&view.report.period), &view.template.template.key, format).await
-}
-
-/// Every report template.
-#[utoipa::path(get, path = "/api/v1/reports/templates", tag = "reports",
-    responses((status = 200, body = Vec<ReportTemplateJson>), ApiErrors))]
-async fn list_templates(State(state): State<AppState>, ctx: ApiCtx) -> Result<Json<Vec<ReportTemplateJson>>, ApiError> {
-    let templates = state.app.report_templates(&ctx.actor).await.api(ctx.lang)?;
-    Ok(Json(
-        templates
-            .into_iter()
-            .map(|t| ReportTemplateJson {
-                id: t.id.to_string(),
-                key: t.template.key.clone(),
-                name_sv: t.template.name_sv.clone(),
-                name_en: t.template.name_en.clone(),
-                kind: t.template.kind.as_str().to_owned(),
-                version: t.version,
-                sections: serde_json::to_value(&t.template.sections).unwrap_or_default(),
-            })
-            .collect(),
-    ))
 }
 
 #[derive(Clone, Debug, Deserialize, IntoParams)]

@@ -6,6 +6,7 @@ mod budget;
 pub(crate) mod budget_export;
 mod budget_imports;
 mod budget_outcome;
+mod report_templates;
 mod reports;
 mod budget_decision;
 mod budget_edit;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(budget_imports::router())
         .merge(budget_outcome::router())
         .merge(reports::router())
+        .merge(report_templates::router())
         .merge(budget_decision::router())
         .merge(budget_edit::router())
 }
