@@ -68,6 +68,8 @@ pub enum ConflictKind {
     /// Removing the section from its template would hide the text reports not yet completed
     /// hold in it: the section as numbered and headed, and how many reports.
     TemplateSectionWritten { section: String, reports: i64 },
+    /// A section of the unit's own still holds text; it is emptied before the section goes.
+    SectionHasText { section: String },
 }
 
 impl From<StoreError> for AppError {

@@ -16,6 +16,7 @@ pub mod plan;
 pub mod plan_file;
 pub mod plan_view;
 pub mod reminders;
+pub mod report_own_sections;
 pub mod report_templates;
 pub mod report_units;
 pub mod reports;

@@ -94,7 +94,7 @@ async fn tasks_of(tx: &mut Tx, user: UserId) -> Result<Vec<DigestItem>, AppError
                 .ok_or(AppError::NotFound)?;
             templates.insert(report.template, template);
         }
-        let template = &templates[&report.template].template;
+        let template = templates[&report.template].template.with_own_sections(&report.own_sections);
         let texts = store::reports::texts(tx, report.id).await?;
         let not_ready = template.sections_not_ready(&texts).len();
         let task = match (not_ready, found.writes, found.approves) {

@@ -177,6 +177,7 @@ impl App {
                         deadline: Some(distribution.deadline),
                         returned_comment: None,
                         readability: Readability::Unit,
+                        own_sections: Vec::new(),
                         version: 1,
                     };
                     store::reports::insert_report(&mut tx, &report, now).await?;
@@ -230,7 +231,7 @@ impl App {
                 let template = store::reports::template(&mut tx, report.template).await?.ok_or(AppError::NotFound)?;
                 templates.insert(report.template, template.template);
             }
-            let template = &templates[&report.template];
+            let template = templates[&report.template].with_own_sections(&report.own_sections);
             let done = ready.get(&report.id).map_or(0, |keys| template.sections.iter().filter(|s| s.text && keys.contains(&s.key)).count());
             lines.push(UnitReport { unit: owner.clone(), ready: done, sections: template.text_sections(), report });
         }

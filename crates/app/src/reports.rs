@@ -190,6 +190,7 @@ impl App {
                 deadline: None,
                 returned_comment: None,
                 readability: Readability::Unit,
+                own_sections: Vec::new(),
                 version: 1,
             };
             store::reports::insert_report(&mut tx, &report, self.clock.now_ms()).await.map_err(|e| match e {
@@ -274,7 +275,7 @@ impl App {
     }
 
     async fn report_view(&self, tx: &mut Tx, actor: &Actor, report: Report, path: &[OrgUnitId]) -> Result<ReportView, AppError> {
-        let template = store::reports::template(tx, report.template).await?.ok_or(AppError::NotFound)?;
+        let template = template_of(tx, &report).await?;
         let unit = store::org_units::get(tx, report.unit).await?.ok_or(AppError::NotFound)?;
         let texts = store::reports::texts(tx, report.id).await?.into_iter().map(|t| (t.section_key.clone(), t)).collect();
         let open = report.state.is_open();
@@ -308,7 +309,7 @@ impl App {
             if !report.state.is_open() {
                 return Err(AppError::Conflict(ConflictKind::ReportClosed));
             }
-            let template = store::reports::template(&mut tx, report.template).await?.ok_or(AppError::NotFound)?;
+            let template = template_of(&mut tx, &report).await?;
             let takes_text = template.template.sections.iter().any(|s| s.key == section && s.text);
             if !takes_text {
                 return Err(invalid("section", ValidationCode::InvalidChoice));
@@ -405,7 +406,7 @@ impl App {
             let (before, path) = readable_report(&mut tx, actor, id).await?;
             actor.require(step_right(step), &Target::unit(&path))?;
             let state = step.from(before.state).ok_or(AppError::Conflict(ConflictKind::ReportStepNotAllowed))?;
-            let template = store::reports::template(&mut tx, before.template).await?.ok_or(AppError::NotFound)?;
+            let template = template_of(&mut tx, &before).await?;
             let mut after = Report { state, ..before.clone() };
             match step {
                 ReportStep::Activate => {
@@ -447,7 +448,7 @@ impl App {
         self.report(actor, &id.to_string()).await
     }
 
-    async fn record_report(&self, tx: &mut Tx, actor: &Actor, action: AuditAction, after: &Report, before: Option<&Report>) -> Result<(), AppError> {
+    pub(crate) async fn record_report(&self, tx: &mut Tx, actor: &Actor, action: AuditAction, after: &Report, before: Option<&Report>) -> Result<(), AppError> {
         let change = Change {
             action,
             object_type: ObjectType::Report,
@@ -529,6 +530,12 @@ pub(crate) fn may_read(actor: &Actor, report: &Report, path: &[OrgUnitId]) -> bo
         || [Action::Report, Action::EditPlan, Action::Approve].into_iter().any(|a| actor.may(a, &target))
 }
 
+/// The report's template as the report reads it: with the unit's own sections.
+pub(crate) async fn template_of(tx: &mut Tx, report: &Report) -> Result<StoredTemplate, AppError> {
+    let stored = store::reports::template(tx, report.template).await?.ok_or(AppError::NotFound)?;
+    Ok(StoredTemplate { template: stored.template.with_own_sections(&report.own_sections), ..stored })
+}
+
 /// Everything a document of `template` for `unit` and `year` prints, read in the caller's
 /// transaction. A frozen report brings its snapshot, which the document is printed from.
 async fn gather(tx: &mut Tx, actor: &Actor, unit: OrgUnit, path: &[OrgUnitId], period: PeriodKey, template: StoredTemplate) -> Result<DocumentData, AppError> {
@@ -538,6 +545,10 @@ async fn gather(tx: &mut Tx, actor: &Actor, unit: OrgUnit, path: &[OrgUnitId], p
     let texts = match &report {
         Some(r) => store::reports::texts(tx, r.id).await?.into_iter().map(|t| (t.section_key, t.body)).collect(),
         None => HashMap::new(),
+    };
+    let template = match &report {
+        Some(r) => StoredTemplate { template: template.template.with_own_sections(&r.own_sections), ..template },
+        None => template,
     };
     let snapshot = match &report {
         Some(r) if r.state.is_frozen() => store::reports::snapshot(tx, r.id)
@@ -665,6 +676,7 @@ pub(crate) fn report_json(report: &Report) -> serde_json::Value {
         "period": report.period,
         "decision": report.decision,
         "signing": report.signing,
+        "own_sections": report.own_sections,
     })
 }
 

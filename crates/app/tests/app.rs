@@ -39,6 +39,7 @@ conformance! {
     reporters_get_a_task_and_one_digest_per_slot => report_reminders_sqlite, report_reminders_postgres;
     a_report_sent_out_to_units_is_compiled_by_the_unit_above => report_distribution_sqlite, report_distribution_postgres;
     module_owners_change_the_templates_of_their_modules => report_templates_sqlite, report_templates_postgres;
+    a_unit_adds_sections_of_its_own_where_the_template_allows => report_own_sections_sqlite, report_own_sections_postgres;
 }
 
 /// 2020-05-15 10:00 UTC: the first tertial of the seed's plan year has just been reported.
@@ -2566,6 +2567,7 @@ async fn module_owners_change_the_templates_of_their_modules(db: Db) {
             instruction_en: None,
             text: true,
             parts: vec![Part::BudgetOutcome],
+            units_may_add: false,
         },
     );
     let saved = app.save_report_template(&sara, "forvaltningsplan", changed.clone(), plan.version).await.unwrap();
@@ -2636,4 +2638,68 @@ async fn module_owners_change_the_templates_of_their_modules(db: Db) {
     ));
     assert!(matches!(app.copy_report_template(&maja, "forvaltningsplan", "plan-2", "Plan", "").await, Err(AppError::Forbidden)), "reads ik");
     assert_eq!(refused(app.copy_report_template(&maja, "delarsrapport", "bad key", "X", "").await), "key");
+}
+
+async fn a_unit_adds_sections_of_its_own_where_the_template_allows(db: Db) {
+    use app::reports::{NewReport, StepInput};
+    use domain::report::ReportStep;
+    let app = demo(&db).await;
+    let vera = actor_of(&app, "verksamhetsstod@styrbord.example").await;
+    let chef = actor_of(&app, "chef@styrbord.example").await;
+    let ulla = actor_of(&app, "anvandare@styrbord.example").await; // user on CE-REDO, below CE
+    let interim = NewReport { template: "delarsrapport".into(), unit: "CE".into(), year: 2020, period: Some("2020-T2".into()), title: None };
+    let report = app.create_report(&vera, interim).await.unwrap();
+    let id = report.report.id.to_string();
+    let field = |r: Result<app::reports::ReportView, AppError>| match r {
+        Err(AppError::Validation(p)) => p[0].field.clone(),
+        other => panic!("expected a field error, got {:?}", other.map(|v| v.report.version)),
+    };
+
+    // Under "Måluppfyllelse", which the template opens to units: numbered after its subsections.
+    let added = app.add_own_section(&chef, &id, "maluppfyllelse", " Vårdnära service ", "Care services", report.report.version).await.unwrap();
+    let own = &added.report.own_sections[0];
+    assert_eq!((own.key.as_str(), own.heading_sv.as_str()), ("egen-vardnara-service", "Vårdnära service"));
+    let at = added.template.template.section_index(&own.key).unwrap();
+    assert_eq!(added.numbers[at], "2.4");
+    assert_eq!(added.template.template.sections[at + 1].heading_sv, "Ekonomi");
+    // Not under a section that does not allow it, nor blank, nor from below, nor from an old version.
+    let v = added.report.version;
+    assert_eq!(field(app.add_own_section(&chef, &id, "ekonomi", "Eget", "", v).await), "under");
+    assert_eq!(field(app.add_own_section(&chef, &id, "maluppfyllelse", "  ", "", v).await), "heading_sv");
+    assert!(matches!(app.add_own_section(&ulla, &id, "maluppfyllelse", "Intrång", "", v).await, Err(AppError::NotFound)));
+    assert!(matches!(app.add_own_section(&chef, &id, "maluppfyllelse", "Gammal", "", v - 1).await, Err(AppError::Conflict(ConflictKind::Stale))));
+
+    // Written like the template's sections, and needed ready before approval.
+    app.save_report_text(&chef, &id, &own.key, "Vi har öppnat en vårdcentral.", false, 0).await.unwrap();
+    let data = app.document_data(&Actor::system(), "CE", 2020, Some("2020-T2"), "delarsrapport").await.unwrap();
+    assert_eq!(data.texts[&own.key], "Vi har öppnat en vårdcentral.");
+    assert!(data.template.sections.iter().any(|s| s.heading_sv == "Vårdnära service"), "the document prints it");
+    let view = app.report(&vera, &id).await.unwrap();
+    let step = |version| StepInput { deadline: Some(domain::validate::date("d", "2020-09-15").unwrap()), comment: None, version };
+    let active = app.report_step(&vera, &id, ReportStep::Activate, step(view.report.version), &|_| json!({})).await.unwrap();
+    match app.report_step(&chef, &id, ReportStep::Approve, step(active.report.version), &|_| json!({})).await {
+        Err(AppError::Conflict(ConflictKind::SectionsNotReady { sections })) => assert!(sections.contains(&"2.4 Vårdnära service".to_owned()), "{sections:?}"),
+        other => panic!("expected the own section named, got {:?}", other.map(|v| v.report.state)),
+    }
+
+    // Not removed while it holds text; once emptied, it goes, and the report is as before.
+    let v = active.report.version;
+    match app.remove_own_section(&chef, &id, &own.key, v).await {
+        Err(AppError::Conflict(ConflictKind::SectionHasText { section })) => assert_eq!(section, "Vårdnära service"),
+        other => panic!("expected a refusal, got {:?}", other.map(|v| v.report.version)),
+    }
+    app.save_report_text(&chef, &id, &own.key, "", false, 1).await.unwrap();
+    let removed = app.remove_own_section(&chef, &id, &own.key, v).await.unwrap();
+    assert!(removed.report.own_sections.is_empty());
+    assert_eq!(removed.numbers, report.numbers);
+    assert!(removed.texts.get(&own.key).is_none(), "its empty text goes with it");
+    let events = |condition: &str| format!("SELECT COUNT(*) FROM audit_events WHERE object_type = 'report' AND object_id = '{id}' AND {condition}");
+    assert_eq!(db.scalar(&events("after_json LIKE '%Vårdnära%' AND before_json NOT LIKE '%Vårdnära%'")).await, 1, "added, audited");
+    assert_eq!(db.scalar(&events("before_json LIKE '%Vårdnära%' AND after_json NOT LIKE '%Vårdnära%'")).await, 1, "removed, audited");
+
+    // Copied to the next period with the report's structure.
+    let again = app.add_own_section(&chef, &id, "medarbetare", "Rekrytering", "", removed.report.version).await.unwrap();
+    let next = app.copy_report_to_next_period(&vera, &id).await.unwrap();
+    assert_eq!(next.report.own_sections, again.report.own_sections);
+    assert_eq!(next.report.period, "2020-T3");
 }

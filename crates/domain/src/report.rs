@@ -77,7 +77,26 @@ pub struct TemplateSection {
     pub text: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<Part>,
+    /// Units may add sections of their own under this one, in their own report.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub units_may_add: bool,
 }
+
+/// A section a unit added to its own report, under a template section that allows it. The unit
+/// writes text in it; it is numbered and printed as the template's sections are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnSection {
+    /// Unique within the report and its template ("egen-patientsakerhet").
+    pub key: String,
+    /// The template section it goes under, after that section's own subsections.
+    pub under: String,
+    pub heading_sv: String,
+    #[serde(default)]
+    pub heading_en: String,
+}
+
+/// Most sections a unit adds to one report.
+pub const MAX_OWN_SECTIONS: usize = 20;
 
 /// A live part: printed from the data when the document is made.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -224,6 +243,44 @@ impl ReportTemplate {
         Ok(())
     }
 
+    pub fn section_index(&self, key: &str) -> Option<usize> {
+        self.sections.iter().position(|s| s.key == key)
+    }
+
+    /// The template as one report reads it: with the unit's own sections, each as the last
+    /// subsection of the section it goes under (at most level 3). An own section whose section
+    /// is gone from the template ends the document, so its text stays in sight.
+    pub fn with_own_sections(&self, own: &[OwnSection]) -> ReportTemplate {
+        let mut merged = self.clone();
+        for section in own {
+            let (at, level) = match merged.section_index(&section.under) {
+                Some(index) => (merged.block_end_of(index), (merged.sections[index].level + 1).min(3)),
+                None => (merged.sections.len(), 1),
+            };
+            merged.sections.insert(
+                at,
+                TemplateSection {
+                    key: section.key.clone(),
+                    level,
+                    heading_sv: section.heading_sv.clone(),
+                    heading_en: section.heading_en.clone(),
+                    instruction_sv: None,
+                    instruction_en: None,
+                    text: true,
+                    parts: Vec::new(),
+                    units_may_add: false,
+                },
+            );
+        }
+        merged
+    }
+
+    /// One past the last subsection of the section at `index`.
+    pub fn block_end_of(&self, index: usize) -> usize {
+        let level = self.sections[index].level;
+        self.sections.iter().skip(index + 1).position(|s| s.level <= level).map_or(self.sections.len(), |n| index + 1 + n)
+    }
+
     /// The section numbers, in order: "1", "2", "5", "5.1", "5.1.1" …
     pub fn numbers(&self) -> Vec<String> {
         section_numbers(self.sections.iter().map(|s| s.level))
@@ -358,6 +415,8 @@ pub struct Report {
     pub returned_comment: Option<String>,
     /// Who may read it before it is completed.
     pub readability: Readability,
+    /// Sections the unit added, in the order added.
+    pub own_sections: Vec<OwnSection>,
     pub version: i64,
 }
 
@@ -577,6 +636,22 @@ mod tests {
         for step in ReportStep::ALL {
             assert_eq!(ReportStep::parse(step.as_str()), Some(step));
         }
+    }
+
+    #[test]
+    fn own_sections_are_numbered_last_under_their_section() {
+        let template = crate::report_defaults::delarsrapport();
+        let own = |key: &str, under: &str| OwnSection { key: key.into(), under: under.into(), heading_sv: key.into(), heading_en: String::new() };
+        let merged = template.with_own_sections(&[own("egen-vard", "maluppfyllelse"), own("egen-lakemedel", "maluppfyllelse"), own("egen-gammal", "borttagen")]);
+        let numbered: Vec<String> =
+            merged.numbers().into_iter().zip(&merged.sections).map(|(n, s)| format!("{n} {}", s.heading_sv)).collect();
+        let at = |line: &str| numbered.iter().position(|l| l == line).unwrap_or_else(|| panic!("{line} missing from {numbered:#?}"));
+        assert_eq!(at("2.4 egen-vard") + 1, at("2.5 egen-lakemedel"), "after the template's 2.1–2.3, in the order added");
+        assert_eq!(at("3 Ekonomi"), at("2.5 egen-lakemedel") + 1);
+        assert_eq!(numbered.last().unwrap(), "7 egen-gammal", "a section whose place is gone ends the document");
+        assert!(merged.sections.iter().filter(|s| s.key.starts_with("egen-")).all(|s| s.text));
+        merged.validate().unwrap();
+        assert_eq!(template.with_own_sections(&[]), template);
     }
 
     #[test]

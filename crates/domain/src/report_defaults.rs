@@ -19,6 +19,7 @@ fn follow_up_sections() -> Vec<TemplateSection> {
     let vgpu = "vgpu".to_string();
     vec![
         section(1, "maluppfyllelse", "Måluppfyllelse", "Goal attainment")
+            .open_to_units()
             .write("Sammanfatta måluppfyllelsen under perioden.", "Summarise goal attainment during the period."),
         section(2, "mal-och-uppdrag", "Mål och uppdrag", "Goals and assignments")
             .write("Kommentera bedömningarna. Bedömning och kommentar per mål hämtas från uppföljningen.", "Comment on the assessments. Each goal's assessment and comment come from the follow-up.")
@@ -33,6 +34,7 @@ fn follow_up_sections() -> Vec<TemplateSection> {
             .write("Kommentera avvikelser mot budget och helårsprognosen.", "Comment on variances against budget and the full-year forecast.")
             .part(Part::BudgetOutcome),
         section(1, "medarbetare", "Medarbetare", "Staff")
+            .open_to_units()
             .write("Sjukfrånvaro, kompetensförsörjning och arbetsmiljö.", "Sick leave, staffing and the work environment."),
         section(1, "intern-kontroll", "Intern kontroll", "Internal control")
             .write("Resultatet av periodens kontroller och vidtagna åtgärder.", "The result of the period's controls and the actions taken."),
@@ -64,6 +66,7 @@ pub fn arsredovisning() -> ReportTemplate {
         section(1, "sammanfattning", "Sammanfattning", "Summary")
             .write("Året i korthet.", "The year in brief."),
         section(1, "arets-handelser", "Årets viktigaste händelser", "The year's main events")
+            .open_to_units()
             .write("Händelser av väsentlig betydelse under året.", "Events of significance during the year."),
     ];
     sections.insert(1, units_summaries());
@@ -87,6 +90,7 @@ pub fn forvaltningsplan() -> ReportTemplate {
             section(1, "grunduppdrag", "Förvaltningens grunduppdrag", "The administration's basic mission")
                 .write("Beskriv förvaltningens grunduppdrag: vilka verksamheter som ingår och vilket stöd de ger.", "Describe the administration's basic mission: which activities it holds and whom they support."),
             section(1, "planering", "Planering och uppföljning i förvaltningen", "Planning and follow-up in the administration")
+                .open_to_units()
                 .write("Beskriv hur planen utgår från regionplanen och hur den följs upp.", "Describe how the plan follows from the regional plan and how it is followed up."),
             section(1, "mal-och-uppdrag", "Mål och uppdrag", "Goals and assignments")
                 .write("Inled tabellen. Målen och uppdragen hämtas från planen.", "Introduce the table. Goals and assignments come from the plan.")
@@ -144,6 +148,7 @@ fn section(level: u8, key: &str, heading_sv: &str, heading_en: &str) -> Template
         instruction_en: None,
         text: false,
         parts: Vec::new(),
+        units_may_add: false,
     }
 }
 
@@ -153,6 +158,12 @@ impl TemplateSection {
         self.text = true;
         self.instruction_sv = Some(instruction_sv.into());
         self.instruction_en = Some(instruction_en.into());
+        self
+    }
+
+    /// Units may add sections of their own under this one.
+    fn open_to_units(mut self) -> Self {
+        self.units_may_add = true;
         self
     }
 

@@ -136,22 +136,13 @@ pub fn check_parts(template: &ReportTemplate, models: &[GovernanceModel]) -> Res
 }
 
 impl ReportTemplate {
-    pub fn section_index(&self, key: &str) -> Option<usize> {
-        self.sections.iter().position(|s| s.key == key)
-    }
-
-    /// One past the last subsection of the section at `index`.
-    fn block_end(&self, index: usize) -> usize {
-        let level = self.sections[index].level;
-        self.sections.iter().skip(index + 1).position(|s| s.level <= level).map_or(self.sections.len(), |n| index + 1 + n)
-    }
 
     /// Moves the section, with its subsections, past its previous (`up`) or next sibling. Returns
     /// false where there is no such sibling: the first or last section of its chapter.
     pub fn move_section(&mut self, key: &str, up: bool) -> bool {
         let Some(index) = self.section_index(key) else { return false };
         let level = self.sections[index].level;
-        let end = self.block_end(index);
+        let end = self.block_end_of(index);
         if up {
             let Some(previous) = self.sections[..index].iter().rposition(|s| s.level <= level) else { return false };
             if self.sections[previous].level < level {
@@ -162,7 +153,7 @@ impl ReportTemplate {
             if end >= self.sections.len() || self.sections[end].level != level {
                 return false;
             }
-            let next_end = self.block_end(end);
+            let next_end = self.block_end_of(end);
             self.sections[index..next_end].rotate_left(end - index);
         }
         true
@@ -171,7 +162,7 @@ impl ReportTemplate {
     /// Removes the section and its subsections; returns the keys removed (empty if not found).
     pub fn remove_section(&mut self, key: &str) -> Vec<String> {
         let Some(index) = self.section_index(key) else { return Vec::new() };
-        let end = self.block_end(index);
+        let end = self.block_end_of(index);
         self.sections.drain(index..end).map(|s| s.key).collect()
     }
 
@@ -181,7 +172,7 @@ impl ReportTemplate {
         let at = match after.and_then(|key| self.section_index(key)) {
             None => 0,
             Some(index) if section.level > self.sections[index].level => index + 1,
-            Some(index) => self.block_end(index),
+            Some(index) => self.block_end_of(index),
         };
         self.sections.insert(at, section);
     }
@@ -233,7 +224,7 @@ mod tests {
         let mut template = forvaltningsplan();
         let before = template.sections.len();
         let economy = position(&template, "ekonomi");
-        let economy_end = template.block_end(economy);
+        let economy_end = template.block_end_of(economy);
         let chapter: Vec<String> = template.sections[economy..economy_end].iter().map(|s| s.key.clone()).collect();
         assert!(chapter.len() > 3, "the economy chapter has subsections");
 
@@ -266,7 +257,7 @@ mod tests {
     fn removing_a_chapter_removes_its_subsections() {
         let mut template = forvaltningsplan();
         let economy = position(&template, "ekonomi");
-        let size = template.block_end(economy) - economy;
+        let size = template.block_end_of(economy) - economy;
         let removed = template.remove_section("ekonomi");
         assert_eq!(removed.len(), size);
         assert_eq!(template.sections.len(), forvaltningsplan().sections.len() - size);
@@ -286,6 +277,7 @@ mod tests {
             instruction_en: None,
             text: true,
             parts: Vec::new(),
+            units_may_add: false,
         };
         template.insert_section(Some("ekonomi"), new(1, "miljo"));
         template.insert_section(Some("ekonomi"), new(2, "forsta-under"));
@@ -294,7 +286,7 @@ mod tests {
         assert_eq!(template.sections[0].key, "inledning");
         let economy = position(&template, "ekonomi");
         assert_eq!(template.sections[economy + 1].key, "forsta-under");
-        assert_eq!(position(&template, "miljo"), template.block_end(economy), "after the chapter's subsections");
+        assert_eq!(position(&template, "miljo"), template.block_end_of(economy), "after the chapter's subsections");
         assert_eq!(template.numbers()[position(&template, "miljo")], "7");
     }
 

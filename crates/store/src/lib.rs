@@ -112,6 +112,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20261127000001, "reports", include_str!("../migrations/20261127000001_reports.sql")),
     (20261128000001, "jobs", include_str!("../migrations/20261128000001_jobs.sql")),
     (20261129000001, "reporters, reminders, readability", include_str!("../migrations/20261129000001_reminders.sql")),
+    (20261130000001, "units' own report sections", include_str!("../migrations/20261130000001_report_own_sections.sql")),
 ];
 
 impl Store {

@@ -109,7 +109,8 @@ pub async fn templates(tx: &mut Tx) -> Result<Vec<StoredTemplate>> {
     rows.iter().map(template_from_row).collect()
 }
 
-const REPORT_COLUMNS: &str = "id, template_id, unit_id, year, period, title, state, decision, signing, deadline, returned_comment, readable_by, version";
+const REPORT_COLUMNS: &str =
+    "id, template_id, unit_id, year, period, title, state, decision, signing, deadline, returned_comment, readable_by, own_sections, version";
 
 /// [`REPORT_COLUMNS`] qualified by a table alias, for queries that join reports.
 fn report_columns_of(alias: &str) -> String {
@@ -136,6 +137,10 @@ fn report_from_row(r: &AnyRow) -> Result<Report> {
             let value = sql::text(r, "readable_by")?;
             Readability::parse(&value).ok_or_else(|| StoreError::Corrupt(format!("readable_by: {value}")))?
         },
+        own_sections: {
+            let own = sql::text(r, "own_sections")?;
+            serde_json::from_str(&own).map_err(|e| StoreError::Corrupt(format!("own_sections: {e}")))?
+        },
         version: sql::int(r, "version")?,
     })
 }
@@ -147,7 +152,7 @@ fn to_json<T: serde::Serialize>(value: &T, what: &str) -> Result<String> {
 pub async fn insert_report(tx: &mut Tx, report: &Report, now_ms: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO reports (id, template_id, unit_id, year, period, title, state, decision, signing, deadline, returned_comment, \
-         version, created_at, updated_at, readable_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
+         version, created_at, updated_at, readable_by, own_sections) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)",
     )
     .bind(report.id.to_string())
     .bind(report.template.to_string())
@@ -163,17 +168,18 @@ pub async fn insert_report(tx: &mut Tx, report: &Report, now_ms: i64) -> Result<
     .bind(report.version)
     .bind(now_ms)
     .bind(report.readability.as_str())
+    .bind(to_json(&report.own_sections, "own_sections")?)
     .execute(tx.conn())
     .await?;
     Ok(())
 }
 
-/// Saves title, state, decision, signing, deadline and the send-back comment if the report is
-/// still at `expected_version`.
+/// Saves title, state, decision, signing, deadline, the send-back comment, readability and the
+/// unit's own sections if the report is still at `expected_version`.
 pub async fn update_report(tx: &mut Tx, report: &Report, expected_version: i64, now_ms: i64) -> Result<()> {
     let done = sqlx::query(
         "UPDATE reports SET title = $1, state = $2, decision = $3, signing = $4, deadline = $5, returned_comment = $6, \
-         version = version + 1, updated_at = $7, readable_by = $10 WHERE id = $8 AND version = $9",
+         version = version + 1, updated_at = $7, readable_by = $10, own_sections = $11 WHERE id = $8 AND version = $9",
     )
     .bind(&report.title)
     .bind(report.state.as_str())
@@ -185,6 +191,7 @@ pub async fn update_report(tx: &mut Tx, report: &Report, expected_version: i64, 
     .bind(report.id.to_string())
     .bind(expected_version)
     .bind(report.readability.as_str())
+    .bind(to_json(&report.own_sections, "own_sections")?)
     .execute(tx.conn())
     .await?;
     if done.rows_affected() == 0 {
@@ -296,6 +303,16 @@ pub async fn texts(tx: &mut Tx, report: ReportId) -> Result<Vec<SectionText>> {
 
 /// Writes a section's text. `expected_version` is the version the writer saw (0 = none yet);
 /// a text changed meanwhile is [`StoreError::Stale`].
+/// Removes what was written in one section of a report (when the unit removes a section of its own).
+pub async fn delete_text(tx: &mut Tx, report: ReportId, section_key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM report_texts WHERE report_id = $1 AND section_key = $2")
+        .bind(report.to_string())
+        .bind(section_key.to_owned())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
 pub async fn save_text(tx: &mut Tx, report: ReportId, text: &SectionText, expected_version: i64) -> Result<()> {
     let updated_by = text.updated_by.map(|u| u.to_string());
     let done = if expected_version == 0 {

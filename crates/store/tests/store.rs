@@ -1800,6 +1800,7 @@ async fn reports(db: Db) {
         deadline: None,
         returned_comment: None,
         readability: Default::default(),
+        own_sections: Vec::new(),
         version: 1,
     };
     let mut tx = store.begin_write().await.unwrap();
@@ -1827,6 +1828,7 @@ async fn reports(db: Db) {
         deadline: Some(day("2019-11-30")),
         returned_comment: Some("Komplettera avsnitt 3.".into()),
         readability: domain::report::Readability::Writers,
+        own_sections: Vec::new(),
         ..report.clone()
     };
     let mut tx = store.begin_write().await.unwrap();
@@ -1920,6 +1922,7 @@ async fn report_people(db: Db) {
         deadline: Some(day("2026-12-01")),
         returned_comment: None,
         readability: Default::default(),
+        own_sections: Vec::new(),
         version: 1,
     };
     let active = report("2026-T3", ReportState::Active);

@@ -53,6 +53,9 @@ impl ApiError {
                 "error-conflict-template-part-broken",
                 &[("section", section.clone()), ("reference", reference.clone())],
             ),
+            AppError::Conflict(ConflictKind::SectionHasText { section }) => {
+                lang.t_args("error-conflict-section-has-text", &[("section", section.clone())])
+            }
             AppError::Conflict(ConflictKind::TemplateSectionWritten { section, reports }) => lang.t_args(
                 "error-conflict-template-section-written",
                 &[("section", section.clone()), ("n", reports.to_string())],
@@ -107,6 +110,7 @@ pub fn classify(err: &AppError, lang: Lang) -> (StatusCode, &'static str, serde_
                 ConflictKind::TemplatePartBroken { section, reference } => {
                     ("conflict_template_part_broken", serde_json::json!({ "section": section, "reference": reference }))
                 }
+                ConflictKind::SectionHasText { section } => ("conflict_section_has_text", serde_json::json!({ "section": section })),
                 ConflictKind::TemplateSectionWritten { section, reports } => {
                     ("conflict_template_section_written", serde_json::json!({ "section": section, "reports": reports }))
                 }

@@ -157,6 +157,8 @@ const MATRIX: &[Entry] = &[
     e("POST", "/api/v1/reports/{id}/copies", "copy a report of CE to the next period", REPORT_MAKERS_OF_CE, 201),
     e("POST", "/api/v1/reports/distributions", "send a report out to CE's units", REPORT_MAKERS_OF_CE, 200),
     e("PUT", "/api/v1/reports/{id}/reporters", "choose the reporters of a report of CE", REPORT_MAKERS_OF_CE, 200),
+    e("POST", "/api/v1/reports/{id}/own-sections", "add a section of CE's own to its report", REPORT_WRITERS_ON_CE, 200),
+    e("DELETE", "/api/v1/reports/{id}/own-sections/{key}", "remove a section of CE's own from its report", REPORT_WRITERS_ON_CE, 200),
     e("GET", "/api/v1/reports/{id}/document", "a report of CE as a workbook", READERS_OF_CE, 200),
 ];
 
@@ -184,6 +186,10 @@ struct Fixture {
     ce_to_copy: BTreeMap<Who, String>,
     /// Per caller: a report of CE's to choose the reporters of.
     ce_for_reporters: BTreeMap<Who, String>,
+    /// Per caller: a report of CE's (version 1) to add a section of its own to.
+    ce_for_own: BTreeMap<Who, String>,
+    /// Per caller: a report of CE's with a section of its own, `egen-att-ta-bort` (version 2).
+    ce_with_own: BTreeMap<Who, String>,
     /// The interim report template as the API first shows it; each caller has a copy of it,
     /// `tpl-{tag}`, to rename.
     interim_template: Value,
@@ -455,8 +461,15 @@ async fn fixture(h: &Harness) -> Fixture {
     let ce_to_copy = fixture_reports(h, 2120, 2).await;
     let ce_for_reporters = fixture_reports(h, 2170, 1).await;
     fixture_templates(h).await;
+    let ce_for_own = fixture_reports(h, 2190, 1).await;
+    let ce_with_own = fixture_reports(h, 2100, 1).await;
+    for id in ce_with_own.values() {
+        h.app.add_own_section(&Actor::system(), id, "planering", "Att ta bort", "", 1).await.expect("an own section");
+    }
     let interim_template = h.get("/api/v1/reports/templates/delarsrapport", &admin).await.json();
     Fixture {
+        ce_for_own,
+        ce_with_own,
         interim_template,
         ce_reports,
         ce_drafts,
@@ -665,6 +678,14 @@ fn matrix_request(fx: &Fixture, case: &str, who: Who) -> (Method, String, Option
         "read CE's budget outcome" => (Method::GET, "/api/v1/budgets/outcomes/CE?month=2020-03".into(), None),
         "list the report templates" => (Method::GET, "/api/v1/reports/templates".into(), None),
         "read the interim report template" => (Method::GET, "/api/v1/reports/templates/delarsrapport".into(), None),
+        "add a section of CE's own to its report" => (
+            Method::POST,
+            format!("/api/v1/reports/{}/own-sections", fx.ce_for_own[&who]),
+            Some(json!({"under": "planering", "heading_sv": format!("Eget {tag}"), "version": 1})),
+        ),
+        "remove a section of CE's own from its report" => {
+            (Method::DELETE, format!("/api/v1/reports/{}/own-sections/egen-att-ta-bort?version=2", fx.ce_with_own[&who]), None)
+        }
         "rename a template that reads vgpu" => (
             Method::PUT,
             format!("/api/v1/reports/templates/tpl-{tag}"),
@@ -848,6 +869,14 @@ async fn matrix_effect(h: &Harness, fx: &Fixture, case: &str, who: Who) -> Optio
         }
         "choose the reporters of a report of CE" => {
             h.get(&format!("/api/v1/reports/{}", fx.ce_for_reporters[&who]), admin).await.json()["reporters"] == json!(["chef@styrbord.example"])
+        }
+        "add a section of CE's own to its report" => {
+            let report = h.get(&format!("/api/v1/reports/{}", fx.ce_for_own[&who]), admin).await.json();
+            report["sections"].as_array().unwrap().iter().any(|s| s["own"] == true && s["heading"] == format!("Eget {tag}").as_str())
+        }
+        "remove a section of CE's own from its report" => {
+            let report = h.get(&format!("/api/v1/reports/{}", fx.ce_with_own[&who]), admin).await.json();
+            !report["sections"].as_array().unwrap().iter().any(|s| s["own"] == true)
         }
         "rename a template that reads vgpu" => {
             h.get(&format!("/api/v1/reports/templates/tpl-{tag}"), admin).await.json()["name_sv"] == format!("Omdöpt {tag}").as_str()
@@ -4304,4 +4333,40 @@ async fn a_module_owner_edits_a_report_template_in_html() {
     h.post_form("/report-templates/forvaltningsplan", &maja, &[("version", "1"), ("name_sv", "Kapad")]).await.expect(403);
     let chef = h.login(Who::Manager).await;
     h.page("/report-templates/delar-hsl/sections/ekonomi", Some(&chef)).await.expect(403);
+}
+
+/// A unit adds a section of its own to its report on the report page, where the template
+/// allows, writes in it, and removes it again once it is empty.
+#[tokio::test]
+async fn a_unit_adds_and_removes_a_section_of_its_own_in_html() {
+    let h = Harness::new().await;
+    let chef = h.login(Who::Manager).await;
+    let report = h
+        .app
+        .create_report(&Actor::system(), app::reports::NewReport { template: "arsredovisning".into(), unit: "CE".into(), year: 2025, period: None, title: None })
+        .await
+        .unwrap();
+    let id = report.report.id.to_string();
+    let page = unescape(&h.page(&format!("/reports/{id}"), Some(&chef)).await.text());
+    assert_eq!(page.matches("Lägg till ett eget avsnitt här").count(), 3, "under the three sections the annual report opens to units: {page}");
+
+    let added = h.post_form(&format!("/reports/{id}/own-sections"), &chef, &[("version", "1"), ("under", "arets-handelser"), ("heading_sv", "Flytt till nya lokaler"), ("heading_en", "")]).await;
+    added.expect(303);
+    assert_eq!(added.location(), Some(format!("/reports/{id}#h-egen-flytt-till-nya-lokaler")));
+    let page = unescape(&h.page(&format!("/reports/{id}"), Some(&chef)).await.text());
+    assert!(page.contains(">2.1 Flytt till nya lokaler</h3>"), "numbered under its section: {page}");
+    assert!(page.contains("Ta bort avsnittet"));
+
+    // Written in, it is not removed; a blank heading is refused and named.
+    h.post_form(&format!("/reports/{id}/sections/egen-flytt-till-nya-lokaler"), &chef, &[("version", "0"), ("text", "Flytten skedde i maj.")]).await.expect(303);
+    let kept = h.post_form(&format!("/reports/{id}/own-sections/egen-flytt-till-nya-lokaler/delete"), &chef, &[("version", "2")]).await;
+    kept.expect(409);
+    assert!(unescape(&kept.text()).contains("Avsnittet ”Flytt till nya lokaler” har text."), "{}", kept.text());
+    let blank = h.post_form(&format!("/reports/{id}/own-sections"), &chef, &[("version", "2"), ("under", "arets-handelser"), ("heading_sv", " ")]).await;
+    blank.expect(422);
+    assert!(unescape(&blank.text()).contains("Rubrik (svenska)"), "{}", blank.text());
+
+    h.post_form(&format!("/reports/{id}/sections/egen-flytt-till-nya-lokaler"), &chef, &[("version", "1"), ("text", "")]).await.expect(303);
+    h.post_form(&format!("/reports/{id}/own-sections/egen-flytt-till-nya-lokaler/delete"), &chef, &[("version", "2")]).await.expect(303);
+    assert!(!h.page(&format!("/reports/{id}"), Some(&chef)).await.text().contains("Flytt till nya lokaler"));
 }

@@ -10,6 +10,7 @@ mod objects;
 mod org_units;
 mod periods;
 mod plan_files;
+mod report_own_sections;
 mod report_templates;
 mod reports;
 
@@ -84,6 +85,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(budget_outcomes::router())
         .merge(reports::router())
         .merge(report_templates::router())
+        .merge(report_own_sections::router())
         .split_for_parts()
 }
 

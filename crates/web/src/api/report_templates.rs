@@ -74,6 +74,9 @@ pub struct TemplateSectionJson {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>, max_items = 20)]
     pub parts: Vec<serde_json::Value>,
+    /// Units may add sections of their own under this one, in their reports.
+    #[serde(default)]
+    pub units_may_add: bool,
 }
 
 fn section_json(section: &TemplateSection) -> TemplateSectionJson {
@@ -86,6 +89,7 @@ fn section_json(section: &TemplateSection) -> TemplateSectionJson {
         instruction_en: section.instruction_en.clone(),
         text: section.text,
         parts: section.parts.iter().map(|p| serde_json::to_value(p).unwrap_or_default()).collect(),
+        units_may_add: section.units_may_add,
     }
 }
 
@@ -135,6 +139,7 @@ fn sections_from(sections: Vec<TemplateSectionJson>) -> Result<Vec<TemplateSecti
             instruction_en: blank_to_none(s.instruction_en),
             text: s.text,
             parts,
+            units_may_add: s.units_may_add,
         });
     }
     if problems.is_empty() { Ok(out) } else { Err(AppError::Validation(problems)) }

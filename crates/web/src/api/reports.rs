@@ -54,6 +54,10 @@ pub struct ReportSectionJson {
     pub text_version: i64,
     /// The live parts printed after the text (`goals_and_assignments`, `budget_detail` …).
     pub parts: Vec<String>,
+    /// A section the unit added (`/own-sections`).
+    pub own: bool,
+    /// The unit may add sections of its own under this one.
+    pub units_may_add: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, ToSchema)]
@@ -124,7 +128,7 @@ pub struct ReportJson {
     pub sections: Vec<ReportSectionJson>,
 }
 
-fn report_json(view: &ReportView, lang: Lang) -> ReportJson {
+pub(super) fn report_json(view: &ReportView, lang: Lang) -> ReportJson {
     let r = &view.report;
     let sections = view
         .template
@@ -146,7 +150,9 @@ fn report_json(view: &ReportView, lang: Lang) -> ReportJson {
                 text: text.map(|t| t.body.clone()).unwrap_or_default(),
                 ready: text.is_some_and(|t| t.ready),
                 text_version: text.map_or(0, |t| t.version),
-                parts: s.parts.iter().map(part_name).collect(),
+                parts: s.parts.iter().map(|p| p.type_name().to_owned()).collect(),
+                own: r.own_sections.iter().any(|o| o.key == s.key),
+                units_may_add: s.units_may_add,
             }
         })
         .collect();
@@ -179,13 +185,6 @@ fn report_json(view: &ReportView, lang: Lang) -> ReportJson {
     }
 }
 
-/// The part's type as the template's JSON names it.
-fn part_name(part: &domain::report::Part) -> String {
-    serde_json::to_value(part)
-        .ok()
-        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
-        .unwrap_or_default()
-}
 
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

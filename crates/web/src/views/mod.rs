@@ -6,6 +6,7 @@ mod budget;
 pub(crate) mod budget_export;
 mod budget_imports;
 mod budget_outcome;
+mod report_own_sections;
 mod report_templates;
 mod reports;
 mod budget_decision;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(budget_outcome::router())
         .merge(reports::router())
         .merge(report_templates::router())
+        .merge(report_own_sections::router())
         .merge(budget_decision::router())
         .merge(budget_edit::router())
 }

@@ -152,6 +152,7 @@ struct SectionRow {
     level: u8,
     heading: String,
     writes: bool,
+    units_may_add: bool,
     parts: Vec<String>,
     first: bool,
     last: bool,
@@ -234,6 +235,7 @@ async fn template_response(state: &AppState, ctx: &PageCtx, key: &str, notice: O
                 level: s.level,
                 heading: name(lang, &s.heading_sv, &s.heading_en),
                 writes: s.text,
+                units_may_add: s.units_may_add,
                 parts: s.parts.iter().map(|p| part_label(p, t, &modules, lang)).collect(),
                 first: !probe.clone().move_section(&s.key, true),
                 last: !probe.move_section(&s.key, false),
@@ -345,6 +347,7 @@ async fn add_section(State(state): State<AppState>, ctx: PageCtx, Path(key): Pat
         instruction_en: None,
         text: form.text.is_some(),
         parts: Vec::new(),
+        units_may_add: false,
     };
     let new_key = section.key.clone();
     template.insert_section(Some(form.after.as_str()).filter(|a| !a.is_empty()), section);
@@ -415,6 +418,7 @@ struct SectionPage {
     instruction_sv: String,
     instruction_en: String,
     writes: bool,
+    units_may_add: bool,
     parts: Vec<PartRow>,
     module_parts: Vec<(String, Vec<Choice>)>,
     other_parts: Vec<Choice>,
@@ -431,6 +435,7 @@ struct SectionForm {
     instruction_sv: String,
     instruction_en: String,
     text: Option<String>,
+    units_may_add: bool,
     /// `type@module`, `type`, or `unit_texts:section`; empty for none.
     new_part: String,
 }
@@ -483,6 +488,7 @@ async fn section_response(
         instruction_sv: section.instruction_sv.clone().unwrap_or_default(),
         instruction_en: section.instruction_en.clone().unwrap_or_default(),
         text: section.text.then(String::new),
+        units_may_add: section.units_may_add,
         ..SectionForm::default()
     });
     let number = t.numbers()[index].clone();
@@ -504,6 +510,7 @@ async fn section_response(
         instruction_sv: typed.instruction_sv,
         instruction_en: typed.instruction_en,
         writes: typed.text.is_some(),
+        units_may_add: typed.units_may_add,
         parts: section.parts.iter().enumerate().map(|(index, p)| PartRow { index, label: part_label(p, t, &modules, lang) }).collect(),
         module_parts,
         other_parts,
@@ -549,6 +556,7 @@ async fn save_section(
         instruction_sv: field("instruction_sv"),
         instruction_en: field("instruction_en"),
         text: raw.iter().any(|(k, _)| k == "text").then(String::new),
+        units_may_add: raw.iter().any(|(k, _)| k == "units_may_add"),
         new_part: field("new_part"),
     };
     let view = match editable(&state, &ctx, &key).await {
@@ -573,6 +581,7 @@ async fn save_section(
     section.instruction_sv = non_blank(&form.instruction_sv);
     section.instruction_en = non_blank(&form.instruction_en);
     section.text = form.text.is_some();
+    section.units_may_add = form.units_may_add;
     section.parts = std::mem::take(&mut section.parts).into_iter().enumerate().filter(|(i, _)| !removed.contains(i)).map(|(_, p)| p).collect();
     section.parts.extend(new_part);
     match state.app.save_report_template(&ctx.actor, &key, template, form.version).await {

@@ -329,6 +329,10 @@ struct SectionView {
     version: i64,
     rows: usize,
     live: Vec<LiveBlock>,
+    /// A section the unit added (it may remove it).
+    own: bool,
+    /// The template lets the unit add sections under this one.
+    may_add_own: bool,
 }
 
 struct LiveBlock {
@@ -414,7 +418,7 @@ fn details_form(view: &ReportView) -> DetailsForm {
 
 /// What the page shows when it is drawn again after a refused save: the words typed stay.
 #[derive(Default)]
-struct Retry {
+pub(super) struct Retry {
     failure: Option<String>,
     /// The heading over the failure (default: the form has errors).
     failure_heading: Option<String>,
@@ -424,11 +428,18 @@ struct Retry {
     reporters: Option<String>,
 }
 
+impl Retry {
+    /// The page with a refusal over it, under its own heading.
+    pub(super) fn refused(failure: String, heading: String) -> Retry {
+        Retry { failure: Some(failure), failure_heading: Some(heading), ..Default::default() }
+    }
+}
+
 async fn report_page(State(state): State<AppState>, ctx: PageCtx, Path(id): Path<String>) -> Response {
     draw_report(&state, &ctx, &id, Retry::default(), StatusCode::OK).await
 }
 
-async fn draw_report(state: &AppState, ctx: &PageCtx, id: &str, retry: Retry, status: StatusCode) -> Response {
+pub(super) async fn draw_report(state: &AppState, ctx: &PageCtx, id: &str, retry: Retry, status: StatusCode) -> Response {
     let lang = ctx.lang;
     let view = match state.app.report(&ctx.actor, id).await {
         Ok(v) => v,
@@ -508,6 +519,8 @@ fn sections(view: &ReportView, data: &DocumentData, typed: Option<&(String, Stri
                 ready: stored.is_some_and(|t| t.ready),
                 version: stored.map_or(0, |t| t.version),
                 live,
+                own: view.report.own_sections.iter().any(|o| o.key == s.key),
+                may_add_own: s.units_may_add,
             }
         })
         .collect()
@@ -740,7 +753,7 @@ fn problems_text(problems: &[domain::ValidationError], lang: Lang) -> String {
 }
 
 /// What a refused change says over the report page: the fields' problems, or the conflict.
-fn refusal(e: AppError, lang: Lang) -> String {
+pub(super) fn refusal(e: AppError, lang: Lang) -> String {
     match e {
         AppError::Validation(problems) => problems_text(&problems, lang),
         other => crate::error::ApiError::from_app(other, lang).body.message,
