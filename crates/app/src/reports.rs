@@ -86,6 +86,9 @@ pub struct DocumentData {
     pub follow_up_before: HashMap<String, crate::plan_view::PlanView>,
     /// Budget, actual and forecast at the end of the period, for the budget outcome part.
     pub outcome: Option<crate::budget_outcomes::OutcomeView>,
+    /// Per `module/level`, the indicators the unit distributed to the units below, each with the
+    /// units' values for the period (the follow-up window's), for the compiled report's values.
+    pub unit_values: HashMap<String, Vec<crate::plan_view::FollowUpView>>,
 }
 
 /// What a step of a report's life takes besides the step itself.
@@ -497,6 +500,24 @@ impl App {
                 data.follow_up_before.insert(module.to_owned(), view);
             }
         }
+        // The compiled values: each distributed indicator's window, which lists the units below.
+        let wanted: Vec<(String, String)> =
+            parts.iter().filter_map(|p| if let Part::UnitValues { module, level } = p { Some((module.clone(), level.clone())) } else { None }).collect();
+        for (module, level) in wanted {
+            let key = format!("{module}/{level}");
+            let Some(view) = data.follow_up.get(&module).filter(|_| !data.unit_values.contains_key(&key)) else { continue };
+            let distributed: Vec<String> = view
+                .rows
+                .iter()
+                .filter(|r| r.owned && r.record.object.level == level && r.consolidated.is_some())
+                .map(|r| r.record.object.id.to_string())
+                .collect();
+            let mut windows = Vec::with_capacity(distributed.len());
+            for id in distributed {
+                windows.push(self.follow_up_view(actor, &id, Some(&data.unit.key), Some(&data.period.to_string())).await?);
+            }
+            data.unit_values.insert(key, windows);
+        }
         if parts.iter().any(|p| matches!(p, Part::BudgetOutcome)) {
             let end = data.period.end();
             let month = domain::budget::YearMonth::new(end.year(), u8::from(end.month())).ok_or(AppError::NotFound)?;
@@ -622,6 +643,7 @@ async fn gather(tx: &mut Tx, actor: &Actor, unit: OrgUnit, path: &[OrgUnitId], p
         follow_up: HashMap::new(),
         follow_up_before: HashMap::new(),
         outcome: None,
+        unit_values: HashMap::new(),
     })
 }
 

@@ -2185,6 +2185,11 @@ async fn an_interim_report_reads_the_follow_up_of_its_tertial(db: Db) {
     assert!(value(plan, "i-sjukfranvaro").is_some(), "sick leave is reported for T1");
     assert_eq!(value(plan, "i-sjukfranvaro"), value(&page, "i-sjukfranvaro"), "the document shows what the plan page shows");
     assert!(data.follow_up_before.contains_key("vgpu"), "the tertial before, for the trend");
+    // The compiled values: sick leave as each centre reported it, and rolled up.
+    let sick = data.unit_values["vgpu/indicator"].iter().find(|w| w.record.object.key == "i-sjukfranvaro").expect("sick leave is distributed");
+    assert_eq!(sick.sub_units.len(), 6, "the six centres");
+    assert_eq!(sick.sub_units.iter().find(|s| s.unit.key == "CHR").and_then(|s| s.value), Some(dec("5.2")));
+    assert_eq!((sick.value, sick.consolidated.map(|c| (c.present, c.expected))), (Some(dec("4.2")), Some((5, 6))));
     let outcome = data.outcome.as_ref().expect("the budget outcome part reads the budget");
     assert_eq!(outcome.month.to_string(), "2020-04");
     assert!(outcome.chapter.is_some(), "RK's budget 2020");
@@ -2660,7 +2665,7 @@ async fn a_unit_adds_sections_of_its_own_where_the_template_allows(db: Db) {
     let own = &added.report.own_sections[0];
     assert_eq!((own.key.as_str(), own.heading_sv.as_str()), ("egen-vardnara-service", "Vårdnära service"));
     let at = added.template.template.section_index(&own.key).unwrap();
-    assert_eq!(added.numbers[at], "2.4");
+    assert_eq!(added.numbers[at], "2.5");
     assert_eq!(added.template.template.sections[at + 1].heading_sv, "Ekonomi");
     // Not under a section that does not allow it, nor blank, nor from below, nor from an old version.
     let v = added.report.version;
@@ -2678,7 +2683,7 @@ async fn a_unit_adds_sections_of_its_own_where_the_template_allows(db: Db) {
     let step = |version| StepInput { deadline: Some(domain::validate::date("d", "2020-09-15").unwrap()), comment: None, version };
     let active = app.report_step(&vera, &id, ReportStep::Activate, step(view.report.version), &|_| json!({})).await.unwrap();
     match app.report_step(&chef, &id, ReportStep::Approve, step(active.report.version), &|_| json!({})).await {
-        Err(AppError::Conflict(ConflictKind::SectionsNotReady { sections })) => assert!(sections.contains(&"2.4 Vårdnära service".to_owned()), "{sections:?}"),
+        Err(AppError::Conflict(ConflictKind::SectionsNotReady { sections })) => assert!(sections.contains(&"2.5 Vårdnära service".to_owned()), "{sections:?}"),
         other => panic!("expected the own section named, got {:?}", other.map(|v| v.report.state)),
     }
 

@@ -138,6 +138,10 @@ pub enum Part {
     /// The compiled report of an administration: what each unit directly under the report's
     /// unit wrote in `section` of its own report from the same template and period.
     UnitTexts { section: String },
+    /// The compiled report's values: for each indicator at `level` that the report's unit has
+    /// distributed to the units below, each unit's outcome, assessment and comment for the
+    /// period, and the rolled-up value.
+    UnitValues { module: String, level: String },
 }
 
 impl Part {
@@ -150,7 +154,8 @@ impl Part {
             | Part::InternalControl { module, .. }
             | Part::TextFollowUp { module, .. }
             | Part::IndicatorFollowUp { module, .. }
-            | Part::ActivityFollowUp { module, .. } => Some(module),
+            | Part::ActivityFollowUp { module, .. }
+            | Part::UnitValues { module, .. } => Some(module),
             _ => None,
         }
     }
@@ -165,6 +170,7 @@ impl Part {
             | Part::IndicatorFollowUp { group_level, level, .. }
             | Part::ActivityFollowUp { group_level, level, .. } => vec![group_level, level],
             Part::IndicatorTargets { group_level, goal_level, level, .. } => vec![group_level, goal_level, level],
+            Part::UnitValues { level, .. } => vec![level],
             Part::InternalControl { area_level, objective_level, activity_level, risk_level, .. } => {
                 vec![area_level, objective_level, activity_level, risk_level]
             }
@@ -176,7 +182,7 @@ impl Part {
 impl Part {
     /// Whether the part prints follow-up of the report's period (read from the plan view).
     pub fn is_follow_up(&self) -> bool {
-        matches!(self, Part::TextFollowUp { .. } | Part::IndicatorFollowUp { .. } | Part::ActivityFollowUp { .. })
+        matches!(self, Part::TextFollowUp { .. } | Part::IndicatorFollowUp { .. } | Part::ActivityFollowUp { .. } | Part::UnitValues { .. })
     }
 }
 

@@ -27,6 +27,8 @@ fn follow_up_sections() -> Vec<TemplateSection> {
         section(2, "indikatorer", "Indikatorer", "Indicators")
             .write("Kommentera utfallen och trenden.", "Comment on the outcomes and the trend.")
             .part(Part::IndicatorFollowUp { module: vgpu.clone(), group_level: "perspective".into(), level: "indicator".into() }),
+        section(2, "enheternas-varden", "Enheternas värden", "The units' values")
+            .part(Part::UnitValues { module: vgpu.clone(), level: "indicator".into() }),
         section(2, "atgarder", "Åtgärder", "Actions")
             .write("Kommentera åtgärder som är försenade.", "Comment on actions that are late.")
             .part(Part::ActivityFollowUp { module: vgpu, group_level: "perspective".into(), level: "activity".into() }),

@@ -8,8 +8,16 @@ use crate::report::{Part, ReportTemplate, TemplateSection};
 use crate::validate::{ValidationCode, ValidationError};
 
 /// Live parts that read a module's plan, in the order the form offers them.
-pub const MODULE_PARTS: [&str; 7] =
-    ["goals_and_assignments", "actions", "indicator_targets", "internal_control", "text_follow_up", "indicator_follow_up", "activity_follow_up"];
+pub const MODULE_PARTS: [&str; 8] = [
+    "goals_and_assignments",
+    "actions",
+    "indicator_targets",
+    "internal_control",
+    "text_follow_up",
+    "indicator_follow_up",
+    "activity_follow_up",
+    "unit_values",
+];
 
 /// Live parts that read the budget or the report's own details.
 pub const OTHER_PARTS: [&str; 11] = [
@@ -52,6 +60,7 @@ impl Part {
             Part::DecisionReference => "decision_reference",
             Part::Signatures => "signatures",
             Part::UnitTexts { .. } => UNIT_TEXTS,
+            Part::UnitValues { .. } => "unit_values",
         }
     }
 
@@ -93,6 +102,7 @@ impl Part {
             "actions" => Part::Actions { module, group_level, level: first_of(ObjectKind::Activity)?.key.clone() },
             "activity_follow_up" => Part::ActivityFollowUp { module, group_level, level: first_of(ObjectKind::Activity)?.key.clone() },
             "indicator_follow_up" => Part::IndicatorFollowUp { module, group_level, level: first_of(ObjectKind::Measure)?.key.clone() },
+            "unit_values" => Part::UnitValues { module, level: first_of(ObjectKind::Measure)?.key.clone() },
             "indicator_targets" => {
                 let measure = first_of(ObjectKind::Measure)?;
                 let goal_level = measure.parents.first().cloned().or_else(|| texts.first().cloned()).ok_or_else(missing)?;

@@ -260,3 +260,55 @@ pub fn budget_outcome(data: &DocumentData, number: &str, lang: Lang) -> Vec<Bloc
         }),
     ]
 }
+
+/// The compiled report's values: for each indicator the unit distributed to the units below, a
+/// table of each unit's outcome, assessment and comment for the period, and the rolled-up value
+/// with how many have reported.
+pub fn unit_values(data: &DocumentData, module: &str, level: &str, number: &str, lang: Lang) -> Vec<Block> {
+    let windows = data.unit_values.get(&format!("{module}/{level}")).map(Vec::as_slice).unwrap_or_default();
+    if windows.is_empty() {
+        return vec![Block::Paragraph { text: lang.t("doc-no-unit-values") }];
+    }
+    let label = |scale: &domain::evaluation::Scale, id: &str| {
+        scale.level(id).map(|l| if lang == Lang::En { l.label_en.clone() } else { l.label_sv.clone() }).unwrap_or_default()
+    };
+    windows
+        .iter()
+        .map(|w| {
+            let object = &w.record.object;
+            let measure = object.measure.as_ref();
+            let decimals = measure.map_or(0, |m| m.decimals);
+            let unit = measure.and_then(|m| m.unit.as_deref());
+            let shown = |v: Option<Decimal>| v.map(|v| with_unit(lang, fixed(v, decimals), unit)).unwrap_or_default();
+            let caption = match w.target {
+                Some(target) => lang.t_args("doc-unit-values-caption", &[("indicator", object.title.clone()), ("target", shown(Some(target)))]),
+                None => object.title.clone(),
+            };
+            let mut rows: Vec<Row> = w
+                .sub_units
+                .iter()
+                .map(|s| {
+                    let comment = s.follow_up.as_ref().and_then(|f| f.comment.clone()).map_or(Cell::Empty, Cell::Text);
+                    Row::body(vec![Cell::text(s.unit.name.clone()), Cell::text(shown(s.value)), Cell::text(label(&w.scale, &s.assessment)), comment])
+                })
+                .collect();
+            let (present, expected) = w.consolidated.map_or((0, 0), |c| (c.present, c.expected));
+            let total = lang.t_args(
+                "doc-unit-values-total",
+                &[("unit", data.unit.name.clone()), ("present", present.to_string()), ("expected", expected.to_string())],
+            );
+            rows.push(Row::total(vec![Cell::text(total), Cell::text(shown(w.value)), Cell::text(label(&w.scale, &w.assessment)), Cell::Empty]));
+            Block::Table(Table {
+                name: format!("{number} {}", object.title),
+                caption: Some(caption),
+                columns: vec![
+                    Column::new(lang.t("doc-col-unit"), 4),
+                    Column::new(lang.t("doc-col-outcome"), 2),
+                    Column::new(lang.t("doc-col-assessment"), 2),
+                    Column::new(lang.t("doc-col-comment"), 5),
+                ],
+                rows,
+            })
+        })
+        .collect()
+}

@@ -111,6 +111,7 @@ fn part_blocks(data: &DocumentData, part: &Part, number: &str, lang: Lang) -> Ve
         Part::DecisionReference => decision_reference(data, lang),
         Part::Signatures => signatures(data),
         Part::UnitTexts { section } => unit_texts(data, section, number, lang),
+        Part::UnitValues { module, level } => follow_up_parts::unit_values(data, module, level, number, lang),
     }
 }
 
