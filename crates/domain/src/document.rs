@@ -39,6 +39,8 @@ pub enum Block {
     Table(Table),
     /// Lines for signatures, side by side: place and date, party, a line to sign on, the name.
     Signatures { parties: Vec<Signatory> },
+    /// A figure drawn from numbers ([`crate::document_chart`]), with its alternative text.
+    Chart(crate::document_chart::Chart),
 }
 
 /// A table: caption, column headers (repeated on every page), rows.
@@ -211,6 +213,7 @@ impl Document {
                         out.push(format!("{} | {} | {}", party.place_and_date, party.party, party.name));
                     }
                 }
+                Block::Chart(chart) => out.push(chart.caption.clone()),
             }
         }
         out.join("\n")

@@ -8,6 +8,7 @@ pub mod budget;
 pub mod budget_source;
 pub mod consolidation;
 pub mod document;
+pub mod document_chart;
 pub mod evaluation;
 pub mod governance;
 pub mod ids;

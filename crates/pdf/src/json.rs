@@ -36,6 +36,8 @@ pub(crate) enum PrintedBlock {
     Bullets { items: Vec<String> },
     Table(PrintedTable),
     Signatures { parties: Vec<PrintedSignatory> },
+    /// A chart drawn as SVG, placed as a figure with its caption; `alt` is its alternative text.
+    Chart { svg: String, alt: String, caption: String },
 }
 
 #[derive(Debug, Serialize)]
@@ -142,6 +144,13 @@ fn printed_blocks(blocks: &[Block], language: &str) -> Vec<PrintedBlock> {
             Block::Signatures { parties } if parties.is_empty() => None,
             Block::Signatures { parties } => {
                 Some(PrintedBlock::Signatures { parties: parties.iter().map(printed_signatory).collect() })
+            }
+            Block::Chart(chart) if chart.bars.is_empty() => None,
+            Block::Chart(chart) => {
+                // PDF/UA needs alternative text on every figure; the caption serves if none is given.
+                let caption = printable_line(&chart.caption);
+                let alt = Some(printable_line(&chart.alt)).filter(|alt| !alt.is_empty()).unwrap_or_else(|| caption.clone());
+                Some(PrintedBlock::Chart { svg: chart.svg(), alt, caption })
             }
         })
         .collect()

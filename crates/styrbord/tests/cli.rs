@@ -336,6 +336,7 @@ fn the_demo_interim_report_prints_tertial_1() {
         "Centrum för HR 5,2 %",
         "Regionkontoret sammanvägt 4,2 %",
         "(5 av 6 har rapporterat)",
+        "Sjukfrånvaro per enhet, 2020-T1",
         "2.4 Åtgärder",
         "3 Ekonomi",
         "Budget, utfall och prognos till och med 2020-04",

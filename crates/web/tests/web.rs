@@ -4370,3 +4370,19 @@ async fn a_unit_adds_and_removes_a_section_of_its_own_in_html() {
     h.post_form(&format!("/reports/{id}/own-sections/egen-flytt-till-nya-lokaler/delete"), &chef, &[("version", "2")]).await.expect(303);
     assert!(!h.page(&format!("/reports/{id}"), Some(&chef)).await.text().contains("Flytt till nya lokaler"));
 }
+
+/// The administration's interim report shows, per distributed indicator, the units' values as a
+/// table and as a chart whose alternative text says every value.
+#[tokio::test]
+async fn the_compiled_values_show_as_a_table_and_a_described_chart() {
+    let h = Harness::new().await;
+    let admin = h.login(Who::Admin).await;
+    let (_, reports) = h.app.reports_of_unit(&Actor::system(), "RK").await.unwrap();
+    let interim = reports.iter().find(|r| r.period == "2020-T1").expect("the demo's interim report");
+    let page = unescape(&h.page(&format!("/reports/{}", interim.id), Some(&admin)).await.text());
+    assert!(page.contains("2.3 Enheternas värden") && page.contains("Sjukfrånvaro, mål 4,0 %"), "{page}");
+    let figure = page.split(r#"<figure class="live-chart">"#).nth(1).expect("a chart").split("</figure>").next().unwrap();
+    assert!(figure.contains(r#"role="img" aria-label="Stapeldiagram över Sjukfrånvaro per enhet, 2020-T1: Centrum för administration 4,3 %;"#), "{figure}");
+    assert!(figure.contains("Regiondirektörens stab saknar värde. Målet är 4,0 %.") && figure.contains("<svg "), "{figure}");
+    assert!(figure.contains("<figcaption>Sjukfrånvaro per enhet, 2020-T1</figcaption>"));
+}

@@ -17,6 +17,7 @@
 //!
 //! The output depends on the document alone: writing it twice gives the same bytes.
 
+mod chart;
 mod contents;
 mod layout;
 mod package;
@@ -44,7 +45,7 @@ pub enum DocxError {
 
 /// Writes `document` as a DOCX file.
 pub fn write_docx(document: &Document) -> Result<Vec<u8>, DocxError> {
-    let Body { parts, header_rows, .. } = body(document);
+    let Body { parts, header_rows, figures, .. } = body(document);
     let mut docx = text::add_bullet_numbering(styles::add_styles(page_setup()));
     for part in parts {
         docx = match part {
@@ -59,6 +60,7 @@ pub fn write_docx(document: &Document) -> Result<Vec<u8>, DocxError> {
     let language = language_tag(&document.language);
     let details = PackageDetails {
         header_rows: &header_rows,
+        figures: &figures,
         language: &language,
         title: &document.title,
         subject: document.subtitle.as_deref(),
@@ -119,6 +121,12 @@ fn body(document: &Document) -> Body {
                     body.table(written, table::HEADER_ROWS);
                 }
             }
+            Block::Chart(chart) => {
+                body.figures.push(chart.alt.clone());
+                for paragraph in chart::paragraphs(chart, body.figures.len()) {
+                    body.paragraph(paragraph);
+                }
+            }
             Block::Signatures { parties } => {
                 if let Some(written) = signatures::signatures(parties) {
                     // The sentence before the signatures goes with them to the next page.
@@ -136,6 +144,8 @@ fn body(document: &Document) -> Body {
 struct Body {
     parts: Vec<Part>,
     header_rows: Vec<usize>,
+    /// The alternative text of each figure, in order.
+    figures: Vec<String>,
     /// The next part starts a new page (after the contents).
     page_break_pending: bool,
 }

@@ -226,6 +226,21 @@ fn budget_table() -> Table {
 /// The number of tables in [`forvaltningsplan`].
 pub const TABLES: usize = 7;
 
+/// The caption and alternative text of the plan's one figure.
+pub const CHART_CAPTION: &str = "Sjukfrånvaro per centrum, tertial 1 2020";
+pub const CHART_ALT: &str = "Stapeldiagram: Centrum för ekonomi 3,8 %, Centrum för HR 5,2 %, Regiondirektörens stab saknar värde. Målet är 4,0 % & lägre.";
+
+pub fn sick_leave_chart() -> domain::document_chart::Chart {
+    use domain::document_chart::{Bar, Chart, Mark};
+    let bar = |label: &str, value: Option<f64>, shown: &str| Bar { label: label.into(), value, shown: shown.into() };
+    Chart {
+        caption: CHART_CAPTION.into(),
+        alt: CHART_ALT.into(),
+        bars: vec![bar("Centrum för ekonomi", Some(3.8), "3,8 %"), bar("Centrum för HR", Some(5.2), "5,2 %"), bar("Regiondirektörens stab", None, "–")],
+        target: Some(Mark { value: 4.0, label: "Mål 4,0 %".into() }),
+    }
+}
+
 pub fn forvaltningsplan() -> Document {
     Document {
         title: "Förvaltningsplan 2020".into(),
@@ -275,6 +290,7 @@ pub fn forvaltningsplan() -> Document {
             Block::Table(control_table()),
             heading(9),
             Block::Table(goals_table()),
+            Block::Chart(sick_leave_chart()),
             heading(10),
             paragraph("Denna förvaltningsplan är beslutad av RS 2019-12-17, § 123.\nDiarienummer: RV 190123"),
             heading(11),

@@ -13,7 +13,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use domain::document::{Block, Cell, Column, Document, Row, Signatory, Table};
 use fileio::{document_workbook, write_docx};
 
-use fixture::{BULLETS, HEADINGS, PARTIES, SUMMA, TABLES, forvaltningsplan};
+use fixture::{BULLETS, CHART_ALT, CHART_CAPTION, HEADINGS, PARTIES, SUMMA, TABLES, forvaltningsplan};
 
 /// The text of a part (`word/document.xml`) of a DOCX or XLSX file.
 fn part(file: &[u8], name: &str) -> String {
@@ -187,6 +187,25 @@ fn the_workbook_has_a_sheet_per_table_with_numbers_as_numbers() {
         assert!(text.contains(number), "sheet {:?} printed by LibreOffice:\n{text}", table.name);
     }
     assert!(text.contains(SUMMA));
+}
+
+#[test]
+fn a_chart_is_a_picture_with_its_alternative_text_and_a_caption() {
+    let docx = write_docx(&forvaltningsplan()).unwrap();
+    let document = part(&docx, "word/document.xml");
+    let escaped = CHART_ALT.replace('&', "&amp;");
+    assert!(document.contains(&format!(r#"<wp:docPr id="1" name="Figur 1" descr="{escaped}" />"#)), "the alternative text on the drawing");
+    let mut archive = zip::ZipArchive::new(Cursor::new(&docx)).unwrap();
+    let media: Vec<String> = (0..archive.len())
+        .map(|index| archive.by_index(index).unwrap().name().unwrap().to_string())
+        .filter(|name| name.starts_with("word/media/") && name.ends_with(".png"))
+        .collect();
+    assert_eq!(media.len(), 1, "{media:?}");
+    let mut png = Vec::new();
+    archive.by_name(&media[0]).unwrap().read_to_end(&mut png).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 2_000, "a drawn PNG, {} bytes", png.len());
+    let text = &printed().plan;
+    assert!(text.contains(CHART_CAPTION), "LibreOffice prints the caption:\n{text}");
 }
 
 #[test]

@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
-use app::plan_view::{PlanRow, PlanView};
+use app::plan_view::{FollowUpView, PlanRow, PlanView};
 use app::reports::DocumentData;
 use domain::ObjectId;
 use domain::consolidation::Decimal;
 use domain::document::{Block, Cell, Column, Row, Table};
+use domain::document_chart::{Bar, Chart, Mark};
 use domain::money::Unit;
 
 use crate::i18n::Lang;
@@ -298,7 +299,8 @@ pub fn unit_values(data: &DocumentData, module: &str, level: &str, number: &str,
                 &[("unit", data.unit.name.clone()), ("present", present.to_string()), ("expected", expected.to_string())],
             );
             rows.push(Row::total(vec![Cell::text(total), Cell::text(shown(w.value)), Cell::text(label(&w.scale, &w.assessment)), Cell::Empty]));
-            Block::Table(Table {
+            let chart = unit_chart(w, &object.title, &data.period.to_string(), &shown, lang);
+            let table = Block::Table(Table {
                 name: format!("{number} {}", object.title),
                 caption: Some(caption),
                 columns: vec![
@@ -308,7 +310,39 @@ pub fn unit_values(data: &DocumentData, module: &str, level: &str, number: &str,
                     Column::new(lang.t("doc-col-comment"), 5),
                 ],
                 rows,
-            })
+            });
+            [Some(table), chart]
         })
+        .flatten()
+        .flatten()
         .collect()
+}
+
+/// The units' values as bars with the target as a line; its alternative text says every value.
+/// None when no unit has a value yet (an empty chart says nothing the table does not).
+fn unit_chart(w: &FollowUpView, title: &str, period: &str, shown: &dyn Fn(Option<Decimal>) -> String, lang: Lang) -> Option<Block> {
+    let number = |v: Decimal| v.to_string().parse::<f64>().ok();
+    if w.sub_units.iter().all(|s| s.value.is_none()) {
+        return None;
+    }
+    let bars: Vec<Bar> = w
+        .sub_units
+        .iter()
+        .map(|s| Bar { label: s.unit.name.clone(), value: s.value.and_then(number), shown: s.value.map_or_else(|| "–".to_owned(), |v| shown(Some(v))) })
+        .collect();
+    let values: Vec<String> = w
+        .sub_units
+        .iter()
+        .map(|s| match s.value {
+            Some(v) => format!("{} {}", s.unit.name, shown(Some(v))),
+            None => lang.t_args("doc-chart-no-value", &[("unit", s.unit.name.clone())]),
+        })
+        .collect();
+    let target = w.target.and_then(|t| number(t).map(|value| Mark { value, label: lang.t_args("doc-chart-target", &[("target", shown(Some(t)))]) }));
+    let mut alt = lang.t_args("doc-chart-alt", &[("indicator", title.to_owned()), ("period", period.to_owned()), ("values", values.join("; "))]);
+    if let Some(t) = w.target {
+        alt.push(' ');
+        alt.push_str(&lang.t_args("doc-chart-target-sentence", &[("target", shown(Some(t)))]));
+    }
+    Some(Block::Chart(Chart { caption: lang.t_args("doc-chart-caption", &[("indicator", title.to_owned()), ("period", period.to_owned())]), alt, bars, target }))
 }

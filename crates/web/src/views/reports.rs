@@ -341,6 +341,15 @@ struct LiveBlock {
     paragraph: Option<String>,
     bullets: Vec<String>,
     table: Option<LiveTable>,
+    figure: Option<LiveFigure>,
+}
+
+/// A chart as the document prints it: our own SVG (its text escaped), its caption and its
+/// alternative text.
+struct LiveFigure {
+    svg: String,
+    caption: String,
+    alt: String,
 }
 
 struct LiveTable {
@@ -362,11 +371,12 @@ struct LiveCell {
 }
 
 fn live_block(block: Block, heading: &str, lang: Lang) -> Option<LiveBlock> {
-    let none = LiveBlock { subheading: None, paragraph: None, bullets: Vec::new(), table: None };
+    let none = LiveBlock { subheading: None, paragraph: None, bullets: Vec::new(), table: None, figure: None };
     Some(match block {
         Block::Heading { text, .. } => LiveBlock { subheading: Some(text), ..none },
         Block::Paragraph { text } => LiveBlock { paragraph: Some(text), ..none },
         Block::Bullets { items } => LiveBlock { bullets: items, ..none },
+        Block::Chart(chart) => LiveBlock { figure: Some(LiveFigure { svg: chart.svg(), caption: chart.caption, alt: chart.alt }), ..none },
         Block::Signatures { parties } => {
             LiveBlock { bullets: parties.into_iter().map(|p| format!("{} – {} {}", p.place_and_date, p.party, p.name).trim().to_owned()).collect(), ..none }
         }
