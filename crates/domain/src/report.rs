@@ -652,8 +652,8 @@ mod tests {
         let numbered: Vec<String> =
             merged.numbers().into_iter().zip(&merged.sections).map(|(n, s)| format!("{n} {}", s.heading_sv)).collect();
         let at = |line: &str| numbered.iter().position(|l| l == line).unwrap_or_else(|| panic!("{line} missing from {numbered:#?}"));
-        assert_eq!(at("2.4 egen-vard") + 1, at("2.5 egen-lakemedel"), "after the template's 2.1–2.3, in the order added");
-        assert_eq!(at("3 Ekonomi"), at("2.5 egen-lakemedel") + 1);
+        assert_eq!(at("2.5 egen-vard") + 1, at("2.6 egen-lakemedel"), "after the template's 2.1–2.4, in the order added");
+        assert_eq!(at("3 Ekonomi"), at("2.6 egen-lakemedel") + 1);
         assert_eq!(numbered.last().unwrap(), "7 egen-gammal", "a section whose place is gone ends the document");
         assert!(merged.sections.iter().filter(|s| s.key.starts_with("egen-")).all(|s| s.text));
         merged.validate().unwrap();

@@ -1,8 +1,9 @@
 //! `styrbord bench report`: issue 5's benchmark. On an EMPTY database it loads the demo region,
 //! adds an administration with `--units` units directly below it, a budget chapter with a line
-//! for every unit and leaf category, sends the annual report out to the units (each writes its
-//! summary) and prepares the administration's own annual report, which compiles the units'
-//! summaries. Then it times, with the process's peak memory for each:
+//! for every unit and leaf category, an indicator distributed to every unit (nine in ten report
+//! it), sends the annual report out to the units (each writes its summary) and prepares the
+//! administration's own annual report, which compiles the units' summaries and values (a table
+//! and a chart of all the units). Then it times, with the process's peak memory for each:
 //!
 //! 1. exporting the administration's report as DOCX and as PDF while it is being written
 //!    (gather the data, build the document, write the file);
@@ -114,6 +115,8 @@ pub async fn report(config: &crate::config::Config, args: ReportArgs) -> Result<
     let admin = &units[0];
     progress.say("saving the administration's budget");
     save_chapter(&app, &units, year).await?;
+    progress.say("distributing an indicator to the units, each reporting its value");
+    distribute_indicator(&app, &units, year).await?;
     progress.say("sending the annual report out to the units");
     let keys: Vec<String> = units[1..].iter().map(|u| u.key.clone()).collect();
     let deadline = domain::validate::date("deadline", &format!("{}-02-15", year + 1)).expect("a date");
@@ -261,6 +264,42 @@ where
         timing.bytes = file.bytes.len();
     }
     Ok(timing)
+}
+
+/// Sick leave on the administration, distributed to every unit and averaged; every unit but
+/// every tenth reports its value for the year. The annual report's compiled values print it as
+/// a table and a chart of all the units.
+async fn distribute_indicator(app: &App, units: &[OrgUnit], year: i32) -> Result<()> {
+    let system = Actor::system();
+    let fields = domain::plan::ObjectInput {
+        title: "Sjukfrånvaro".into(),
+        measure_unit: Some("%".into()),
+        decimals: Some("1".into()),
+        higher_is_better: Some(false),
+        reported: vec!["Å".into()],
+        formula: Some("average".into()),
+        targets: vec![domain::plan::PeriodValueInput { period: year.to_string(), value: "4.0".into() }],
+        ..Default::default()
+    };
+    let new = app::plan::NewObject {
+        key: Some("matf-sjukfranvaro".into()),
+        module: "vgpu".into(),
+        level: "indicator".into(),
+        unit: units[0].key.clone(),
+        year: i64::from(year),
+        fields,
+        ..Default::default()
+    };
+    app.create_object(&system, new).await.map_err(app_err)?;
+    let keys: Vec<String> = units[1..].iter().map(|u| u.key.clone()).collect();
+    app.distribute_object(&system, "matf-sjukfranvaro", &keys, false).await.map_err(app_err)?;
+    for (i, unit) in units[1..].iter().enumerate().filter(|(i, _)| i % 10 != 9) {
+        let value = format!("{},{}", 3 + i % 3, i % 10);
+        let input = domain::plan::FollowUpInput { outcome: Some(value), ..Default::default() };
+        let copy = format!("matf-sjukfranvaro.{}", unit.key);
+        app.save_follow_up(&system, &copy, None, &year.to_string(), input, None).await.map_err(app_err)?;
+    }
+    Ok(())
 }
 
 /// The administration under the demo region's root, and its units, administration first.

@@ -209,9 +209,21 @@ mod tests {
     }
 
     #[test]
+    fn each_figure_gets_its_own_id_and_its_alternative_text() {
+        let drawing = r#"<w:drawing><wp:docPr id="1" name="Figure" /></w:drawing>"#;
+        let xml = format!("<w:body>{drawing}<w:p/>{drawing}</w:body>");
+        let described = describe_figures(xml.clone(), &["Staplar: A 1 & B 2".into(), "Andra <figuren>".into()]).unwrap();
+        assert!(described.contains(r#"<wp:docPr id="1" name="Figur 1" descr="Staplar: A 1 &amp; B 2" />"#), "{described}");
+        assert!(described.contains(r#"<wp:docPr id="2" name="Figur 2" descr="Andra &lt;figuren&gt;" />"#), "{described}");
+        assert!(describe_figures(xml.clone(), &["bara en".into()]).is_err(), "every drawing is a figure of the document");
+        assert!(describe_figures(xml, &["a".into(), "b".into(), "c".into()]).is_err());
+    }
+
+    #[test]
     fn core_properties_escape_the_title() {
         let details = PackageDetails {
             header_rows: &[],
+            figures: &[],
             language: "sv-SE",
             title: "Plan <2020> & \"mål\"",
             subject: None,
