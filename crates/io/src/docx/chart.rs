@@ -11,16 +11,17 @@ use resvg::{tiny_skia, usvg};
 use super::styles::CAPTION;
 use super::text;
 
-/// Pixels per SVG unit (point): about 216 dots per inch, sharp on paper and screen.
-const SCALE: f32 = 3.0;
+/// Pixels per SVG unit (point): 144 dots per inch, sharp on screen and on an office printer.
+const SCALE: f32 = 2.0;
 /// English Metric Units per point.
 const EMU_PER_POINT: f64 = 12_700.0;
 
-/// The embedded fonts (the same the PDF is set in), loaded once per process.
+/// The embedded fonts (the same the PDF is set in), loaded once per process, read in place
+/// from the binary rather than copied.
 static FONTS: LazyLock<Arc<usvg::fontdb::Database>> = LazyLock::new(|| {
     let mut fonts = usvg::fontdb::Database::new();
     for data in typst_assets::fonts() {
-        fonts.load_font_data(data.to_vec());
+        fonts.load_font_source(usvg::fontdb::Source::Binary(Arc::new(data)));
     }
     Arc::new(fonts)
 });

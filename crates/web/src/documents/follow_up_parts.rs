@@ -318,11 +318,16 @@ pub fn unit_values(data: &DocumentData, module: &str, level: &str, number: &str,
         .collect()
 }
 
+/// Most units a chart shows: beyond this a bar chart is a wall of bars (and a large picture), and
+/// the table says it better.
+const MAX_CHART_BARS: usize = 40;
+
 /// The units' values as bars with the target as a line; its alternative text says every value.
-/// None when no unit has a value yet (an empty chart says nothing the table does not).
+/// None when no unit has a value yet (an empty chart says nothing the table does not), or when
+/// there are more units than a chart can show.
 fn unit_chart(w: &FollowUpView, title: &str, period: &str, shown: &dyn Fn(Option<Decimal>) -> String, lang: Lang) -> Option<Block> {
     let number = |v: Decimal| v.to_string().parse::<f64>().ok();
-    if w.sub_units.iter().all(|s| s.value.is_none()) {
+    if w.sub_units.iter().all(|s| s.value.is_none()) || w.sub_units.len() > MAX_CHART_BARS {
         return None;
     }
     let bars: Vec<Bar> = w

@@ -277,6 +277,12 @@ async fn save_changed(state: &AppState, ctx: &PageCtx, view: TemplateView, templ
     }
 }
 
+/// A form post to a template: its token checked, then the template if the actor may change it.
+async fn posted_to_editable(state: &AppState, ctx: &PageCtx, key: &str, csrf: &str) -> Result<TemplateView, Response> {
+    ctx.verify_csrf(csrf)?;
+    editable(state, ctx, key).await
+}
+
 async fn editable(state: &AppState, ctx: &PageCtx, key: &str) -> Result<TemplateView, Response> {
     let view = state.app.report_template(&ctx.actor, key).await.map_err(|e| error_page_for(e, ctx.lang))?;
     if !view.may_edit {
@@ -296,10 +302,7 @@ struct NamesForm {
 }
 
 async fn save_names(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<String>, Form(form): Form<NamesForm>) -> Response {
-    if let Err(r) = ctx.verify_csrf(&form.csrf) {
-        return r;
-    }
-    let view = match editable(&state, &ctx, &key).await {
+    let view = match posted_to_editable(&state, &ctx, &key, &form.csrf).await {
         Ok(v) => v,
         Err(page) => return page,
     };
@@ -330,10 +333,7 @@ fn non_blank(text: &str) -> Option<String> {
 }
 
 async fn add_section(State(state): State<AppState>, ctx: PageCtx, Path(key): Path<String>, Form(form): Form<NewSectionForm>) -> Response {
-    if let Err(r) = ctx.verify_csrf(&form.csrf) {
-        return r;
-    }
-    let view = match editable(&state, &ctx, &key).await {
+    let view = match posted_to_editable(&state, &ctx, &key, &form.csrf).await {
         Ok(v) => v,
         Err(page) => return page,
     };
@@ -363,10 +363,7 @@ struct MoveForm {
 }
 
 async fn move_section(State(state): State<AppState>, ctx: PageCtx, Path((key, section)): Path<(String, String)>, Form(form): Form<MoveForm>) -> Response {
-    if let Err(r) = ctx.verify_csrf(&form.csrf) {
-        return r;
-    }
-    let view = match editable(&state, &ctx, &key).await {
+    let view = match posted_to_editable(&state, &ctx, &key, &form.csrf).await {
         Ok(v) => v,
         Err(page) => return page,
     };
@@ -384,10 +381,7 @@ struct VersionForm {
 }
 
 async fn delete_section(State(state): State<AppState>, ctx: PageCtx, Path((key, section)): Path<(String, String)>, Form(form): Form<VersionForm>) -> Response {
-    if let Err(r) = ctx.verify_csrf(&form.csrf) {
-        return r;
-    }
-    let view = match editable(&state, &ctx, &key).await {
+    let view = match posted_to_editable(&state, &ctx, &key, &form.csrf).await {
         Ok(v) => v,
         Err(page) => return page,
     };
@@ -545,9 +539,10 @@ async fn save_section(
     Form(raw): Form<Vec<(String, String)>>,
 ) -> Response {
     let field = |name: &str| raw.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    if let Err(r) = ctx.verify_csrf(&field("csrf")) {
-        return r;
-    }
+    let view = match posted_to_editable(&state, &ctx, &key, &field("csrf")).await {
+        Ok(v) => v,
+        Err(page) => return page,
+    };
     let form = SectionForm {
         version: field("version").parse().unwrap_or(-1),
         level: field("level").parse().unwrap_or(0),
@@ -558,10 +553,6 @@ async fn save_section(
         text: raw.iter().any(|(k, _)| k == "text").then(String::new),
         units_may_add: raw.iter().any(|(k, _)| k == "units_may_add"),
         new_part: field("new_part"),
-    };
-    let view = match editable(&state, &ctx, &key).await {
-        Ok(v) => v,
-        Err(page) => return page,
     };
     let mut template = view.stored.template.clone();
     let Some(index) = template.section_index(&section_key) else { return error_page_for(AppError::NotFound, ctx.lang) };
