@@ -666,12 +666,12 @@ async function reportFlow() {
     await add.getByLabel('Rubrik (svenska)', { exact: true }).fill('Patientsäkerhet');
     await clickAndWait(page, add.getByRole('button', { name: 'Lägg till avsnittet', exact: true }));
     await expectH1(page, 'Avsnitt 4 Patientsäkerhet');
-    await page.getByLabel('Lägg till en del', { exact: true }).selectOption({ label: 'Indikatorer med utfall, mål och trend' });
+    await page.getByLabel('Lägg till en del', { exact: true }).selectOption({ label: 'Indikatorer med utfall, mål och trend (VGPU – Planering och uppföljning)' });
     await clickAndWait(page, page.getByRole('button', { name: 'Spara avsnittet', exact: true }));
     await page.getByText('Mallen är sparad.', { exact: false }).waitFor();
-    await page.getByText('Indikatorer med utfall, mål och trend (VGPU – Planering och uppföljning)', { exact: false }).waitFor();
+    await page.locator('fieldset li', { hasText: 'Indikatorer med utfall, mål och trend (VGPU – Planering och uppföljning)' }).waitFor();
     await clickAndWait(page, page.getByRole('link', { name: 'Tillbaka till mallen', exact: true }));
-    await clickAndWait(page, page.getByRole('button', { name: 'Flytta upp: 4 Patientsäkerhet', exact: true }));
+    await clickAndWait(page, page.getByRole('button', { name: 'Flytta upp – 4 Patientsäkerhet', exact: true }));
     const rows = await page.getByRole('table', { name: 'Mallens avsnitt i dokumentets ordning' }).innerText();
     assert(/3\s+Patientsäkerhet[\s\S]*4\s+Ekonomi/.test(rows), `the sections read "${rows.replace(/\s+/g, ' ')}"`);
   });

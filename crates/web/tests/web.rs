@@ -4293,7 +4293,7 @@ async fn a_module_owner_edits_a_report_template_in_html() {
     // The section page offers the module's parts; adding indicators takes the levels from the model.
     let section = h.page("/report-templates/delar-hsl/sections/patientsakerhet", Some(&maja)).await;
     section.expect(200);
-    assert!(section.text().contains("Indikatorer med utfall, mål och trend"), "the parts are offered by name");
+    assert!(section.text().contains("Indikatorer med utfall, mål och trend (VGPU – Planering och uppföljning)"), "the parts are offered by name, with their module");
     let saved = h
         .post_form(
             "/report-templates/delar-hsl/sections/patientsakerhet",

@@ -463,7 +463,12 @@ async fn section_response(
             let choices = MODULE_PARTS
                 .iter()
                 .filter(|p| Part::from_model(p, m, "new_part").is_ok())
-                .map(|p| Choice { value: format!("{p}@{}", m.module), label: lang.t(&format!("part-{}", p.replace('_', "-"))) })
+                // Named with the module as on the template page: the same part is offered for
+                // several modules, and an option's label should say which on its own.
+                .map(|p| Choice {
+                    value: format!("{p}@{}", m.module),
+                    label: format!("{} ({})", lang.t(&format!("part-{}", p.replace('_', "-"))), modules.name_of(&m.module)),
+                })
                 .collect();
             (modules.name_of(&m.module), choices)
         })
