@@ -4,7 +4,7 @@
 
 use domain::audit::AuditAction;
 use domain::policy::{Action, Target};
-use domain::report::{MAX_NAME, MAX_OWN_SECTIONS, OwnSection, Report};
+use domain::report::{MAX_OWN_SECTIONS, OwnSection, Report, check_line};
 use domain::validate::ValidationCode;
 use domain::ReportId;
 
@@ -12,20 +12,6 @@ use crate::error::{AppError, ConflictKind};
 use crate::plan::invalid;
 use crate::reports::{ReportView, readable_report, template_of};
 use crate::{Actor, App};
-
-/// A heading as sent: not blank, at most [`MAX_NAME`] characters, no control characters.
-fn check_heading(field: &str, text: &str, required: bool) -> Result<(), AppError> {
-    if required && text.trim().is_empty() {
-        return Err(invalid(field, ValidationCode::Required));
-    }
-    if text.chars().count() > MAX_NAME {
-        return Err(invalid(field, ValidationCode::TooLong));
-    }
-    if text.chars().any(char::is_control) {
-        return Err(invalid(field, ValidationCode::InvalidCharacters));
-    }
-    Ok(())
-}
 
 impl App {
     /// Reads the report for a change by one who may write it, while it is open and still at
@@ -49,8 +35,8 @@ impl App {
         let id = {
             let mut tx = self.store.begin_write().await?;
             let before = self.open_report_for_writing(&mut tx, actor, id, version).await?;
-            check_heading("heading_sv", heading_sv, true)?;
-            check_heading("heading_en", heading_en, false)?;
+            check_line("heading_sv", heading_sv, true)?;
+            check_line("heading_en", heading_en, false)?;
             let base = store::reports::template(&mut tx, before.template).await?.ok_or(AppError::NotFound)?.template;
             if !base.sections.iter().any(|s| s.key == under && s.units_may_add) {
                 return Err(invalid("under", ValidationCode::InvalidChoice));

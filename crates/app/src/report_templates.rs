@@ -86,12 +86,13 @@ impl App {
     }
 
     /// Makes a new template. Its key must be free.
-    pub async fn create_report_template(&self, actor: &Actor, template: ReportTemplate) -> Result<StoredTemplate, AppError> {
+    pub async fn create_report_template(&self, actor: &Actor, mut template: ReportTemplate) -> Result<StoredTemplate, AppError> {
         let mut tx = self.store.begin_write().await?;
         if !self.may_edit_template(&mut tx, actor, &template).await? {
             return Err(AppError::Forbidden);
         }
         self.check_template(&mut tx, &template).await?;
+        template.drop_blank_instructions();
         if store::reports::template_by_key(&mut tx, &template.key).await?.is_some() {
             return Err(AppError::Conflict(ConflictKind::Duplicate { field: "key" }));
         }
@@ -128,6 +129,7 @@ impl App {
         template.key = stored.template.key.clone();
         template.kind = stored.template.kind;
         self.check_template(&mut tx, &template).await?;
+        template.drop_blank_instructions();
         let removed: Vec<String> = stored
             .template
             .sections

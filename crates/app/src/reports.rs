@@ -554,7 +554,12 @@ pub(crate) fn may_read(actor: &Actor, report: &Report, path: &[OrgUnitId]) -> bo
 /// The report's template as the report reads it: with the unit's own sections.
 pub(crate) async fn template_of(tx: &mut Tx, report: &Report) -> Result<StoredTemplate, AppError> {
     let stored = store::reports::template(tx, report.template).await?.ok_or(AppError::NotFound)?;
-    Ok(StoredTemplate { template: stored.template.with_own_sections(&report.own_sections), ..stored })
+    Ok(as_read_by(stored, report))
+}
+
+/// The stored template with the report's own sections merged in.
+fn as_read_by(stored: StoredTemplate, report: &Report) -> StoredTemplate {
+    StoredTemplate { template: stored.template.with_own_sections(&report.own_sections), ..stored }
 }
 
 /// Everything a document of `template` for `unit` and `year` prints, read in the caller's
@@ -568,7 +573,7 @@ async fn gather(tx: &mut Tx, actor: &Actor, unit: OrgUnit, path: &[OrgUnitId], p
         None => HashMap::new(),
     };
     let template = match &report {
-        Some(r) => StoredTemplate { template: template.template.with_own_sections(&r.own_sections), ..template },
+        Some(r) => as_read_by(template, r),
         None => template,
     };
     let snapshot = match &report {

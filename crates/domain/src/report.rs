@@ -287,6 +287,18 @@ impl ReportTemplate {
         self.sections.iter().skip(index + 1).position(|s| s.level <= level).map_or(self.sections.len(), |n| index + 1 + n)
     }
 
+    /// Instructions that are only whitespace become none, after `validate` has judged them as
+    /// given.
+    pub fn drop_blank_instructions(&mut self) {
+        for section in &mut self.sections {
+            for instruction in [&mut section.instruction_sv, &mut section.instruction_en] {
+                if instruction.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                    *instruction = None;
+                }
+            }
+        }
+    }
+
     /// The section numbers, in order: "1", "2", "5", "5.1", "5.1.1" …
     pub fn numbers(&self) -> Vec<String> {
         section_numbers(self.sections.iter().map(|s| s.level))
@@ -335,7 +347,7 @@ fn check_key(field: &str, key: &str) -> Result<(), ValidationError> {
 
 /// A name or heading as given: at most [`MAX_NAME`] characters as sent (the API's limit), no
 /// control characters, and not blank if `required`.
-fn check_line(field: &str, text: &str, required: bool) -> Result<(), ValidationError> {
+pub fn check_line(field: &str, text: &str, required: bool) -> Result<(), ValidationError> {
     if required && text.trim().is_empty() {
         return Err(ValidationError::new(field, ValidationCode::Required));
     }

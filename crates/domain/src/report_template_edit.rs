@@ -150,23 +150,27 @@ impl ReportTemplate {
     /// Moves the section, with its subsections, past its previous (`up`) or next sibling. Returns
     /// false where there is no such sibling: the first or last section of its chapter.
     pub fn move_section(&mut self, key: &str, up: bool) -> bool {
-        let Some(index) = self.section_index(key) else { return false };
+        let Some((start, split, end)) = self.sibling_swap(key, up) else { return false };
+        self.sections[start..end].rotate_left(split - start);
+        true
+    }
+
+    /// Whether the section can move past its previous (`up`) or next sibling.
+    pub fn can_move_section(&self, key: &str, up: bool) -> bool {
+        self.sibling_swap(key, up).is_some()
+    }
+
+    /// The two adjacent blocks a move swaps, as `start..split` and `split..end`.
+    fn sibling_swap(&self, key: &str, up: bool) -> Option<(usize, usize, usize)> {
+        let index = self.section_index(key)?;
         let level = self.sections[index].level;
         let end = self.block_end_of(index);
         if up {
-            let Some(previous) = self.sections[..index].iter().rposition(|s| s.level <= level) else { return false };
-            if self.sections[previous].level < level {
-                return false;
-            }
-            self.sections[previous..end].rotate_left(index - previous);
+            let previous = self.sections[..index].iter().rposition(|s| s.level <= level)?;
+            (self.sections[previous].level == level).then_some((previous, index, end))
         } else {
-            if end >= self.sections.len() || self.sections[end].level != level {
-                return false;
-            }
-            let next_end = self.block_end_of(end);
-            self.sections[index..next_end].rotate_left(end - index);
+            (end < self.sections.len() && self.sections[end].level == level).then(|| (index, end, self.block_end_of(end)))
         }
-        true
     }
 
     /// Removes the section and its subsections; returns the keys removed (empty if not found).
@@ -256,6 +260,7 @@ mod tests {
         let mut template = forvaltningsplan();
         let economy = position(&template, "ekonomi");
         let first_sub = template.sections[economy + 1].key.clone();
+        assert!(!template.can_move_section(&first_sub, true) && template.can_move_section(&first_sub, false));
         assert!(!template.move_section(&first_sub, true), "the first subsection stays under its chapter");
         assert!(!template.move_section(&template.sections[0].key.clone(), true));
         let last = template.sections.last().unwrap().key.clone();

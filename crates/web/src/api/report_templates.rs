@@ -11,7 +11,7 @@ use app::report_templates::TemplateView;
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use domain::report::{MAX_INSTRUCTION, Part, ReportTemplate, TemplateKind, TemplateSection};
+use domain::report::{Part, ReportTemplate, TemplateKind, TemplateSection};
 use domain::validate::{ValidationCode, ValidationError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -120,23 +120,13 @@ fn sections_from(sections: Vec<TemplateSectionJson>) -> Result<Vec<TemplateSecti
                 Err(_) => problems.push(ValidationError::new(format!("sections[{i}].parts[{j}]"), ValidationCode::InvalidChoice)),
             }
         }
-        // Checked as sent, before a blank instruction becomes none (the schema's limits).
-        for (name, text) in [("instruction_sv", &s.instruction_sv), ("instruction_en", &s.instruction_en)] {
-            let text = text.as_deref().unwrap_or_default();
-            if text.chars().count() > MAX_INSTRUCTION {
-                problems.push(ValidationError::new(format!("sections[{i}].{name}"), ValidationCode::TooLong));
-            } else if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-                problems.push(ValidationError::new(format!("sections[{i}].{name}"), ValidationCode::InvalidCharacters));
-            }
-        }
-        let blank_to_none = |t: Option<String>| t.filter(|t| !t.trim().is_empty());
         out.push(TemplateSection {
             key: s.key,
             level: s.level,
             heading_sv: s.heading_sv,
             heading_en: s.heading_en,
-            instruction_sv: blank_to_none(s.instruction_sv),
-            instruction_en: blank_to_none(s.instruction_en),
+            instruction_sv: s.instruction_sv,
+            instruction_en: s.instruction_en,
             text: s.text,
             parts,
             units_may_add: s.units_may_add,
@@ -191,9 +181,9 @@ async fn put_template(State(state): State<AppState>, ctx: ApiCtx, ApiPath(key): 
     let current = state.app.report_template(&ctx.actor, &key).await.api(ctx.lang)?.stored.template;
     let sections = sections_from(body.sections).api(ctx.lang)?;
     let template = ReportTemplate { name_sv: body.name_sv, name_en: body.name_en, sections, ..current };
-    state.app.save_report_template(&ctx.actor, &key, template, body.version).await.api(ctx.lang)?;
-    let view = state.app.report_template(&ctx.actor, &key).await.api(ctx.lang)?;
-    Ok(Json(template_json(&view)))
+    let stored = state.app.save_report_template(&ctx.actor, &key, template, body.version).await.api(ctx.lang)?;
+    // Saving needed the right to change the template as it now is.
+    Ok(Json(template_json(&TemplateView { stored, may_edit: true })))
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema)]
@@ -240,6 +230,6 @@ async fn create_template(State(state): State<AppState>, ctx: ApiCtx, ApiJson(bod
             state.app.create_report_template(&ctx.actor, template).await.api(ctx.lang)?
         }
     };
-    let view = state.app.report_template(&ctx.actor, &stored.template.key).await.api(ctx.lang)?;
-    Ok((StatusCode::CREATED, Json(template_json(&view))))
+    // Making it needed the right to change it.
+    Ok((StatusCode::CREATED, Json(template_json(&TemplateView { stored, may_edit: true }))))
 }

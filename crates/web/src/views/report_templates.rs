@@ -228,7 +228,6 @@ async fn template_response(state: &AppState, ctx: &PageCtx, key: &str, notice: O
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let mut probe = t.clone();
             SectionRow {
                 key: s.key.clone(),
                 number: numbers[i].clone(),
@@ -237,8 +236,8 @@ async fn template_response(state: &AppState, ctx: &PageCtx, key: &str, notice: O
                 writes: s.text,
                 units_may_add: s.units_may_add,
                 parts: s.parts.iter().map(|p| part_label(p, t, &modules, lang)).collect(),
-                first: !probe.clone().move_section(&s.key, true),
-                last: !probe.move_section(&s.key, false),
+                first: !t.can_move_section(&s.key, true),
+                last: !t.can_move_section(&s.key, false),
                 has_subsections: t.sections.get(i + 1).is_some_and(|next| next.level > s.level),
             }
         })
