@@ -297,6 +297,33 @@ fn level_periodicity(model: &GovernanceModel, level: &str) -> Periodicity {
     model.levels.iter().find(|l| l.key == level).map(|l| l.periodicity).unwrap_or(Periodicity::Year)
 }
 
+/// An indicator's value per period in `periods`, as the follow-up window's chart shows it: the
+/// roll-up of its chain at its owner when it rolls up, else `own` (what the unit reported).
+/// `parents` is the owner's subtree (read when the indicator is distributed).
+async fn series_of(
+    tx: &mut Tx,
+    object: &PlanObject,
+    parents: &HashMap<OrgUnitId, Option<OrgUnitId>>,
+    periods: impl Iterator<Item = PeriodKey>,
+    own: impl Fn(PeriodKey) -> Option<Decimal>,
+) -> Result<Vec<SeriesPoint>, AppError> {
+    let rolls_up = object.measure.as_ref().is_some_and(|m| m.formula != Formula::None);
+    let chain_origin = crate::plan::chain_origin(object).filter(|_| rolls_up);
+    let mut series = Vec::new();
+    for p in periods {
+        let rolled = match chain_origin {
+            Some(origin) => chain_values(tx, origin, object.measure.as_ref(), object.unit, parents, p).await?.rolled_up_at(object.unit),
+            None => None,
+        };
+        let value = match rolled {
+            Some(c) => c.value,
+            None => own(p),
+        };
+        series.push(SeriesPoint { period: p, value, target: object.target_for(p) });
+    }
+    Ok(series)
+}
+
 /// Objects in tree order: each after its parent, siblings by position.
 fn tree_order(objects: Vec<PlanObject>) -> Vec<(PlanObject, usize)> {
     let present: HashSet<ObjectId> = objects.iter().map(|o| o.id).collect();
@@ -510,26 +537,18 @@ impl App {
             .filter(|p| object.followed_in(level.periodicity).contains(&p.periodicity()))
             .collect();
         let status = object.status(today);
-        let mut series = Vec::new();
-        if object.kind == ObjectKind::Measure {
-            let rolls_up = object.measure.as_ref().is_some_and(|m| m.formula != Formula::None);
-            for p in PeriodKey::periods_of(period.year(), period.periodicity()) {
-                let own = if p == period {
+        let series = if object.kind == ObjectKind::Measure {
+            let own = |p: PeriodKey| {
+                if p == period {
                     follow_up.as_ref().and_then(|f| f.outcome)
                 } else {
                     history.iter().find(|f| f.period == p).and_then(|f| f.outcome)
-                };
-                let rolled = match chain_origin.filter(|_| rolls_up) {
-                    Some(origin) => chain_values(&mut tx, origin, object.measure.as_ref(), object.unit, &parents, p).await?.rolled_up_at(object.unit),
-                    None => None,
-                };
-                let value = match rolled {
-                    Some(c) => c.value,
-                    None => own,
-                };
-                series.push(SeriesPoint { period: p, value, target: object.target_for(p) });
-            }
-        }
+                }
+            };
+            series_of(&mut tx, &object, &parents, PeriodKey::periods_of(period.year(), period.periodicity()), own).await?
+        } else {
+            Vec::new()
+        };
         let record = self.describe(&mut tx, vec![object]).await?.remove(0);
         Ok(FollowUpView {
             target: record.object.target_for(period),
@@ -555,6 +574,50 @@ impl App {
             series,
             budget_source,
         })
+    }
+
+    /// For a report's charts: each indicator at `level` that `view`'s unit owns, its values
+    /// from January to the end of the view's period in the finest periodicity it is followed in,
+    /// computed as the follow-up window's chart is (so the figure agrees with the plan page).
+    /// The unit's outcomes are read in one query and its subtree once. `view` is the plan as
+    /// [`App::plan_view`] gave it to the actor, so what it holds the actor may read.
+    pub async fn indicator_series(&self, view: &PlanView, level: &str) -> Result<HashMap<ObjectId, Vec<SeriesPoint>>, AppError> {
+        let rows: Vec<&PlanRow> =
+            view.rows.iter().filter(|r| r.owned && r.record.object.level == level && r.record.object.kind == ObjectKind::Measure).collect();
+        if rows.is_empty() {
+            return Ok(HashMap::new());
+        }
+        // The finest periodicity the indicator is followed in: a monthly and tertial indicator
+        // in a tertial report draws January to April month by month.
+        let periods_of_row = |r: &PlanRow| -> Vec<PeriodKey> {
+            let object = &r.record.object;
+            let followed = object.followed_in(level_periodicity(&view.model, &object.level));
+            let Some(finest) = followed.into_iter().max_by_key(|p| p.periods_per_year()) else { return Vec::new() };
+            PeriodKey::periods_of(view.period.year(), finest).filter(|p| p.end() <= view.period.end()).collect()
+        };
+        let mut tx = self.store.begin_read().await?;
+        let ids: Vec<ObjectId> = rows.iter().map(|r| r.record.object.id).collect();
+        let mut periods: Vec<PeriodKey> = rows.iter().flat_map(|r| periods_of_row(r)).collect();
+        periods.sort();
+        periods.dedup();
+        let outcomes: HashMap<(ObjectId, PeriodKey), Decimal> = store::follow_ups::for_objects(&mut tx, &ids, &periods)
+            .await?
+            .into_iter()
+            .filter(|f| f.unit == view.unit.id)
+            .filter_map(|f| f.outcome.map(|o| ((f.object, f.period), o)))
+            .collect();
+        let parents = if rows.iter().any(|r| crate::plan::chain_origin(&r.record.object).is_some()) {
+            store::objects::subtree_parents(&mut tx, view.unit.id).await?
+        } else {
+            HashMap::new()
+        };
+        let mut out = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let object = &row.record.object;
+            let own = |p: PeriodKey| outcomes.get(&(object.id, p)).copied();
+            out.insert(object.id, series_of(&mut tx, object, &parents, periods_of_row(row).into_iter(), own).await?);
+        }
+        Ok(out)
     }
 
     async fn reporting_unit(&self, tx: &mut Tx, object: &PlanObject, unit: Option<&str>) -> Result<OrgUnit, AppError> {

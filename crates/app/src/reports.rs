@@ -89,6 +89,9 @@ pub struct DocumentData {
     /// Per `module/level`, the indicators the unit distributed to the units below, each with the
     /// units' values for the period (the follow-up window's), for the compiled report's values.
     pub unit_values: HashMap<String, Vec<crate::plan_view::FollowUpView>>,
+    /// Per `module/level`, each indicator's values from January to the period's end, for the
+    /// indicator charts.
+    pub indicator_series: HashMap<String, HashMap<domain::ObjectId, Vec<crate::plan_view::SeriesPoint>>>,
 }
 
 /// What a step of a report's life takes besides the step itself.
@@ -518,6 +521,13 @@ impl App {
             }
             data.unit_values.insert(key, windows);
         }
+        for part in &parts {
+            let Part::IndicatorCharts { module, level, .. } = part else { continue };
+            let key = format!("{module}/{level}");
+            let Some(view) = data.follow_up.get(module).filter(|_| !data.indicator_series.contains_key(&key)) else { continue };
+            let series = self.indicator_series(view, level).await?;
+            data.indicator_series.insert(key, series);
+        }
         if parts.iter().any(|p| matches!(p, Part::BudgetOutcome)) {
             let end = data.period.end();
             let month = domain::budget::YearMonth::new(end.year(), u8::from(end.month())).ok_or(AppError::NotFound)?;
@@ -649,6 +659,7 @@ async fn gather(tx: &mut Tx, actor: &Actor, unit: OrgUnit, path: &[OrgUnitId], p
         follow_up_before: HashMap::new(),
         outcome: None,
         unit_values: HashMap::new(),
+        indicator_series: HashMap::new(),
     })
 }
 

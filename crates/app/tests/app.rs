@@ -2190,6 +2190,20 @@ async fn an_interim_report_reads_the_follow_up_of_its_tertial(db: Db) {
     assert_eq!(sick.sub_units.len(), 6, "the six centres");
     assert_eq!(sick.sub_units.iter().find(|s| s.unit.key == "CHR").and_then(|s| s.value), Some(dec("5.2")));
     assert_eq!((sick.value, sick.consolidated.map(|c| (c.present, c.expected))), (Some(dec("4.2")), Some((5, 6))));
+    // The indicator charts: each indicator month by month to April (its finest periodicity),
+    // rolled up as the follow-up window's chart is.
+    let series = &data.indicator_series["vgpu/indicator"];
+    let id = |key: &str| plan.rows.iter().find(|r| r.record.object.key == key).map(|r| r.record.object.id).unwrap();
+    let sick_series = &series[&id("i-sjukfranvaro")];
+    let months: Vec<String> = sick_series.iter().map(|p| p.period.to_string()).collect();
+    assert_eq!(months, ["2020-01", "2020-02", "2020-03", "2020-04"]);
+    let window = app.follow_up_view(&system, "i-sjukfranvaro", None, Some("2020-04")).await.unwrap();
+    let values = |points: &[app::plan_view::SeriesPoint]| points.iter().map(|p| (p.period, p.value, p.target)).collect::<Vec<_>>();
+    assert_eq!(values(sick_series), values(&window.series[..4]), "the window's chart, cut at April");
+    assert_eq!(sick_series.iter().map(|p| p.value).collect::<Vec<_>>(), [Some(dec("4.4")), Some(dec("4.3")), Some(dec("4.2")), Some(dec("4.0"))], "the five centres' mean, month by month");
+    assert!(sick_series.iter().all(|p| p.target == Some(dec("4.0"))));
+    assert!(series[&id("i-periodresultat")].iter().all(|p| p.value.is_some()), "fed by the ledger, January to April");
+    assert!(series[&id("i-hme")].is_empty(), "a yearly indicator has no period that ends by April");
     let outcome = data.outcome.as_ref().expect("the budget outcome part reads the budget");
     assert_eq!(outcome.month.to_string(), "2020-04");
     assert!(outcome.chapter.is_some(), "RK's budget 2020");

@@ -118,6 +118,10 @@ pub enum Part {
     /// Indicators for the report's period, by perspective: target, outcome, assessment, the
     /// change since the period before, comment.
     IndicatorFollowUp { module: String, group_level: String, level: String },
+    /// The same indicators as charts: each one's outcome per period of its periodicity from
+    /// January to the end of the report's period, with its target; one figure per indicator
+    /// with at least two values, in the table's order.
+    IndicatorCharts { module: String, group_level: String, level: String },
     /// Activities by perspective: timeline, responsible, status, comment.
     ActivityFollowUp { module: String, group_level: String, level: String },
     /// Budget, actual and forecast per category, year to date at the end of the report's period.
@@ -154,6 +158,7 @@ impl Part {
             | Part::InternalControl { module, .. }
             | Part::TextFollowUp { module, .. }
             | Part::IndicatorFollowUp { module, .. }
+            | Part::IndicatorCharts { module, .. }
             | Part::ActivityFollowUp { module, .. }
             | Part::UnitValues { module, .. } => Some(module),
             _ => None,
@@ -168,6 +173,7 @@ impl Part {
             }
             Part::Actions { group_level, level, .. }
             | Part::IndicatorFollowUp { group_level, level, .. }
+            | Part::IndicatorCharts { group_level, level, .. }
             | Part::ActivityFollowUp { group_level, level, .. } => vec![group_level, level],
             Part::IndicatorTargets { group_level, goal_level, level, .. } => vec![group_level, goal_level, level],
             Part::UnitValues { level, .. } => vec![level],
@@ -182,7 +188,10 @@ impl Part {
 impl Part {
     /// Whether the part prints follow-up of the report's period (read from the plan view).
     pub fn is_follow_up(&self) -> bool {
-        matches!(self, Part::TextFollowUp { .. } | Part::IndicatorFollowUp { .. } | Part::ActivityFollowUp { .. } | Part::UnitValues { .. })
+        matches!(
+            self,
+            Part::TextFollowUp { .. } | Part::IndicatorFollowUp { .. } | Part::IndicatorCharts { .. } | Part::ActivityFollowUp { .. } | Part::UnitValues { .. }
+        )
     }
 }
 

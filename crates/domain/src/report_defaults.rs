@@ -26,7 +26,8 @@ fn follow_up_sections() -> Vec<TemplateSection> {
             .part(Part::TextFollowUp { module: vgpu.clone(), group_level: "perspective".into(), levels: vec!["goal".into(), "assignment".into()] }),
         section(2, "indikatorer", "Indikatorer", "Indicators")
             .write("Kommentera utfallen och trenden.", "Comment on the outcomes and the trend.")
-            .part(Part::IndicatorFollowUp { module: vgpu.clone(), group_level: "perspective".into(), level: "indicator".into() }),
+            .part(Part::IndicatorFollowUp { module: vgpu.clone(), group_level: "perspective".into(), level: "indicator".into() })
+            .part(Part::IndicatorCharts { module: vgpu.clone(), group_level: "perspective".into(), level: "indicator".into() }),
         section(2, "enheternas-varden", "Enheternas värden", "The units' values")
             .part(Part::UnitValues { module: vgpu.clone(), level: "indicator".into() }),
         section(2, "atgarder", "Åtgärder", "Actions")

@@ -8,13 +8,14 @@ use crate::report::{Part, ReportTemplate, TemplateSection};
 use crate::validate::{ValidationCode, ValidationError};
 
 /// Live parts that read a module's plan, in the order the form offers them.
-pub const MODULE_PARTS: [&str; 8] = [
+pub const MODULE_PARTS: [&str; 9] = [
     "goals_and_assignments",
     "actions",
     "indicator_targets",
     "internal_control",
     "text_follow_up",
     "indicator_follow_up",
+    "indicator_charts",
     "activity_follow_up",
     "unit_values",
 ];
@@ -47,6 +48,7 @@ impl Part {
             Part::InternalControl { .. } => "internal_control",
             Part::TextFollowUp { .. } => "text_follow_up",
             Part::IndicatorFollowUp { .. } => "indicator_follow_up",
+            Part::IndicatorCharts { .. } => "indicator_charts",
             Part::ActivityFollowUp { .. } => "activity_follow_up",
             Part::BudgetOutcome => "budget_outcome",
             Part::BudgetFrames => "budget_frames",
@@ -102,6 +104,7 @@ impl Part {
             "actions" => Part::Actions { module, group_level, level: first_of(ObjectKind::Activity)?.key.clone() },
             "activity_follow_up" => Part::ActivityFollowUp { module, group_level, level: first_of(ObjectKind::Activity)?.key.clone() },
             "indicator_follow_up" => Part::IndicatorFollowUp { module, group_level, level: first_of(ObjectKind::Measure)?.key.clone() },
+            "indicator_charts" => Part::IndicatorCharts { module, group_level, level: first_of(ObjectKind::Measure)?.key.clone() },
             "unit_values" => Part::UnitValues { module, level: first_of(ObjectKind::Measure)?.key.clone() },
             "indicator_targets" => {
                 let measure = first_of(ObjectKind::Measure)?;

@@ -1,9 +1,10 @@
 //! `styrbord bench report`: issue 5's benchmark. On an EMPTY database it loads the demo region,
 //! adds an administration with `--units` units directly below it, a budget chapter with a line
 //! for every unit and leaf category, an indicator distributed to every unit (nine in ten report
-//! it), sends the annual report out to the units (each writes its summary) and prepares the
-//! administration's own annual report, which compiles the units' summaries and values (a table
-//! and a chart of all the units). Then it times, with the process's peak memory for each:
+//! it, for the year and each month), sends the annual report out to the units (each writes its
+//! summary) and prepares the administration's own annual report, which compiles the units'
+//! summaries and values (a table and a chart of all the units) and charts the indicator month by
+//! month, rolled up over the units. Then it times, with the process's peak memory for each:
 //!
 //! 1. exporting the administration's report as DOCX and as PDF while it is being written
 //!    (gather the data, build the document, write the file);
@@ -267,8 +268,9 @@ where
 }
 
 /// Sick leave on the administration, distributed to every unit and averaged; every unit but
-/// every tenth reports its value for the year. The annual report's compiled values print it as
-/// a table and a chart of all the units.
+/// every tenth reports its value for the year and for each month. The annual report's compiled
+/// values print it as a table and a chart of all the units; its indicator charts roll the twelve
+/// months up over the units.
 async fn distribute_indicator(app: &App, units: &[OrgUnit], year: i32) -> Result<()> {
     let system = Actor::system();
     let fields = domain::plan::ObjectInput {
@@ -276,7 +278,7 @@ async fn distribute_indicator(app: &App, units: &[OrgUnit], year: i32) -> Result
         measure_unit: Some("%".into()),
         decimals: Some("1".into()),
         higher_is_better: Some(false),
-        reported: vec!["Å".into()],
+        reported: vec!["M".into(), "Å".into()],
         formula: Some("average".into()),
         targets: vec![domain::plan::PeriodValueInput { period: year.to_string(), value: "4.0".into() }],
         ..Default::default()
@@ -293,11 +295,15 @@ async fn distribute_indicator(app: &App, units: &[OrgUnit], year: i32) -> Result
     app.create_object(&system, new).await.map_err(app_err)?;
     let keys: Vec<String> = units[1..].iter().map(|u| u.key.clone()).collect();
     app.distribute_object(&system, "matf-sjukfranvaro", &keys, false).await.map_err(app_err)?;
+    // The year and its twelve months, so the annual report's chart rolls up 200 units per month.
+    let periods: Vec<String> = std::iter::once(year.to_string()).chain((1..=12).map(|m| format!("{year}-{m:02}"))).collect();
     for (i, unit) in units[1..].iter().enumerate().filter(|(i, _)| i % 10 != 9) {
-        let value = format!("{},{}", 3 + i % 3, i % 10);
-        let input = domain::plan::FollowUpInput { outcome: Some(value), ..Default::default() };
         let copy = format!("matf-sjukfranvaro.{}", unit.key);
-        app.save_follow_up(&system, &copy, None, &year.to_string(), input, None).await.map_err(app_err)?;
+        for (m, period) in periods.iter().enumerate() {
+            let value = format!("{},{}", 3 + (i + m) % 3, (i + m) % 10);
+            let input = domain::plan::FollowUpInput { outcome: Some(value), ..Default::default() };
+            app.save_follow_up(&system, &copy, None, period, input, None).await.map_err(app_err)?;
+        }
     }
     Ok(())
 }

@@ -331,6 +331,7 @@ fn the_demo_interim_report_prints_tertial_1() {
         "Grön: uppfyllt",
         "2.2 Indikatorer",
         "Sjukfrånvaro 4,0 % 4,2 %",
+        "Sjukfrånvaro, jan–apr 2020",
         "2.3 Enheternas värden",
         "Sjukfrånvaro, mål 4,0 %",
         "Centrum för HR 5,2 %",

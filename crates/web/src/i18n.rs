@@ -125,7 +125,8 @@ mod tests {
                 ("reference", "x".to_owned()), ("date", "2020-01-01".to_owned()), ("per_level", "3".to_owned()),
                 ("value", "x".to_owned()), ("column", "x".to_owned()), ("code", "x".to_owned()), ("kind", "x".to_owned()),
                 ("section", "x".to_owned()), ("document", "x".to_owned()), ("body", "x".to_owned()), ("amount", "1".to_owned()), ("unit", "x".to_owned()), ("sections", "x".to_owned()), ("ready", "1".to_owned()), ("units", "x".to_owned()),
-                ("indicator", "x".to_owned()), ("period", "2020-T1".to_owned()), ("present", "1".to_owned()), ("expected", "2".to_owned())];
+                ("indicator", "x".to_owned()), ("period", "2020-T1".to_owned()), ("present", "1".to_owned()), ("expected", "2".to_owned()),
+                ("span", "x".to_owned())];
             assert!(LOCALES.try_lookup_with_args(&SV, &key, &args_map(&args)).is_some(), "sv lookup of {key}");
             assert!(LOCALES.try_lookup_with_args(&EN, &key, &args_map(&args)).is_some(), "en lookup of {key}");
         }

@@ -4371,6 +4371,32 @@ async fn a_unit_adds_and_removes_a_section_of_its_own_in_html() {
     assert!(!h.page(&format!("/reports/{id}"), Some(&chef)).await.text().contains("Flytt till nya lokaler"));
 }
 
+/// The interim report's indicators section draws each indicator with two or more values month
+/// by month up to April, rolled up as the plan page does, and says every value in words.
+#[tokio::test]
+async fn the_indicators_show_as_charts_over_the_year_with_their_values_said() {
+    let h = Harness::new().await;
+    let admin = h.login(Who::Admin).await;
+    let (_, reports) = h.app.reports_of_unit(&Actor::system(), "RK").await.unwrap();
+    let interim = reports.iter().find(|r| r.period == "2020-T1").expect("the demo's interim report");
+    let page = unescape(&h.page(&format!("/reports/{}", interim.id), Some(&admin)).await.text());
+    let indicators = page.split(r#"id="h-indikatorer""#).nth(1).expect("the indicators section").split(r#"id="h-enheternas-varden""#).next().unwrap();
+    let figures: Vec<&str> = indicators.split(r#"<figure class="live-chart">"#).skip(1).map(|f| f.split("</figure>").next().unwrap()).collect();
+    let sick = figures.iter().find(|f| f.contains("<figcaption>Sjukfrånvaro, jan–apr 2020</figcaption>")).unwrap_or_else(|| panic!("sick leave by month: {indicators}"));
+    assert!(
+        sick.contains(r#"aria-label="Stapeldiagram över Sjukfrånvaro, jan–apr 2020: jan 4,4 %; feb 4,3 %; mar 4,2 %; apr 4,0 %. Målet är 4,0 %.""#),
+        "the centres' monthly values averaged, as the follow-up window shows them: {sick}"
+    );
+    assert!(sick.contains("<svg ") && sick.contains(">Mål 4,0 %</text>"), "{sick}");
+    // Budget-fed indicators have their months from the ledger; a yearly indicator has one value
+    // at most in a year, so it gets no figure.
+    assert!(figures.iter().any(|f| f.contains("<figcaption>Periodresultat och helårsprognos, jan–apr 2020</figcaption>")), "{indicators}");
+    assert!(!indicators.contains("<figcaption>Hållbart medarbetarengagemang"), "{indicators}");
+    // In English the same figure says its values in English.
+    let english = unescape(&h.page(&format!("/reports/{}?lang=en", interim.id), Some(&admin)).await.text());
+    assert!(english.contains(r#"aria-label="Bar chart of Sjukfrånvaro, Jan–Apr 2020: Jan 4.4 %; Feb 4.3 %;"#), "{english}");
+}
+
 /// The administration's interim report shows, per distributed indicator, the units' values as a
 /// table and as a chart whose alternative text says every value.
 #[tokio::test]
@@ -4381,7 +4407,12 @@ async fn the_compiled_values_show_as_a_table_and_a_described_chart() {
     let interim = reports.iter().find(|r| r.period == "2020-T1").expect("the demo's interim report");
     let page = unescape(&h.page(&format!("/reports/{}", interim.id), Some(&admin)).await.text());
     assert!(page.contains("2.3 Enheternas värden") && page.contains("Sjukfrånvaro, mål 4,0 %"), "{page}");
-    let figure = page.split(r#"<figure class="live-chart">"#).nth(1).expect("a chart").split("</figure>").next().unwrap();
+    let figure = page
+        .split(r#"<figure class="live-chart">"#)
+        .skip(1)
+        .map(|f| f.split("</figure>").next().unwrap())
+        .find(|f| f.contains("per enhet"))
+        .expect("a chart of the units' values");
     assert!(figure.contains(r#"role="img" aria-label="Stapeldiagram över Sjukfrånvaro per enhet, 2020-T1: Centrum för administration 4,3 %;"#), "{figure}");
     assert!(figure.contains("Regiondirektörens stab saknar värde. Målet är 4,0 %.") && figure.contains("<svg "), "{figure}");
     assert!(figure.contains("<figcaption>Sjukfrånvaro per enhet, 2020-T1</figcaption>"));

@@ -231,11 +231,12 @@ pub const CHART_CAPTION: &str = "Sjukfrånvaro per centrum, tertial 1 2020";
 pub const CHART_ALT: &str = "Stapeldiagram: Centrum för ekonomi 3,8 %, Centrum för HR 5,2 %, Regiondirektörens stab saknar värde. Målet är 4,0 % & lägre.";
 
 pub fn sick_leave_chart() -> domain::document_chart::Chart {
-    use domain::document_chart::{Bar, Chart, Mark};
-    let bar = |label: &str, value: Option<f64>, shown: &str| Bar { label: label.into(), value, shown: shown.into() };
+    use domain::document_chart::{Bar, Chart, Layout, Mark};
+    let bar = |label: &str, value: Option<f64>, shown: &str| Bar { label: label.into(), value, shown: shown.into(), target: None };
     Chart {
         caption: CHART_CAPTION.into(),
         alt: CHART_ALT.into(),
+        layout: Layout::Across,
         bars: vec![bar("Centrum för ekonomi", Some(3.8), "3,8 %"), bar("Centrum för HR", Some(5.2), "5,2 %"), bar("Regiondirektörens stab", None, "–")],
         target: Some(Mark { value: 4.0, label: "Mål 4,0 %".into() }),
     }

@@ -68,7 +68,8 @@ pub struct TemplateSectionJson {
     pub text: bool,
     /// Live parts printed after the text, each `{"type": …}` with its fields: module parts
     /// (`goals_and_assignments`, `actions`, `indicator_targets`, `internal_control`,
-    /// `text_follow_up`, `indicator_follow_up`, `activity_follow_up`) name `module` and levels;
+    /// `text_follow_up`, `indicator_follow_up`, `indicator_charts`, `activity_follow_up`,
+    /// `unit_values`) name `module` and levels;
     /// `unit_texts` names `section`; budget parts, `decision_reference` and `signatures` name
     /// nothing else.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

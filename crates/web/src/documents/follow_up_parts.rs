@@ -9,20 +9,20 @@ use app::reports::DocumentData;
 use domain::ObjectId;
 use domain::consolidation::Decimal;
 use domain::document::{Block, Cell, Column, Row, Table};
-use domain::document_chart::{Bar, Chart, Mark};
+use domain::document_chart::{Bar, Chart, Layout, Mark};
 use domain::money::Unit;
 
 use crate::i18n::Lang;
 use crate::views::plan::{fixed, level_name, status_label, with_unit};
 
 /// The rows of a module's plan by object, and the group (an ancestor at a level) of each.
-struct Rows<'a> {
+pub(super) struct Rows<'a> {
     view: &'a PlanView,
     by_id: HashMap<ObjectId, &'a PlanRow>,
 }
 
 impl<'a> Rows<'a> {
-    fn new(view: &'a PlanView) -> Self {
+    pub(super) fn new(view: &'a PlanView) -> Self {
         Rows { view, by_id: view.rows.iter().map(|r| (r.record.object.id, r)).collect() }
     }
 
@@ -39,7 +39,7 @@ impl<'a> Rows<'a> {
     }
 
     /// Per group at `group_level` (then "Övrigt"), the rows at `levels` under it.
-    fn grouped(&self, group_level: &str, levels: &[&str], lang: Lang) -> Vec<(String, Vec<&'a PlanRow>)> {
+    pub(super) fn grouped(&self, group_level: &str, levels: &[&str], lang: Lang) -> Vec<(String, Vec<&'a PlanRow>)> {
         let groups = self
             .view
             .rows
@@ -333,7 +333,12 @@ fn unit_chart(w: &FollowUpView, title: &str, period: &str, shown: &dyn Fn(Option
     let bars: Vec<Bar> = w
         .sub_units
         .iter()
-        .map(|s| Bar { label: s.unit.name.clone(), value: s.value.and_then(number), shown: s.value.map_or_else(|| "–".to_owned(), |v| shown(Some(v))) })
+        .map(|s| Bar {
+            label: s.unit.name.clone(),
+            value: s.value.and_then(number),
+            shown: s.value.map_or_else(|| "–".to_owned(), |v| shown(Some(v))),
+            target: None,
+        })
         .collect();
     let values: Vec<String> = w
         .sub_units
@@ -349,5 +354,11 @@ fn unit_chart(w: &FollowUpView, title: &str, period: &str, shown: &dyn Fn(Option
         alt.push(' ');
         alt.push_str(&lang.t_args("doc-chart-target-sentence", &[("target", shown(Some(t)))]));
     }
-    Some(Block::Chart(Chart { caption: lang.t_args("doc-chart-caption", &[("indicator", title.to_owned()), ("period", period.to_owned())]), alt, bars, target }))
+    Some(Block::Chart(Chart {
+        caption: lang.t_args("doc-chart-caption", &[("indicator", title.to_owned()), ("period", period.to_owned())]),
+        alt,
+        layout: Layout::Across,
+        bars,
+        target,
+    }))
 }

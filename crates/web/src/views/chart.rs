@@ -160,7 +160,7 @@ pub fn line_chart(lang: Lang, title: &str, series: &[SeriesPoint], unit: Option<
 }
 
 /// A period as an axis label: the month's short name, "T1", "Q2", "H1" or the year.
-fn short_period(lang: Lang, p: domain::period::PeriodKey) -> String {
+pub(crate) fn short_period(lang: Lang, p: domain::period::PeriodKey) -> String {
     let key = p.to_string();
     match p.periodicity() {
         domain::period::Periodicity::Month => lang.t(&format!("month-short-{}", p.index())),

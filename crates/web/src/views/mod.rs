@@ -12,7 +12,7 @@ mod reports;
 mod budget_decision;
 mod budget_edit;
 mod budget_form;
-mod chart;
+pub(crate) mod chart;
 mod distribute;
 mod follow_up;
 mod gantt;
