@@ -171,10 +171,12 @@ fn format_float(value: f64, decimals: u32, style: &NumberStyle) -> String {
 }
 
 impl Document {
-    /// Every table of the document, in order (the XLSX export has one sheet per table).
+    /// Every table of the document and the numbers of its charts that no table has, in order
+    /// (the XLSX export has one sheet per table).
     pub fn tables(&self) -> impl Iterator<Item = &Table> {
         self.blocks.iter().filter_map(|block| match block {
             Block::Table(table) => Some(table),
+            Block::Chart(chart) => chart.numbers.as_ref(),
             _ => None,
         })
     }

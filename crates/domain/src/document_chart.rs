@@ -20,6 +20,10 @@ pub struct Chart {
     /// The target's label ("Mål 4,0 %"), and across the bars a dashed line at its value. Columns
     /// draw each column's own target when they have one (a target may change over the year).
     pub target: Option<Mark>,
+    /// The figure's numbers as a table, when no printed table has them (an indicator's months):
+    /// the workbook gives it a sheet; the printed writers draw the figure only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbers: Option<crate::document::Table>,
 }
 
 /// How the bars stand.
@@ -247,6 +251,7 @@ mod tests {
             alt: "Centrum för ekonomi 3,8 %, Centrum för HR 5,2 %, Stab saknar värde. Mål 4,0 %.".into(),
             bars: vec![bar("Centrum för ekonomi", Some(3.8), "3,8 %"), bar("Centrum för HR <R&D>", Some(5.2), "5,2 %"), bar("Stab", None, "–")],
             target: Some(Mark { value: 4.0, label: "Mål 4,0 %".into() }),
+            numbers: None,
         }
     }
 
@@ -283,6 +288,7 @@ mod tests {
             layout: Layout::Columns,
             bars: vec![bar("jan", Some(6.1), "6,1 %", 5.0), bar("feb", Some(4.2), "4,2 %", 5.0), bar("mar", Some(3.5), "3,5 %", 4.0), bar("apr", None, "–", 4.0)],
             target: Some(Mark { value: 4.0, label: "Mål".into() }),
+            numbers: None,
         }
     }
 

@@ -185,8 +185,8 @@ pub async fn report(config: &crate::config::Config, args: ReportArgs) -> Result<
             }
         }
     };
-    // Where the time of an export goes: gathering the data, and within it the budget outcome
-    // and the plan as the pages show them.
+    // Where the time of an export goes: gathering the data, and within it the budget outcome,
+    // the plan as the pages show them, and the indicators' months for the charts.
     let gather = |what: &'static str| {
         let (app, system, admin) = (&app, &system, admin.key.clone());
         async move {
@@ -197,12 +197,18 @@ pub async fn report(config: &crate::config::Config, args: ReportArgs) -> Result<
                     let month = domain::budget::YearMonth::new(year, 12).context("a month")?;
                     drop(app.outcome_view(system, &admin, month, app::budget_outcomes::OutcomeScope::Subtree).await.map_err(app_err)?)
                 }
+                "series" => {
+                    let view = app.plan_view(system, &admin, "vgpu", Some(&year.to_string())).await.map_err(app_err)?;
+                    let at = Instant::now();
+                    drop(app.indicator_series(&view, "indicator").await.map_err(app_err)?);
+                    return Ok(at.elapsed());
+                }
                 _ => drop(app.plan_view(system, &admin, "vgpu", Some(&year.to_string())).await.map_err(app_err)?),
             }
             Ok::<Duration, anyhow::Error>(at.elapsed())
         }
     };
-    for (what, label) in [("data", "of which: document_data (all reads)"), ("outcome", "  outcome_view of the subtree"), ("plan", "  plan_view of the administration")] {
+    for (what, label) in [("data", "of which: document_data (all reads)"), ("outcome", "  outcome_view of the subtree"), ("plan", "  plan_view of the administration"), ("series", "  indicator_series (the charts' months)")] {
         let mut timing = Timing { label: label.into(), times: Vec::new(), peak: 0.0, bytes: 0 };
         for _ in 0..args.samples {
             reset_peak();

@@ -4395,6 +4395,26 @@ async fn the_indicators_show_as_charts_over_the_year_with_their_values_said() {
     // In English the same figure says its values in English.
     let english = unescape(&h.page(&format!("/reports/{}?lang=en", interim.id), Some(&admin)).await.text());
     assert!(english.contains(r#"aria-label="Bar chart of Sjukfrånvaro, Jan–Apr 2020: Jan 4.4 %; Feb 4.3 %;"#), "{english}");
+    // The workbook has the months as numbers on a sheet of their own, since no table has them.
+    let token = h.token(Who::Admin).await;
+    let xlsx = h.get(&format!("/api/v1/reports/{}/document?format=xlsx", interim.id), &token).await;
+    xlsx.expect(200);
+    let part = |name: &str| {
+        use std::io::Read;
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&xlsx.body[..])).expect("an XLSX is a zip archive");
+        let mut xml = String::new();
+        archive.by_name(name).unwrap_or_else(|_| panic!("{name}")).read_to_string(&mut xml).unwrap();
+        xml
+    };
+    let workbook = part("xl/workbook.xml");
+    let names: Vec<&str> = workbook.split("<sheet name=\"").skip(1).map(|s| s.split('"').next().unwrap()).collect();
+    let at = names.iter().position(|n| *n == "2.2 Sjukfrånvaro").unwrap_or_else(|| panic!("a sheet for the chart: {names:?}"));
+    assert_eq!(names[at - 1], "2.2 Indikatorer", "after the indicators' table, in document order");
+    let sheet = part(&format!("xl/worksheets/sheet{}.xml", at + 1));
+    let numbers: Vec<&str> = sheet.split("<v>").skip(1).map(|v| v.split('<').next().unwrap()).collect();
+    for value in ["4.4", "4.3", "4.2"] {
+        assert!(numbers.contains(&value), "{value} in {numbers:?}");
+    }
 }
 
 /// The administration's interim report shows, per distributed indicator, the units' values as a

@@ -239,6 +239,7 @@ pub fn sick_leave_chart() -> domain::document_chart::Chart {
         layout: Layout::Across,
         bars: vec![bar("Centrum för ekonomi", Some(3.8), "3,8 %"), bar("Centrum för HR", Some(5.2), "5,2 %"), bar("Regiondirektörens stab", None, "–")],
         target: Some(Mark { value: 4.0, label: "Mål 4,0 %".into() }),
+        numbers: None,
     }
 }
 

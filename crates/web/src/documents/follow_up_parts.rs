@@ -360,5 +360,7 @@ fn unit_chart(w: &FollowUpView, title: &str, period: &str, shown: &dyn Fn(Option
         layout: Layout::Across,
         bars,
         target,
+        // The table beside it has the numbers.
+        numbers: None,
     }))
 }

@@ -105,7 +105,7 @@ fn part_blocks(data: &DocumentData, part: &Part, number: &str, lang: Lang) -> Ve
         Part::IndicatorFollowUp { module, group_level, level } => {
             follow_up_parts::indicator_follow_up(data, module, group_level, level, number, lang)
         }
-        Part::IndicatorCharts { module, group_level, level } => indicator_charts::indicator_charts(data, module, group_level, level, lang),
+        Part::IndicatorCharts { module, group_level, level } => indicator_charts::indicator_charts(data, module, group_level, level, number, lang),
         Part::ActivityFollowUp { module, group_level, level } => {
             follow_up_parts::activity_follow_up(data, module, group_level, level, number, lang)
         }
