@@ -81,8 +81,30 @@ impl Chart {
     pub fn height(&self) -> f64 {
         match self.layout {
             Layout::Across => TOP + ROW * self.bars.len().max(1) as f64 + BOTTOM,
-            Layout::Columns => COLUMNS_TOP + PLOT_HEIGHT + COLUMNS_BOTTOM,
+            Layout::Columns => COLUMNS_TOP + self.plot_height() + COLUMNS_BOTTOM,
         }
+    }
+
+    /// Each column's target: its own, or else the chart's.
+    fn column_targets(&self) -> Vec<Option<f64>> {
+        if self.bars.iter().any(|b| b.target.is_some()) {
+            self.bars.iter().map(|b| b.target).collect()
+        } else {
+            self.bars.iter().map(|_| self.target.as_ref().map(|t| t.value)).collect()
+        }
+    }
+
+    /// The lowest and highest number the columns reach, values and targets, zero included.
+    fn column_extent(&self) -> (f64, f64) {
+        let numbers = self.bars.iter().filter_map(|b| b.value).chain(self.column_targets().into_iter().flatten());
+        numbers.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    }
+
+    /// The columns' plot height. Nothing but zeros has no height to show: the zero line with its
+    /// values, rather than an empty plot above it.
+    fn plot_height(&self) -> f64 {
+        let (smallest, largest) = self.column_extent();
+        if largest > smallest { PLOT_HEIGHT } else { 0.0 }
     }
 
     /// The chart as a standalone SVG document, with `<title>` and `<desc>` from the caption and
@@ -157,23 +179,19 @@ impl Chart {
     /// label underneath; each column's target as a dashed line across its slot, so that a target
     /// that holds joins into one line and one that changes steps; the target's label as a legend.
     fn draw_columns(&self, out: &mut String) {
-        let targets: Vec<Option<f64>> = if self.bars.iter().any(|b| b.target.is_some()) {
-            self.bars.iter().map(|b| b.target).collect()
-        } else {
-            self.bars.iter().map(|_| self.target.as_ref().map(|t| t.value)).collect()
-        };
-        let numbers = self.bars.iter().filter_map(|b| b.value).chain(targets.iter().flatten().copied());
-        let (smallest, largest) = numbers.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let targets = self.column_targets();
+        let (smallest, largest) = self.column_extent();
+        let plot_height = self.plot_height();
         // Nothing but zeros: the zero line at the bottom, as for any values of zero and more.
         let largest = if largest > smallest { largest } else { smallest + 1.0 };
         let span = largest - smallest;
         // Room under the lowest column for its value, when it hangs below zero.
         let below = if smallest < 0.0 { 12.0 } else { 0.0 };
-        let y = |v: f64| COLUMNS_TOP + (largest - v) / span * (PLOT_HEIGHT - below);
+        let y = |v: f64| COLUMNS_TOP + (largest - v) / span * (plot_height - below);
         let zero = y(0.0);
         let slot = (CHART_WIDTH - 2.0 * COLUMNS_SIDE) / self.bars.len().max(1) as f64;
         let column = (slot * 0.6).min(MAX_COLUMN);
-        let plot_bottom = COLUMNS_TOP + PLOT_HEIGHT;
+        let plot_bottom = COLUMNS_TOP + plot_height;
         let mut values = String::new();
         for (i, bar) in self.bars.iter().enumerate() {
             let left = COLUMNS_SIDE + slot * i as f64;
@@ -344,6 +362,7 @@ mod tests {
         for bar in &mut chart.bars {
             (bar.value, bar.shown, bar.target) = (Some(0.0), "0,0".into(), None);
         }
+        chart.bars[2].value = Some(0.4);
         chart.target = None;
         let zero = attributes(&chart.svg(), "line", "#555555", "y1")[0];
         assert!((zero - (COLUMNS_TOP + PLOT_HEIGHT)).abs() < 0.05, "zero at the plot's foot: {zero}");
@@ -351,6 +370,20 @@ mod tests {
         (chart.bars[3].value, chart.bars[3].shown) = (Some(-3.8), "−3,8".into());
         let svg = chart.svg();
         assert!(text_y(&svg, "−3,8") + 3.0 < text_y(&svg, "apr"), "the lowest value clears its period's label");
+    }
+
+    #[test]
+    fn nothing_but_zeros_draws_the_zero_line_with_its_values_and_no_empty_plot_above() {
+        let mut chart = months();
+        for bar in &mut chart.bars {
+            (bar.value, bar.shown, bar.target) = (Some(0.0), "0,0 mkr".into(), Some(0.0));
+        }
+        let full = months().height();
+        assert!(chart.height() < full / 2.0, "a strip, not a tall empty figure: {} of {full}", chart.height());
+        let svg = chart.svg();
+        let zero = attributes(&svg, "line", "#555555", "y1")[0];
+        assert!(text_y(&svg, "0,0 mkr") < zero && zero < text_y(&svg, "jan"), "values over the line, periods under it");
+        assert!(text_y(&svg, "Mål") < chart.height(), "the legend stays inside the drawing");
     }
 
     #[test]
