@@ -118,6 +118,9 @@ pub enum Cell {
     /// An amount shown in `unit` with `decimals` decimals ("2 547,4" in mkr). Spreadsheets get
     /// the exact amount in that unit; only the display rounds (half away from zero).
     Money { amount: Money, unit: Unit, decimals: u32 },
+    /// A measured value in its own unit, as indicators have ("4,2 %", "74,0 mkr", "12 st"): a
+    /// number to spreadsheets, printed with its unit. The unit is a label, so "%" is not a share.
+    Quantity { value: f64, decimals: u32, unit: String },
 }
 
 impl Cell {
@@ -131,7 +134,7 @@ impl Cell {
 
     /// Whether the cell holds a number (right-aligned in printed tables).
     pub fn is_numeric(&self) -> bool {
-        matches!(self, Cell::Integer(_) | Cell::Number { .. } | Cell::Percent { .. } | Cell::Money { .. })
+        matches!(self, Cell::Integer(_) | Cell::Number { .. } | Cell::Percent { .. } | Cell::Money { .. } | Cell::Quantity { .. })
     }
 
     /// The cell as printed in a document of `language` ("sv" or "en"): "2 547,4", "3,5 %",
@@ -148,6 +151,10 @@ impl Cell {
                 format!("{}{space}%", format_float(value * 100.0, *decimals, &style))
             }
             Cell::Money { amount, unit, decimals } => format_with(*amount, *unit, *decimals, &style),
+            Cell::Quantity { value, decimals, unit } => match format_float(*value, *decimals, &style) {
+                number if unit.is_empty() || number.is_empty() => number,
+                number => format!("{number}\u{a0}{unit}"),
+            },
         }
     }
 }
@@ -248,6 +255,11 @@ mod tests {
         assert_eq!(Cell::Integer(-3).display("sv"), "\u{2212}3");
         assert_eq!(Cell::Empty.display("sv"), "");
         assert_eq!(Cell::Number { value: f64::NAN, decimals: 1 }.display("sv"), "");
+        let sick_leave = Cell::Quantity { value: 4.25, decimals: 1, unit: "%".into() };
+        assert_eq!(sick_leave.display("sv"), "4,3\u{a0}%", "a unit's percent is the value itself, not a share");
+        assert_eq!(Cell::Quantity { value: -3.8, decimals: 1, unit: "mkr".into() }.display("en"), "-3.8\u{a0}mkr");
+        assert_eq!(Cell::Quantity { value: 1250.0, decimals: 0, unit: String::new() }.display("sv"), "1\u{a0}250");
+        assert!(sick_leave.is_numeric());
     }
 
     #[test]

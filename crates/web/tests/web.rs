@@ -4392,6 +4392,8 @@ async fn the_indicators_show_as_charts_over_the_year_with_their_values_said() {
     // at most in a year, so it gets no figure.
     assert!(figures.iter().any(|f| f.contains("<figcaption>Periodresultat och helårsprognos, jan–apr 2020</figcaption>")), "{indicators}");
     assert!(!indicators.contains("<figcaption>Hållbart medarbetarengagemang"), "{indicators}");
+    // The table's target and outcome are numbers: aligned right and never broken from their unit.
+    assert!(indicators.contains("<td class=\"num\">4,0\u{a0}%</td><td class=\"num\">4,2\u{a0}%</td>"), "{indicators}");
     // In English the same figure says its values in English.
     let english = unescape(&h.page(&format!("/reports/{}?lang=en", interim.id), Some(&admin)).await.text());
     assert!(english.contains(r#"aria-label="Bar chart of Sjukfrånvaro, Jan–Apr 2020: Jan 4.6 %; Feb 4.4 %;"#), "{english}");
@@ -4415,6 +4417,13 @@ async fn the_indicators_show_as_charts_over_the_year_with_their_values_said() {
     for value in ["4.6", "4.4", "4.2", "4.1"] {
         assert!(numbers.contains(&value), "{value} in {numbers:?}");
     }
+    // The indicators' table has its targets and outcomes as numbers too, the unit in the format.
+    let table = part(&format!("xl/worksheets/sheet{at}.xml"));
+    let numbers: Vec<&str> = table.split("<v>").skip(1).map(|v| v.split('<').next().unwrap()).collect();
+    for value in ["4", "4.2", "78", "74"] {
+        assert!(numbers.contains(&value), "{value} in {numbers:?}");
+    }
+    assert!(part("xl/styles.xml").contains(r##"formatCode="#,##0.0&quot; %&quot;""##), "the unit shows, without scaling");
 }
 
 /// The administration's interim report shows, per distributed indicator, the units' values as a

@@ -16,6 +16,13 @@ pub(crate) fn number_format(decimals: u32) -> String {
     }
 }
 
+/// A number followed by its unit as quoted literal text (`#,##0.0" %"`), so "%" shows as written
+/// and does not scale the value by a hundred.
+pub(crate) fn quantity_format(decimals: u32, unit: &str) -> String {
+    let unit: String = unit.chars().filter(|c| *c != '"' && !c.is_control()).collect();
+    if unit.is_empty() { number_format(decimals) } else { format!("{}\" {unit}\"", number_format(decimals)) }
+}
+
 pub(crate) fn percent_format(decimals: u32) -> String {
     match decimals.min(MAX_DECIMALS) {
         0 => "0%".to_owned(),
@@ -34,6 +41,7 @@ pub(crate) fn shown_width(cell: &Cell) -> usize {
         Cell::Money { amount, unit, decimals } => {
             format_sv(*amount, *unit, (*decimals).min(MAX_DECIMALS)).chars().count()
         }
+        Cell::Quantity { value, decimals, unit } => grouped_width(*value, *decimals) + 1 + unit.chars().count(),
     }
 }
 
@@ -74,6 +82,9 @@ mod tests {
         assert_eq!(number_format(1), "#,##0.0");
         assert_eq!(percent_format(1), "0.0%");
         assert_eq!(number_format(99), number_format(MAX_DECIMALS));
+        assert_eq!(quantity_format(1, "%"), "#,##0.0\" %\"", "a quoted % is text, not a scaling");
+        assert_eq!(quantity_format(0, "st \"x\""), "#,##0\" st x\"", "a quote in the unit cannot end the literal");
+        assert_eq!(quantity_format(2, ""), "#,##0.00");
     }
 
     #[test]
@@ -82,6 +93,7 @@ mod tests {
         assert_eq!(shown_width(&Cell::Number { value: 999.0, decimals: 0 }), 3);
         let frame = Money::from_ore(22_100_000_000);
         assert_eq!(shown_width(&Cell::Money { amount: frame, unit: Unit::Tkr, decimals: 0 }), "221 000".len());
+        assert_eq!(shown_width(&Cell::Quantity { value: 74.0, decimals: 1, unit: "mkr".into() }), "74,0 mkr".len());
         assert_eq!(shown_width(&Cell::Text("Vårdcentral\nÅby".into())), 11);
         assert_eq!(column_width(0), 8.0);
         assert_eq!(text_lines("2020–2022\nDelårsrapport\noch årsredov.", 15.0), 3);

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use domain::money::{Money, Unit};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use layout::{column_width, number_format, percent_format, row_height, shown_width, text_lines};
+use layout::{column_width, number_format, percent_format, quantity_format, row_height, shown_width, text_lines};
 use sheet_name::sheet_names;
 
 /// One table, one worksheet.
@@ -164,6 +164,9 @@ fn write_cell(
         Cell::Money { amount, unit, decimals } => {
             let value = money_value(*amount, *unit);
             worksheet.write_number_with_format(row, column, value, formats.get(&number_format(*decimals), bold))?;
+        }
+        Cell::Quantity { value, decimals, unit } => {
+            worksheet.write_number_with_format(row, column, *value, formats.get(&quantity_format(*decimals, unit), bold))?;
         }
     }
     Ok(())

@@ -15,6 +15,16 @@ use domain::money::Unit;
 use crate::i18n::Lang;
 use crate::views::plan::{fixed, level_name, status_label, with_unit};
 
+/// An indicator's value as a number in its unit with at least the indicator's decimals, as the
+/// plan page shows it: right-aligned in print, a number in the workbook.
+pub(super) fn quantity(value: Option<Decimal>, decimals: u8, unit: Option<&str>) -> Cell {
+    let Some(value) = value.map(|v| fixed(v, decimals)) else { return Cell::Empty };
+    match value.to_string().parse::<f64>() {
+        Ok(number) => Cell::Quantity { value: number, decimals: u32::from(value.scale()), unit: unit.unwrap_or_default().to_owned() },
+        Err(_) => Cell::Empty,
+    }
+}
+
 /// The rows of a module's plan by object, and the group (an ancestor at a level) of each.
 pub(super) struct Rows<'a> {
     view: &'a PlanView,
@@ -135,13 +145,12 @@ pub fn indicator_follow_up(data: &DocumentData, module: &str, group_level: &str,
                     let measure = r.record.object.measure.as_ref();
                     let decimals = measure.map_or(0, |m| m.decimals);
                     let unit = measure.and_then(|m| m.unit.as_deref());
-                    let shown = |v: Option<Decimal>| v.map(|v| with_unit(lang, fixed(v, decimals), unit)).unwrap_or_default();
                     let higher_is_better = measure.is_none_or(|m| m.higher_is_better);
                     let trend = trend(r.value, before.get(&r.record.object.id).copied().flatten(), higher_is_better, lang);
                     Row::body(vec![
                         Cell::text(r.record.object.title.clone()),
-                        Cell::text(shown(r.target)),
-                        Cell::text(shown(r.value)),
+                        quantity(r.target, decimals, unit),
+                        quantity(r.value, decimals, unit),
                         Cell::text(rows.assessment(r, lang)),
                         Cell::text(trend),
                         comment(r),
@@ -290,7 +299,7 @@ pub fn unit_values(data: &DocumentData, module: &str, level: &str, number: &str,
                 .iter()
                 .map(|s| {
                     let comment = s.follow_up.as_ref().and_then(|f| f.comment.clone()).map_or(Cell::Empty, Cell::Text);
-                    Row::body(vec![Cell::text(s.unit.name.clone()), Cell::text(shown(s.value)), Cell::text(label(&w.scale, &s.assessment)), comment])
+                    Row::body(vec![Cell::text(s.unit.name.clone()), quantity(s.value, decimals, unit), Cell::text(label(&w.scale, &s.assessment)), comment])
                 })
                 .collect();
             let (present, expected) = w.consolidated.map_or((0, 0), |c| (c.present, c.expected));
@@ -298,7 +307,7 @@ pub fn unit_values(data: &DocumentData, module: &str, level: &str, number: &str,
                 "doc-unit-values-total",
                 &[("unit", data.unit.name.clone()), ("present", present.to_string()), ("expected", expected.to_string())],
             );
-            rows.push(Row::total(vec![Cell::text(total), Cell::text(shown(w.value)), Cell::text(label(&w.scale, &w.assessment)), Cell::Empty]));
+            rows.push(Row::total(vec![Cell::text(total), quantity(w.value, decimals, unit), Cell::text(label(&w.scale, &w.assessment)), Cell::Empty]));
             let chart = unit_chart(w, &object.title, &data.period.to_string(), &shown, lang);
             let table = Block::Table(Table {
                 name: format!("{number} {}", object.title),
