@@ -68,10 +68,11 @@ const BOTTOM: f64 = 22.0;
 const BAR_COLOUR: &str = "#1f5f8b";
 const TARGET_COLOUR: &str = "#b3261e";
 /// The columns layout: the plot's height, the room above it for the tallest column's value,
-/// and below it for the period labels and the target's legend.
+/// and below it for the period labels and, when there is a target, its legend.
 const PLOT_HEIGHT: f64 = 120.0;
 const COLUMNS_TOP: f64 = 16.0;
 const COLUMNS_BOTTOM: f64 = 44.0;
+const COLUMNS_BOTTOM_WITHOUT_LEGEND: f64 = 24.0;
 const COLUMNS_SIDE: f64 = 12.0;
 /// The widest a column is drawn, so that two periods do not look like two walls.
 const MAX_COLUMN: f64 = 36.0;
@@ -81,7 +82,9 @@ impl Chart {
     pub fn height(&self) -> f64 {
         match self.layout {
             Layout::Across => TOP + ROW * self.bars.len().max(1) as f64 + BOTTOM,
-            Layout::Columns => COLUMNS_TOP + self.plot_height() + COLUMNS_BOTTOM,
+            Layout::Columns => {
+                COLUMNS_TOP + self.plot_height() + if self.has_legend() { COLUMNS_BOTTOM } else { COLUMNS_BOTTOM_WITHOUT_LEGEND }
+            }
         }
     }
 
@@ -92,6 +95,11 @@ impl Chart {
         } else {
             self.bars.iter().map(|_| self.target.as_ref().map(|t| t.value)).collect()
         }
+    }
+
+    /// Whether the columns show a target, and so a legend saying what the dashed line is.
+    fn has_legend(&self) -> bool {
+        self.target.is_some() && self.column_targets().iter().any(Option::is_some)
     }
 
     /// The lowest and highest number the columns reach, values and targets, zero included.
@@ -234,7 +242,7 @@ impl Chart {
             r##"<line x1="{COLUMNS_SIDE}" y1="{zero:.1}" x2="{:.1}" y2="{zero:.1}" stroke="#555555" stroke-width="0.8"/>"##,
             CHART_WIDTH - COLUMNS_SIDE
         ));
-        if let Some(target) = self.target.as_ref().filter(|_| targets.iter().any(Option::is_some)) {
+        if let Some(target) = self.target.as_ref().filter(|_| self.has_legend()) {
             let legend = plot_bottom + 32.0;
             out.push_str(&format!(
                 r#"<line x1="{COLUMNS_SIDE}" y1="{:.1}" x2="{:.1}" y2="{:.1}" {dashed}/><text x="{:.1}" y="{legend:.1}" fill="{TARGET_COLOUR}">{}</text>"#,
@@ -370,6 +378,8 @@ mod tests {
         (chart.bars[3].value, chart.bars[3].shown) = (Some(-3.8), "−3,8".into());
         let svg = chart.svg();
         assert!(text_y(&svg, "−3,8") + 3.0 < text_y(&svg, "apr"), "the lowest value clears its period's label");
+        assert!(text_y(&svg, "apr") + 6.0 < chart.height(), "the labels stay inside the drawing");
+        assert!(chart.height() < months().height(), "no room kept for a legend the chart does not have");
     }
 
     #[test]
