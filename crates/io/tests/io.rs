@@ -274,8 +274,8 @@ fn a_written_workbook_reads_back_as_the_same_numbers_and_texts() {
     ])
     .unwrap();
     let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
-    assert_eq!(workbook.sheet_names(), ["Tabell 5.1.1 Ramfördelning per", "Tabell 5.1.1 Ramfördelning (2)"]);
-    let range = workbook.worksheet_range("Tabell 5.1.1 Ramfördelning per").unwrap();
+    assert_eq!(workbook.sheet_names(), ["Tabell 5.1.1 Ramfördelning per…", "Tabell 5.1.1 Ramfördelning… (2)"]);
+    let range = workbook.worksheet_range("Tabell 5.1.1 Ramfördelning per…").unwrap();
     let cell = |row: u32, column: u32| range.get_value((row, column)).cloned().unwrap_or(Data::Empty);
     assert_eq!(cell(0, 0), Data::String("Ramfördelning per centrum, mkr".into()));
     assert_eq!(cell(1, 2), Data::String("Ram 2020".into()));

@@ -5,7 +5,8 @@
 const MAX_UTF16: usize = 31;
 
 /// A valid, unique name for each requested one, in order. Characters Excel forbids are dropped
-/// (`/` and `\` become `-`, so "2020/2021" stays readable); a name too long is cut; an empty one
+/// (`/` and `\` become `-`, so "2020/2021" stays readable); a name too long is cut after a whole
+/// word where it can be, with "…" to show it was cut; an empty one
 /// becomes "Blad N"; a repeat gets " (2)", " (3)" … within the 31 characters.
 pub(crate) fn sheet_names<'a>(requested: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut taken: Vec<String> = vec!["history".to_owned()];
@@ -15,12 +16,12 @@ pub(crate) fn sheet_names<'a>(requested: impl IntoIterator<Item = &'a str>) -> V
         if base.is_empty() {
             base = format!("Blad {}", index + 1);
         }
-        let mut name = cut(&base, MAX_UTF16);
+        let mut name = shorten(&base, MAX_UTF16);
         let mut copy = 1;
         while taken.contains(&name.to_lowercase()) {
             copy += 1;
             let suffix = format!(" ({copy})");
-            name = format!("{}{suffix}", cut(&base, MAX_UTF16 - suffix.len()).trim_end());
+            name = format!("{}{suffix}", shorten(&base, MAX_UTF16 - suffix.len()));
         }
         taken.push(name.to_lowercase());
         names.push(name);
@@ -40,6 +41,24 @@ fn clean(wanted: &str) -> String {
         .collect();
     let collapsed = replaced.split_whitespace().collect::<Vec<_>>().join(" ");
     collapsed.trim_matches('\'').trim().to_owned()
+}
+
+/// `text` within `max` UTF-16 units: whole, or cut with an ellipsis after its last whole word
+/// that fits ("2.2 Helårsprognos jämfört med…"), or mid-word when that word would leave less than
+/// half the room.
+fn shorten(text: &str, max: usize) -> String {
+    if text.encode_utf16().count() <= max {
+        return text.to_owned();
+    }
+    let room = max - 1;
+    let prefix = cut(text, room);
+    let next = text[prefix.len()..].chars().next();
+    let at_word_end = next.is_none_or(char::is_whitespace);
+    let words = match prefix.rfind(' ') {
+        Some(space) if !at_word_end && prefix[..space].encode_utf16().count() * 2 >= room => cut(&prefix[..space], room),
+        _ => prefix,
+    };
+    format!("{words}…")
 }
 
 /// The longest prefix of `text` within `max` UTF-16 units, without a trailing space or apostrophe.
@@ -73,7 +92,7 @@ mod tests {
         assert_eq!(
             names,
             [
-                "Tabell 5.1.1 Ramfördelning per",
+                "Tabell 5.1.1 Ramfördelning per…",
                 "Budget 2020-2021",
                 "Blad 3",
                 "Utkast",
@@ -89,8 +108,17 @@ mod tests {
     fn repeats_of_long_names_stay_within_31_characters() {
         let long = "Ramförändringar per förvaltning och år";
         let names = sheet_names([long, long, long]);
-        assert_eq!(names[0], "Ramförändringar per förvaltning");
-        assert_eq!(names[1], "Ramförändringar per förvalt (2)");
-        assert_eq!(names[2], "Ramförändringar per förvalt (3)");
+        assert_eq!(names[0], "Ramförändringar per…", "\"förvaltning\" and the ellipsis would take 32");
+        assert_eq!(names[1], "Ramförändringar per… (2)");
+        assert_eq!(names[2], "Ramförändringar per… (3)");
+    }
+
+    #[test]
+    fn a_long_name_is_cut_after_a_whole_word_and_says_so() {
+        let names = sheet_names(["2.2 Helårsprognos jämfört med budget", "2.2 Kostnader för anställd och inhyrd personal", "Verksamhetsområdesövergripandeuppföljning"]);
+        assert_eq!(names[0], "2.2 Helårsprognos jämfört med…");
+        assert_eq!(names[1], "2.2 Kostnader för anställd och…");
+        assert_eq!(names[2], "Verksamhetsområdesövergripande…", "one long word is cut inside it");
+        assert!(names.iter().all(|name| name.encode_utf16().count() <= 31));
     }
 }
