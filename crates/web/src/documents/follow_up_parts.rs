@@ -161,7 +161,8 @@ pub fn indicator_follow_up(data: &DocumentData, module: &str, group_level: &str,
         })
         .collect();
     let columns = vec![
-        Column::new(level_name(&view.model, level, lang), 4),
+        // The names get the room: a trend is a word ("↑ bättre").
+        Column::new(level_name(&view.model, level, lang), 5),
         Column::new(lang.t("doc-col-target"), 2),
         Column::new(lang.t("doc-col-outcome"), 2),
         Column::new(lang.t("doc-col-assessment"), 2),
