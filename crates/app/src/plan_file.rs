@@ -671,7 +671,7 @@ impl App {
 
 /// A value as a JSON number when it reads back exactly, else as text (never a rounded float).
 fn number(v: domain::consolidation::Decimal) -> Value {
-    let f: f64 = v.to_string().parse().unwrap_or(f64::NAN);
+    let f = v.to_f64();
     match (serde_json::Number::from_f64(f), f.to_string().parse::<domain::consolidation::Decimal>()) {
         (Some(n), Ok(back)) if back == v => Value::Number(n),
         _ => Value::String(v.to_string()),

@@ -85,6 +85,11 @@ impl Decimal {
         self.scale
     }
 
+    /// The nearest `f64`, for drawing and for spreadsheets; sums and comparisons stay exact.
+    pub fn to_f64(self) -> f64 {
+        self.to_string().parse().expect("a decimal's text is a valid f64")
+    }
+
     pub fn is_negative(self) -> bool {
         self.mantissa < 0
     }

@@ -19,10 +19,7 @@ use crate::views::plan::{fixed, level_name, status_label, with_unit};
 /// plan page shows it: right-aligned in print, a number in the workbook.
 pub(super) fn quantity(value: Option<Decimal>, decimals: u8, unit: Option<&str>) -> Cell {
     let Some(value) = value.map(|v| fixed(v, decimals)) else { return Cell::Empty };
-    match value.to_string().parse::<f64>() {
-        Ok(number) => Cell::Quantity { value: number, decimals: u32::from(value.scale()), unit: unit.unwrap_or_default().to_owned() },
-        Err(_) => Cell::Empty,
-    }
+    Cell::Quantity { value: value.to_f64(), decimals: u32::from(value.scale()), unit: unit.unwrap_or_default().to_owned() }
 }
 
 /// The rows of a module's plan by object, and the group (an ancestor at a level) of each.
@@ -176,8 +173,7 @@ pub fn indicator_follow_up(data: &DocumentData, module: &str, group_level: &str,
 /// direction of the value; the word says whether that is good, so colour is not needed.
 fn trend(now: Option<Decimal>, before: Option<Decimal>, higher_is_better: bool, lang: Lang) -> String {
     let (Some(now), Some(before)) = (now, before) else { return String::new() };
-    let now = now.to_string().parse::<f64>().unwrap_or_default();
-    let before = before.to_string().parse::<f64>().unwrap_or_default();
+    let (now, before) = (now.to_f64(), before.to_f64());
     if (now - before).abs() < f64::EPSILON {
         return format!("→ {}", lang.t("doc-trend-same"));
     }
@@ -336,7 +332,6 @@ const MAX_CHART_BARS: usize = 40;
 /// None when no unit has a value yet (an empty chart says nothing the table does not), or when
 /// there are more units than a chart can show.
 fn unit_chart(w: &FollowUpView, title: &str, period: &str, shown: &dyn Fn(Option<Decimal>) -> String, lang: Lang) -> Option<Block> {
-    let number = |v: Decimal| v.to_string().parse::<f64>().ok();
     if w.sub_units.iter().all(|s| s.value.is_none()) || w.sub_units.len() > MAX_CHART_BARS {
         return None;
     }
@@ -345,7 +340,7 @@ fn unit_chart(w: &FollowUpView, title: &str, period: &str, shown: &dyn Fn(Option
         .iter()
         .map(|s| Bar {
             label: s.unit.name.clone(),
-            value: s.value.and_then(number),
+            value: s.value.map(Decimal::to_f64),
             shown: s.value.map_or_else(|| "–".to_owned(), |v| shown(Some(v))),
             target: None,
         })
@@ -358,7 +353,7 @@ fn unit_chart(w: &FollowUpView, title: &str, period: &str, shown: &dyn Fn(Option
             None => lang.t_args("doc-chart-no-value", &[("unit", s.unit.name.clone())]),
         })
         .collect();
-    let target = w.target.and_then(|t| number(t).map(|value| Mark { value, label: lang.t_args("doc-chart-target", &[("target", shown(Some(t)))]) }));
+    let target = w.target.map(|t| Mark { value: t.to_f64(), label: lang.t_args("doc-chart-target", &[("target", shown(Some(t)))]) });
     let mut alt = lang.t_args("doc-chart-alt", &[("indicator", title.to_owned()), ("period", period.to_owned()), ("values", values.join("; "))]);
     if let Some(t) = w.target {
         alt.push(' ');

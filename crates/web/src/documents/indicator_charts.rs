@@ -41,7 +41,6 @@ fn chart(object: &PlanObject, points: &[SeriesPoint], number: &str, lang: Lang) 
     let decimals = measure.map_or(0, |m| m.decimals);
     let unit = measure.and_then(|m| m.unit.as_deref());
     let shown = |v: Decimal| with_unit(lang, fixed(v, decimals), unit);
-    let as_f64 = |v: Decimal| v.to_string().parse::<f64>().ok();
     let (first, last) = (points.first()?, points.last()?);
     let span = format!("{}–{} {}", short_period(lang, first.period), short_period(lang, last.period), last.period.year());
     let targets: Vec<Decimal> = points.iter().filter_map(|p| p.target).collect();
@@ -50,9 +49,9 @@ fn chart(object: &PlanObject, points: &[SeriesPoint], number: &str, lang: Lang) 
         .iter()
         .map(|p| Bar {
             label: short_period(lang, p.period),
-            value: p.value.and_then(as_f64),
+            value: p.value.map(Decimal::to_f64),
             shown: p.value.map_or_else(|| "–".to_owned(), shown),
-            target: p.target.and_then(as_f64),
+            target: p.target.map(Decimal::to_f64),
         })
         .collect();
     // Said value by value; a target that changes over the year is said with each value.
@@ -73,8 +72,8 @@ fn chart(object: &PlanObject, points: &[SeriesPoint], number: &str, lang: Lang) 
         alt.push_str(&lang.t_args("doc-chart-target-sentence", &[("target", shown(t))]));
     }
     let target = match (one_target, targets.last()) {
-        (Some(t), _) => as_f64(t).map(|value| Mark { value, label: lang.t_args("doc-chart-target", &[("target", shown(t))]) }),
-        (None, Some(last)) => as_f64(*last).map(|value| Mark { value, label: lang.t("doc-series-targets") }),
+        (Some(t), _) => Some(Mark { value: t.to_f64(), label: lang.t_args("doc-chart-target", &[("target", shown(t))]) }),
+        (None, Some(last)) => Some(Mark { value: last.to_f64(), label: lang.t("doc-series-targets") }),
         (None, None) => None,
     };
     let caption = lang.t_args("doc-series-caption", &[("indicator", object.title.clone()), ("span", span)]);
@@ -91,7 +90,7 @@ fn numbers_table(object: &PlanObject, points: &[SeriesPoint], name: String, capt
         Some(unit) => format!("{} ({unit})", lang.t(key)),
         None => lang.t(key),
     };
-    let cell = |v: Option<Decimal>| v.and_then(|v| v.to_string().parse::<f64>().ok()).map_or(Cell::Empty, |value| Cell::Number { value, decimals });
+    let cell = |v: Option<Decimal>| v.map_or(Cell::Empty, |v| Cell::Number { value: v.to_f64(), decimals });
     let rows = points.iter().map(|p| Row::body(vec![Cell::text(period_label(lang, p.period)), cell(p.value), cell(p.target)])).collect();
     Table {
         name,

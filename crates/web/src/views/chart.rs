@@ -47,10 +47,6 @@ pub struct LineChart {
     pub rows: Vec<TableRow>,
 }
 
-fn as_f64(d: Decimal) -> f64 {
-    d.to_string().parse().unwrap_or(0.0)
-}
-
 /// "Nice" step for about four grid lines over `span`.
 fn step_for(span: f64) -> f64 {
     let raw = (span / 4.0).max(f64::MIN_POSITIVE);
@@ -62,7 +58,7 @@ fn step_for(span: f64) -> f64 {
 
 /// The chart of a series, or None when there is nothing to draw.
 pub fn line_chart(lang: Lang, title: &str, series: &[SeriesPoint], unit: Option<&str>, decimals: u8) -> Option<LineChart> {
-    let numbers: Vec<f64> = series.iter().flat_map(|p| [p.value, p.target]).flatten().map(as_f64).collect();
+    let numbers: Vec<f64> = series.iter().flat_map(|p| [p.value, p.target]).flatten().map(Decimal::to_f64).collect();
     if series.is_empty() || series.iter().all(|p| p.value.is_none()) {
         return None;
     }
@@ -93,7 +89,7 @@ pub fn line_chart(lang: Lang, title: &str, series: &[SeriesPoint], unit: Option<
     for (i, p) in series.iter().enumerate() {
         match p.value {
             Some(v) => {
-                let (x, y) = (x_of(i), y_of(as_f64(v)));
+                let (x, y) = (x_of(i), y_of(v.to_f64()));
                 current.push(format!("{x:.1},{y:.1}"));
                 dots.push(Dot { x, y });
             }
@@ -111,7 +107,7 @@ pub fn line_chart(lang: Lang, title: &str, series: &[SeriesPoint], unit: Option<
     let target_line = series
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| p.target.map(|t| format!("{:.1},{:.1}", x_of(i), y_of(as_f64(t)))))
+        .filter_map(|(i, p)| p.target.map(|t| format!("{:.1},{:.1}", x_of(i), y_of(t.to_f64()))))
         .collect::<Vec<_>>()
         .join(" ");
     let mut grid = Vec::new();
